@@ -1,0 +1,36 @@
+# Every target installs what is missing first (pipenv itself included), from Pipfile.lock.
+PYTHON ?= python3
+PIPENV_VERSION ?= 2026.10.3
+VENV := .venv
+PY := $(VENV)/bin/python
+CONFIG ?=
+VARS ?= values.tfvars
+
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_VERBOSITY := -1
+export PIPENV_NOSPIN := 1
+export PIPENV_YES := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: install synth test lint bench apply destroy clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: Pipfile.lock
+	@$(PYTHON) -m pipenv --version >/dev/null 2>&1 || \
+		$(PYTHON) -m pip install --quiet "pipenv==$(PIPENV_VERSION)" || \
+		$(PYTHON) -m pip install --quiet --user "pipenv==$(PIPENV_VERSION)"
+	$(PYTHON) -m pipenv sync --dev
+	@touch $@
+
+synth: install
+	$(PY) main.py $(if $(CONFIG),--config $(CONFIG))
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf cdktf.out .pytest_cache

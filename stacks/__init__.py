@@ -1,0 +1,1 @@
+"""Terraform roots: thin compositions of ``constructs_lib`` constructs, one per apply step."""

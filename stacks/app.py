@@ -1,0 +1,38 @@
+"""Compose the stacks of one app in their apply order."""
+
+from __future__ import annotations
+
+import os
+
+from cdktf import App
+
+from stacks.base import StackOptions
+from stacks.config import AppConfig
+from stacks.prerequisites import PrerequisitesStack
+
+PREREQUISITES = "prerequisites"
+
+
+def build_app(
+    config: AppConfig,
+    *,
+    outdir: str,
+    final_outdir: str | None = None,
+    state_root: str | None = None,
+) -> App:
+    """An ``App`` writing to ``outdir``.
+
+    ``final_outdir`` is where the output will finally live when ``outdir`` is a staging
+    directory; local state files go to ``state_root`` (default: the current directory),
+    referenced by a path relative to each stack's final directory.
+    """
+    app = App(outdir=outdir)
+    root = os.path.abspath(state_root or os.getcwd())
+    layout = os.path.abspath(final_outdir or outdir)
+
+    def options(stack_id: str) -> StackOptions:
+        stack_dir = os.path.join(layout, "stacks", stack_id)
+        return StackOptions(config=config, state_dir=os.path.relpath(root, stack_dir))
+
+    PrerequisitesStack(app, PREREQUISITES, options=options(PREREQUISITES))
+    return app

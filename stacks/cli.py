@@ -1,0 +1,104 @@
+"""The command line behind ``main.py``: load the configuration, synthesize into a staging
+directory, and move the result into place only when everything succeeded."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from constructs_lib.errors import ConfigError, Problem
+
+EXIT_BAD_INPUT = 2
+DEFAULT_OUTDIR = "cdktf.out"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description=(
+            "Synthesize Terraform JSON that installs the Gateway API Inference Extension, "
+            "an optional vLLM model server and the GKE Inference Gateway on an existing GKE "
+            "cluster. Without --config it builds the tutorial's example."
+        ),
+        epilog=(
+            "Then run 'cdktf deploy \"*\"', or 'make apply VARS=values.tfvars' to apply the "
+            "stacks with plain Terraform in dependency order."
+        ),
+    )
+    parser.add_argument("--config", metavar="FILE.yaml",
+                        help="YAML configuration (see config.example.yaml); default: built in")
+    parser.add_argument("--outdir", metavar="DIR",
+                        help=f"output directory (default: $CDKTF_OUTDIR or {DEFAULT_OUTDIR})")
+    parser.add_argument("--quiet", action="store_true", help="print nothing on success")
+    return parser
+
+
+def _fail(problems: Sequence[Problem]) -> int:
+    for problem in problems:
+        print(f"error: {problem.render()}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    outdir = Path(args.outdir or os.environ.get("CDKTF_OUTDIR") or DEFAULT_OUTDIR).absolute()
+    try:
+        config = _load(args.config)
+        summary = synthesize(config, outdir)
+    except ConfigError as error:
+        return _fail(error.problems)
+    if not args.quiet:
+        print(summary)
+    return 0
+
+
+def _load(path: str | None):  # noqa: ANN202 - returns AppConfig, imported lazily
+    from stacks.config import AppConfig
+    from stacks.config_file import load_config
+
+    return load_config(path) if path else AppConfig()
+
+
+def synthesize(config, outdir: Path) -> str:  # noqa: ANN001 - AppConfig
+    """Synthesize into a sibling staging directory, then swap it in; return a summary."""
+    from stacks.app import build_app
+
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
+    try:
+        app = build_app(config, outdir=str(staging), final_outdir=str(outdir))
+        app.synth()
+        summary = describe_output(staging, outdir)
+        _swap_into_place(staging, outdir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return summary
+
+
+def _swap_into_place(staging: Path, outdir: Path) -> None:
+    retired = outdir.with_name(f".{outdir.name}.old")
+    shutil.rmtree(retired, ignore_errors=True)
+    if outdir.exists():
+        outdir.rename(retired)
+    staging.rename(outdir)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def describe_output(staging: Path, outdir: Path) -> str:
+    """One line per stack (in apply order) with its resource and data source counts."""
+    manifest = json.loads((staging / "manifest.json").read_text())
+    lines = [f"Synthesized {len(manifest['stacks'])} stacks into {outdir}:"]
+    for name, stack in manifest["stacks"].items():
+        body = json.loads((staging / stack["synthesizedStackPath"]).read_text())
+        resources = sum(len(items) for items in body.get("resource", {}).values())
+        data = sum(len(items) for items in body.get("data", {}).values())
+        needs = ", ".join(stack.get("dependencies", [])) or "nothing"
+        lines.append(f"  {name:<20} {resources:>3} resources, {data:>3} data sources "
+                     f"(after: {needs}) -> {Path(stack['workingDirectory']).as_posix()}")
+    return "\n".join(lines)

@@ -1,0 +1,76 @@
+"""The app's whole configuration: what ``main.py`` builds, from defaults, YAML or Python.
+
+The default is the tutorial's example. Environment identity (project, cluster, region,
+network) is not here: it stays in Terraform variables so one output serves many
+environments.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+from constructs_lib import checks
+from constructs_lib.cluster_access import ClusterAccessProps
+from constructs_lib.errors import Problem
+from constructs_lib.gie_crds import GieCrdsProps, GkeExtensionCrdsProps
+from constructs_lib.metrics_rbac import MetricsRbacProps
+from constructs_lib.props import Props
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PrerequisitesProps(Props):
+    """Attributes:
+    crds: the GIE CRDs. Default: release v0.3.0 downloaded at plan time.
+    gke_extension_crds: GKE traffic/routing extension CRDs, for Model Armor on GKE older
+        than 1.32.2-gke.1182001. Default ``None``: not installed.
+    metrics_rbac: the metrics-reader RBAC. Default: installed, collector namespace chosen
+        from the cluster. ``None`` skips it (Managed Prometheus will not scrape the picker).
+    """
+
+    crds: GieCrdsProps = dataclasses.field(default_factory=GieCrdsProps)
+    gke_extension_crds: GkeExtensionCrdsProps | None = None
+    metrics_rbac: MetricsRbacProps | None = dataclasses.field(default_factory=MetricsRbacProps)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StateProps(Props):
+    """Where each stack keeps its Terraform state.
+
+    Attributes:
+        backend: ``local`` (default) keeps ``terraform.<stack>.tfstate`` in the directory
+            ``main.py`` runs from, outside ``cdktf.out/`` so a new synth never wipes it;
+            ``gcs`` keeps it in a bucket, one prefix per stack.
+        bucket: the GCS bucket, required with ``gcs``.
+        prefix: path prefix inside the bucket. Default ``gke-inference-gateway``.
+    """
+
+    backend: Literal["local", "gcs"] = "local"
+    bucket: str | None = None
+    prefix: str = "gke-inference-gateway"
+
+    def problems(self) -> list[Problem]:
+        found: list[Problem] = []
+        if self.backend == "gcs" and not self.bucket:
+            found.append(Problem("bucket", self.bucket, "is required with backend 'gcs'",
+                                 "name the GCS bucket that holds the state"))
+        if self.backend == "local" and self.bucket is not None:
+            found.append(Problem("bucket", self.bucket, "only applies to backend 'gcs'",
+                                 "remove it, or set backend: gcs"))
+        found.extend(checks.not_blank("prefix", self.prefix))
+        return found
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AppConfig(Props):
+    """Everything ``main.py`` synthesizes.
+
+    Attributes:
+        cluster: how Terraform reaches the cluster. Default: its public endpoint.
+        prerequisites: CRDs and metrics RBAC (the ``prerequisites`` stack).
+        state: where Terraform state lives. Default: local files.
+    """
+
+    cluster: ClusterAccessProps = dataclasses.field(default_factory=ClusterAccessProps)
+    prerequisites: PrerequisitesProps = dataclasses.field(default_factory=PrerequisitesProps)
+    state: StateProps = dataclasses.field(default_factory=StateProps)

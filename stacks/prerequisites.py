@@ -1,0 +1,35 @@
+"""Cluster-wide prerequisites: the GIE CRDs and the metrics-reader RBAC.
+
+A separate Terraform root because custom resources cannot be planned in the run that
+creates their CRD (``kubernetes_manifest`` asks the API server for the schema at plan time).
+"""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+from constructs_lib.cluster_access import ClusterAccess
+from constructs_lib.environment import EnvironmentVariables
+from constructs_lib.gie_crds import GieCrds, GkeExtensionCrds
+from constructs_lib.metrics_rbac import MetricsRbac
+from stacks.base import BaseStack, StackOptions
+
+
+class PrerequisitesStack(BaseStack):
+    def __init__(self, scope: Construct, id: str, *, options: StackOptions) -> None:
+        super().__init__(scope, id, options=options)
+        config = options.config
+        env = EnvironmentVariables(self, "environment")
+        self.cluster = ClusterAccess(
+            self, "cluster",
+            project_id=env.project_id,
+            cluster_name=env.cluster_name,
+            cluster_location=env.cluster_location,
+            props=config.cluster,
+        )
+        prerequisites = config.prerequisites
+        self.crds = GieCrds(self, "gie-crds", props=prerequisites.crds)
+        if prerequisites.gke_extension_crds is not None:
+            GkeExtensionCrds(self, "gke-extension-crds", props=prerequisites.gke_extension_crds)
+        if prerequisites.metrics_rbac is not None:
+            MetricsRbac(self, "metrics-rbac", cluster=self.cluster, props=prerequisites.metrics_rbac)
