@@ -8,9 +8,11 @@ from cdktf import App
 
 from stacks.base import StackOptions
 from stacks.config import AppConfig
+from stacks.model_servers import ModelServersStack
 from stacks.prerequisites import PrerequisitesStack
 
 PREREQUISITES = "prerequisites"
+MODEL_SERVERS = "model-servers"
 
 
 def build_app(
@@ -35,4 +37,6 @@ def build_app(
         return StackOptions(config=config, state_dir=os.path.relpath(root, stack_dir))
 
     PrerequisitesStack(app, PREREQUISITES, options=options(PREREQUISITES))
+    if config.model_servers:
+        ModelServersStack(app, MODEL_SERVERS, options=options(MODEL_SERVERS))
     return app

@@ -15,6 +15,7 @@ from constructs_lib.cluster_access import ClusterAccessProps
 from constructs_lib.errors import Problem
 from constructs_lib.gie_crds import GieCrdsProps, GkeExtensionCrdsProps
 from constructs_lib.metrics_rbac import MetricsRbacProps
+from constructs_lib.model_server_props import VllmModelServerProps
 from constructs_lib.props import Props
 
 
@@ -68,9 +69,31 @@ class AppConfig(Props):
     Attributes:
         cluster: how Terraform reaches the cluster. Default: its public endpoint.
         prerequisites: CRDs and metrics RBAC (the ``prerequisites`` stack).
+        model_servers: vLLM servers to deploy (the ``model-servers`` stack). Default: the
+            tutorial's Llama 3.1 8B server with two adapters. Empty: bring your own servers.
         state: where Terraform state lives. Default: local files.
     """
 
     cluster: ClusterAccessProps = dataclasses.field(default_factory=ClusterAccessProps)
     prerequisites: PrerequisitesProps = dataclasses.field(default_factory=PrerequisitesProps)
+    model_servers: tuple[VllmModelServerProps, ...] = dataclasses.field(
+        default_factory=lambda: (VllmModelServerProps(),))
     state: StateProps = dataclasses.field(default_factory=StateProps)
+
+    def problems(self) -> list[Problem]:
+        servers = self.model_servers
+        found = list(checks.unique("model_servers", (server.name for server in servers), "server name"))
+        config_maps = [f"{s.namespace}/{s.adapters_config_map}" for s in servers if s.adapters]
+        found += [problem.under("model_servers") for problem in checks.unique(
+            "", config_maps, "adapters_config_map in one namespace")]
+        keys: dict[tuple[str, str], str] = {}
+        for index, server in enumerate(servers):
+            token = server.hf_token
+            if token.mode != "terraform_variable":
+                continue
+            key = keys.setdefault((server.namespace, token.secret_name), token.secret_key)
+            if key != token.secret_key:
+                found.append(Problem(f"model_servers[{index}].hf_token.secret_key", token.secret_key,
+                                     f"differs from another server's key ({key}) for the same Secret",
+                                     "use the same secret_key for servers sharing a Secret"))
+        return found

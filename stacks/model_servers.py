@@ -1,0 +1,42 @@
+"""The optional model servers: vLLM Deployments, their adapter ConfigMaps and, when asked,
+the Hugging Face token Secrets."""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+from constructs_lib.cluster_access import ClusterAccess
+from constructs_lib.environment import EnvironmentVariables
+from constructs_lib.hf_token import WRITE_ONLY_TERRAFORM, HuggingFaceTokenSecret
+from constructs_lib.model_server import VllmModelServer
+from stacks.base import BaseStack, StackOptions
+
+
+class ModelServersStack(BaseStack):
+    def __init__(self, scope: Construct, id: str, *, options: StackOptions) -> None:
+        config = options.config
+        created_secrets = {
+            (server.namespace, server.hf_token.secret_name): server.hf_token.secret_key
+            for server in config.model_servers if server.hf_token.mode == "terraform_variable"
+        }
+        if created_secrets:
+            self.required_terraform = WRITE_ONLY_TERRAFORM
+        super().__init__(scope, id, options=options)
+        env = EnvironmentVariables(self, "environment")
+        self.cluster = ClusterAccess(
+            self, "cluster",
+            project_id=env.project_id,
+            cluster_name=env.cluster_name,
+            cluster_location=env.cluster_location,
+            props=config.cluster,
+        )
+        self.secrets = {
+            (namespace, name): HuggingFaceTokenSecret(
+                self, f"hf-token-{namespace}-{name}", name=name, namespace=namespace, key=key)
+            for (namespace, name), key in sorted(created_secrets.items())
+        }
+        self.servers = []
+        for props in config.model_servers:
+            secret = self.secrets.get((props.namespace, props.hf_token.secret_name))
+            after = [secret.secret] if secret is not None and props.hf_token.mode != "none" else []
+            self.servers.append(VllmModelServer(self, props.name, props=props, depends_on=after))
