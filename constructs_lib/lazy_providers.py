@@ -70,12 +70,12 @@ class _LazyPackageLoader(importlib.abc.Loader):
 def _make_lazy(public: types.ModuleType, package: str, submodules: Sequence[str]) -> None:
     known = frozenset(submodules)
 
-    def __getattr__(name: str) -> types.ModuleType:
+    def __getattr__(name: str) -> types.ModuleType:  # noqa: N807 - PEP 562 hook
         if name in known:
             return importlib.import_module(f"{package}.{name}")
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
-    def __dir__() -> list[str]:
+    def __dir__() -> list[str]:  # noqa: N807 - PEP 562 hook
         return sorted(set(public.__dict__) | known)
 
     public.__getattr__ = __getattr__  # type: ignore[method-assign]

@@ -17,10 +17,10 @@ def load_config(path: str) -> AppConfig:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([Problem("--config", path, "no such file",
-                                   "check the path, or omit --config for the built-in default")])
+                                   "check the path, or omit --config for the built-in default")]) from None
     except OSError as error:
         raise ConfigError([Problem("--config", path, f"cannot be read ({error.strerror})",
-                                   "check the file's permissions")])
+                                   "check the file's permissions")]) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -28,7 +28,7 @@ def load_config(path: str) -> AppConfig:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         reason = getattr(error, "problem", None) or "is not valid YAML"
         raise ConfigError([Problem("--config", path, f"is not valid YAML{where} ({reason})",
-                                   "fix the YAML syntax there")])
+                                   "fix the YAML syntax there")]) from None
     if data is None:
         data = {}
     return from_mapping(AppConfig, data)

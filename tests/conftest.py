@@ -7,9 +7,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-import constructs_lib  # noqa: E402,F401 - installs the lazy provider loader first
-
 from helpers import synth  # noqa: E402
+
+import constructs_lib  # noqa: E402,F401 - installs the lazy provider loader first
 from stacks.config import AppConfig  # noqa: E402
 
 

@@ -71,7 +71,8 @@ def _flat_diff(a, b, prefix=""):
         keys = sorted(set(a) | set(b))
         return [p for key in keys for p in _flat_diff(a.get(key), b.get(key), f"{prefix}.{key}")]
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return [p for i, (x, y) in enumerate(zip(a, b, strict=True)) for p in _flat_diff(x, y, f"{prefix}[{i}]")]
+        pairs = enumerate(zip(a, b, strict=True))
+        return [p for i, (x, y) in pairs for p in _flat_diff(x, y, f"{prefix}[{i}]")]
     return [] if a == b else [prefix]
 
 
