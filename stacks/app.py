@@ -8,11 +8,13 @@ from cdktf import App
 
 from stacks.base import StackOptions
 from stacks.config import AppConfig
+from stacks.inference_gateway import InferenceGatewayStack
 from stacks.model_servers import ModelServersStack
 from stacks.prerequisites import PrerequisitesStack
 
 PREREQUISITES = "prerequisites"
 MODEL_SERVERS = "model-servers"
+INFERENCE_GATEWAY = "inference-gateway"
 
 
 def build_app(
@@ -36,7 +38,13 @@ def build_app(
         stack_dir = os.path.join(layout, "stacks", stack_id)
         return StackOptions(config=config, state_dir=os.path.relpath(root, stack_dir))
 
-    PrerequisitesStack(app, PREREQUISITES, options=options(PREREQUISITES))
+    prerequisites = PrerequisitesStack(app, PREREQUISITES, options=options(PREREQUISITES))
+    model_servers = None
     if config.model_servers:
-        ModelServersStack(app, MODEL_SERVERS, options=options(MODEL_SERVERS))
+        model_servers = ModelServersStack(app, MODEL_SERVERS, options=options(MODEL_SERVERS))
+    if config.gateway is not None:
+        gateway = InferenceGatewayStack(app, INFERENCE_GATEWAY, options=options(INFERENCE_GATEWAY))
+        gateway.add_dependency(prerequisites)
+        if model_servers is not None:
+            gateway.add_dependency(model_servers)
     return app

@@ -92,13 +92,17 @@ def _swap_into_place(staging: Path, outdir: Path) -> None:
 
 def describe_output(staging: Path, outdir: Path) -> str:
     """One line per stack (in apply order) with its resource and data source counts."""
-    manifest = json.loads((staging / "manifest.json").read_text())
-    lines = [f"Synthesized {len(manifest['stacks'])} stacks into {outdir}:"]
-    for name, stack in manifest["stacks"].items():
+    from stacks.order import apply_order, read_manifest
+
+    manifest = read_manifest(staging)
+    lines = [f"Synthesized {len(manifest['stacks'])} stacks into {outdir} (in apply order):"]
+    for name in apply_order(manifest):
+        stack = manifest["stacks"][name]
         body = json.loads((staging / stack["synthesizedStackPath"]).read_text())
         resources = sum(len(items) for items in body.get("resource", {}).values())
         data = sum(len(items) for items in body.get("data", {}).values())
+        modules = len(body.get("module", {}))
         needs = ", ".join(stack.get("dependencies", [])) or "nothing"
-        lines.append(f"  {name:<20} {resources:>3} resources, {data:>3} data sources "
+        lines.append(f"  {name:<18} {resources:>3} resources, {modules} modules, {data} data sources "
                      f"(after: {needs}) -> {Path(stack['workingDirectory']).as_posix()}")
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from typing import Literal
 from constructs_lib import checks
 from constructs_lib.cluster_access import ClusterAccessProps
 from constructs_lib.errors import Problem
+from constructs_lib.gateway_props import InferenceGatewayProps, cross_reference_problems
 from constructs_lib.gie_crds import GieCrdsProps, GkeExtensionCrdsProps
 from constructs_lib.metrics_rbac import MetricsRbacProps
 from constructs_lib.model_server_props import VllmModelServerProps
@@ -71,6 +72,8 @@ class AppConfig(Props):
         prerequisites: CRDs and metrics RBAC (the ``prerequisites`` stack).
         model_servers: vLLM servers to deploy (the ``model-servers`` stack). Default: the
             tutorial's Llama 3.1 8B server with two adapters. Empty: bring your own servers.
+        gateway: the inference gateway (the ``inference-gateway`` stack). Default: derived
+            from the model servers. ``None``: no gateway stack.
         state: where Terraform state lives. Default: local files.
     """
 
@@ -78,6 +81,7 @@ class AppConfig(Props):
     prerequisites: PrerequisitesProps = dataclasses.field(default_factory=PrerequisitesProps)
     model_servers: tuple[VllmModelServerProps, ...] = dataclasses.field(
         default_factory=lambda: (VllmModelServerProps(),))
+    gateway: InferenceGatewayProps | None = dataclasses.field(default_factory=InferenceGatewayProps)
     state: StateProps = dataclasses.field(default_factory=StateProps)
 
     def problems(self) -> list[Problem]:
@@ -96,4 +100,7 @@ class AppConfig(Props):
                 found.append(Problem(f"model_servers[{index}].hf_token.secret_key", token.secret_key,
                                      f"differs from another server's key ({key}) for the same Secret",
                                      "use the same secret_key for servers sharing a Secret"))
+        if self.gateway is not None:
+            found += [problem.under("gateway")
+                      for problem in cross_reference_problems(self.gateway, self.model_servers)]
         return found

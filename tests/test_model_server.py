@@ -153,7 +153,7 @@ def test_no_adapters_means_no_lora_machinery(synth_config):
 
 
 def test_model_servers_can_be_turned_off(synth_config):
-    stacks = synth_config(AppConfig(model_servers=()))
+    stacks = synth_config(AppConfig(model_servers=(), gateway=None))
     assert "model-servers" not in stacks
 
 
