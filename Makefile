@@ -34,3 +34,10 @@ lint: install
 
 clean:
 	rm -rf cdktf.out .pytest_cache
+
+# Plain Terraform, stack by stack in dependency order (read from cdktf.out/manifest.json).
+apply: synth
+	$(PY) -m stacks.deploy apply --var-file $(VARS)
+
+destroy: install
+	$(PY) -m stacks.deploy destroy --var-file $(VARS)

@@ -1,0 +1,152 @@
+"""main.py: output, YAML configuration, one-line errors, atomic output, determinism."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stacks import cli
+from stacks.order import CycleError, apply_order, destroy_order
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def default_output(tmp_path_factory):
+    outdir = tmp_path_factory.mktemp("cli") / "cdktf.out"
+    assert cli.main(["--outdir", str(outdir), "--quiet"]) == 0
+    return outdir
+
+
+def _stack_files(outdir):
+    return {path.relative_to(outdir): path.read_bytes() for path in sorted(outdir.rglob("cdk.tf.json"))}
+
+
+def test_synth_prints_stacks_counts_and_directory(tmp_path, capsys):
+    outdir = tmp_path / "out"
+    assert cli.main(["--outdir", str(outdir)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == f"Synthesized 3 stacks into {outdir} (in apply order):"
+    assert [line.split()[0] for line in printed[1:]] == ["prerequisites", "model-servers", "inference-gateway"]
+    assert "7 resources" in printed[1] and "1 modules" in printed[3]
+
+
+def test_two_synths_are_byte_identical(default_output, tmp_path):
+    again = tmp_path / "cdktf.out"
+    assert cli.main(["--outdir", str(again), "--quiet"]) == 0
+    first, second = _stack_files(default_output), _stack_files(again)
+    assert len(first) == 3 and first == second
+
+
+def test_example_yaml_is_the_default(default_output, tmp_path):
+    outdir = tmp_path / "cdktf.out"
+    assert cli.main(["--config", str(ROOT / "config.example.yaml"), "--outdir", str(outdir), "--quiet"]) == 0
+    assert _stack_files(outdir) == _stack_files(default_output)
+
+
+def test_outdir_from_cdktf_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("CDKTF_OUTDIR", str(tmp_path / "from-env"))
+    assert cli.main(["--quiet"]) == 0
+    assert (tmp_path / "from-env" / "manifest.json").is_file()
+
+
+BAD_INPUTS = {
+    "missing file": (None, "--config="),
+    "malformed yaml": ("model_servers: [\n", "is not valid YAML at line"),
+    "unknown key": ("prerequisites:\n  crd: {}\n", "prerequisites.crd={}: is not a known setting"),
+    "wrong type": ("model_servers:\n  - replicas: two\n", "model_servers[0].replicas='two': must be a whole number"),
+    "bad version": ("prerequisites:\n  crds:\n    version: 0.3.0\n", "prerequisites.crds.version='0.3.0'"),
+    "bad name": ("model_servers:\n  - name: Bad_Name\n", "model_servers[0].name='Bad_Name'"),
+    "bad criticality": (
+        "gateway:\n  inference_models:\n    - {name: m, model_name: food-review, criticality: critical,"
+        " inference_pool_name: vllm-llama3-8b-instruct}\n", "gateway.inference_models[0].criticality"),
+    "not a mapping": ("- just\n- a list\n", "must be a mapping with AppConfig fields"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_is_one_line_exit_2_and_leaves_output_alone(case, tmp_path, capsys):
+    text, expected = BAD_INPUTS[case]
+    config = tmp_path / "config.yaml"
+    if text is not None:
+        config.write_text(text)
+    outdir = tmp_path / "cdktf.out"
+    outdir.mkdir()
+    (outdir / "marker").write_text("previous output")
+    assert cli.main(["--config", str(config), "--outdir", str(outdir)]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("error: ") and expected in lines[0] and "; fix: " in lines[0]
+    assert captured.out == ""
+    assert [p.name for p in outdir.iterdir()] == ["marker"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".cdktf.out")]
+
+
+def test_every_problem_is_reported_at_once(tmp_path, capsys):
+    config = tmp_path / "config.yaml"
+    config.write_text("model_servers:\n  - port: 0\n    replicas: -1\n    accelerator: tpu\n")
+    assert cli.main(["--config", str(config), "--outdir", str(tmp_path / "o")]) == 2
+    fields = [line.split("=")[0] for line in capsys.readouterr().err.splitlines()]
+    assert fields == ["error: model_servers[0].replicas", "error: model_servers[0].port",
+                      "error: model_servers[0].accelerator"]
+
+
+def test_main_py_exits_2_without_traceback(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("gateway:\n  gateway:\n    gateway_class: nope\n")
+    env = {**os.environ, "CDKTF_OUTDIR": str(tmp_path / "out")}
+    result = subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(config)],
+                            capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: gateway.gateway.gateway_class='nope'")
+    assert not (tmp_path / "out").exists()
+
+
+def test_help_explains_the_options(capsys):
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--help"])
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--config", "--outdir", "--quiet"):
+        assert option in text
+
+
+def _manifest(**deps):
+    return {"stacks": {name: {"dependencies": needs} for name, needs in deps.items()}}
+
+
+def test_apply_order_puts_dependencies_first():
+    manifest = _manifest(gateway=["prereq", "servers"], servers=[], prereq=[])
+    assert apply_order(manifest) == ["prereq", "servers", "gateway"]
+    assert destroy_order(manifest) == ["gateway", "servers", "prereq"]
+
+
+def test_apply_order_of_a_chain_and_a_cycle():
+    assert apply_order(_manifest(c=["b"], b=["a"], a=[])) == ["a", "b", "c"]
+    with pytest.raises(CycleError):
+        apply_order(_manifest(a=["b"], b=["a"]))
+
+
+def test_deploy_dry_run_runs_terraform_per_stack_in_order(default_output, tmp_path, capsys):
+    from stacks import deploy
+
+    var_file = tmp_path / "values.tfvars"
+    var_file.write_text('project_id = "p"\n')
+    assert deploy.main(["destroy", "--outdir", str(default_output), "--var-file", str(var_file),
+                        "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    destroys = [line for line in lines if " destroy " in line]
+    assert [line.split("/stacks/")[1].split()[0] for line in destroys] == [
+        "inference-gateway", "model-servers", "prerequisites"]
+    assert all(f"-var-file={var_file}" in line for line in destroys)
+
+
+def test_deploy_without_synth_says_what_to_run(tmp_path, capsys):
+    from stacks import deploy
+
+    assert deploy.main(["apply", "--outdir", str(tmp_path)]) == 2
+    assert "make synth" in capsys.readouterr().err
