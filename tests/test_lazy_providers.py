@@ -1,0 +1,93 @@
+"""The prebuilt provider packages load lazily, and every public import path still works."""
+
+import importlib
+import importlib.util
+import os
+import re
+import sys
+from pathlib import Path
+
+import cdktf_cdktf_provider_google as google
+import pytest
+from jsii import _reference_map
+from jsii._kernel.types import ObjRef
+
+from constructs_lib import lazy_providers
+
+INSTALLED = sorted(name for name in lazy_providers.LAZY_PACKAGES if importlib.util.find_spec(name))
+
+
+def _loaded(package):
+    return [name for name in sys.modules if name.startswith(package + ".")]
+
+
+@pytest.mark.parametrize("package", INSTALLED)
+def test_packages_are_loaded_by_the_lazy_hook(package):
+    module = importlib.import_module(package)
+    assert lazy_providers.is_lazy(module)
+    assert len(module.__lazy_submodules__) > 0
+
+
+def test_eager_submodule_imports_did_not_run(default_stacks):
+    # After a whole app was synthesized, only the submodules it uses are loaded.
+    assert len(google.__lazy_submodules__) > 1400
+    assert 0 < len(_loaded("cdktf_cdktf_provider_google")) < 30
+
+
+def test_attribute_access_imports_a_submodule_on_first_use():
+    name = "cdktf_cdktf_provider_google.workbench_instance_iam_member"
+    assert name not in sys.modules
+    module = google.workbench_instance_iam_member
+    assert module.__name__ == name and name in sys.modules
+    assert hasattr(module, "WorkbenchInstanceIamMember")
+    assert "workbench_instance_iam_member" in dir(google)
+
+
+def test_from_imports_keep_working():
+    from cdktf_cdktf_provider_google import provider
+    from cdktf_cdktf_provider_google.container_cluster import ContainerCluster
+
+    assert provider.GoogleProvider.__name__ == "GoogleProvider"
+    assert ContainerCluster.__jsii_type__ == "@cdktf/provider-google.containerCluster.ContainerCluster"
+
+
+def test_unknown_attributes_still_raise():
+    with pytest.raises(AttributeError):
+        google.no_such_resource  # noqa: B018
+    with pytest.raises(ImportError):
+        from cdktf_cdktf_provider_google import no_such_resource  # noqa: F401
+
+
+def test_jsii_resolves_a_type_from_a_submodule_nobody_imported():
+    module = "cdktf_cdktf_provider_google.vmwareengine_network_policy"
+    assert module not in sys.modules
+    fqn = "@cdktf/provider-google.vmwareengineNetworkPolicy.VmwareengineNetworkPolicyTimeoutsOutputReference"
+    obj = _reference_map._refs.resolve(None, ObjRef(ref=f"{fqn}@10000"))
+    assert type(obj).__jsii_type__ == fqn
+    assert module in sys.modules
+
+
+def _first_jsii_type(path):
+    with open(path, encoding="utf-8") as handle:
+        return re.search(r'jsii_type="([^"]+)"', handle.read(16384)).group(1)
+
+
+@pytest.mark.parametrize("package", INSTALLED)
+def test_every_submodule_maps_to_its_jsii_namespace(package):
+    module = importlib.import_module(package)
+    assembly = lazy_providers.LAZY_PACKAGES[package]
+    root = Path(module.__file__).parent
+    for name in module.__lazy_submodules__:
+        jsii_namespace = _first_jsii_type(root / name / "__init__.py").rsplit(".", 1)[0]
+        assert jsii_namespace == f"{assembly}.{lazy_providers.jsii_submodule_name(name)}"
+        assert _reference_map._submodule_fqn_map[jsii_namespace] == f"{package}.{name}"
+
+
+def test_installing_twice_keeps_one_finder():
+    lazy_providers.install()
+    lazy_providers.install()
+    assert sum(isinstance(f, lazy_providers.LazyProviderFinder) for f in sys.meta_path) == 1
+
+
+def test_node_end_of_life_banner_is_silenced():
+    assert os.environ["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] == "20"
