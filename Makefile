@@ -21,6 +21,8 @@ $(VENV)/.installed: Pipfile.lock
 		$(PYTHON) -m pip install --quiet "pipenv==$(PIPENV_VERSION)" || \
 		$(PYTHON) -m pip install --quiet --user "pipenv==$(PIPENV_VERSION)"
 	$(PYTHON) -m pipenv sync --dev
+	@# Build the lazy provider tarballs now, so the first synth is as fast as the rest.
+	$(PY) -c "import constructs_lib.providers"
 	@touch $@
 
 synth: install
@@ -41,3 +43,6 @@ apply: synth
 
 destroy: install
 	$(PY) -m stacks.deploy destroy --var-file $(VARS)
+
+bench: install
+	$(PY) bench/synth_bench.py

@@ -180,16 +180,22 @@ def derive_pools(servers: Sequence[VllmModelServerProps]) -> tuple[InferencePool
 def derive_models(
     props: InferenceGatewayProps, servers: Sequence[VllmModelServerProps]
 ) -> tuple[InferenceModelSpec, ...]:
+    """Base model first, then adapters, per server. Object names follow the model name;
+    a model served by several servers gets the server's name in front."""
+    servers_of: dict[str, int] = {}
+    for server in servers:
+        for name in set(server.model_names):
+            servers_of[name] = servers_of.get(name, 0) + 1
     models = []
     for server in servers:
-        models.append(InferenceModelSpec(
-            name=object_name(server.model), model_name=server.model,
-            criticality=props.base_model_criticality, inference_pool_name=server.name,
-            namespace=MODULE_POOL_NAMESPACE))
-        models += [InferenceModelSpec(
-            name=object_name(adapter.id), model_name=adapter.id,
-            criticality=props.adapter_criticality, inference_pool_name=server.name,
-            namespace=MODULE_POOL_NAMESPACE) for adapter in server.adapters]
+        for name in server.model_names:
+            models.append(InferenceModelSpec(
+                name=object_name(name if servers_of[name] == 1 else f"{server.name}-{name}"),
+                model_name=name,
+                criticality=props.base_model_criticality if name == server.model else props.adapter_criticality,
+                inference_pool_name=server.name,
+                namespace=MODULE_POOL_NAMESPACE,
+            ))
     return tuple(models)
 
 

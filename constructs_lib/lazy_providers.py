@@ -9,21 +9,32 @@ imports a submodule the first time it is used. It also tells the jsii runtime wh
 Python module holds each jsii submodule, so an object handed back from Node whose class
 lives in a submodule nobody imported yet still resolves to the right Python type.
 
+The Node side of jsii has the same problem: the package's ``lib/index.js`` requires every
+resource module when the assembly loads (about 2 s for google). The loader therefore
+preloads a copy of the package tarball whose ``index.js`` defines each export as a getter
+that requires its module on first use. The copy is made once per machine and kept in the
+user's cache directory; when it cannot be made, the original tarball is used.
+
 Install the hook before any provider package is imported: ``constructs_lib`` does it
 on import, so every project module that imports providers through it is covered.
 """
 
 from __future__ import annotations
 
+import gzip
 import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import io
 import os
 import re
 import sys
+import tarfile
+import tempfile
 import types
 from collections.abc import Sequence
+from pathlib import Path
 
 #: Python package name -> jsii assembly name, for the provider packages we load lazily.
 LAZY_PACKAGES: dict[str, str] = {
@@ -34,6 +45,14 @@ LAZY_PACKAGES: dict[str, str] = {
 }
 
 _EAGER_IMPORT = re.compile(r"^from \. import (\w+)[ \t]*\r?$", re.MULTILINE)
+_EAGER_REQUIRE = re.compile(r'^exports\.(\w+) = require\("(\./[\w./-]+)"\);$', re.MULTILINE)
+_LAZY_REQUIRE = (
+    r'Object.defineProperty(exports, "\1", { enumerable: true, configurable: true, '
+    r'get: function () { return require("\2"); } });'
+)
+_JS_INDEX = "package/lib/index.js"
+_TARBALL = re.compile(r'^__jsii_assembly__ = jsii\.JSIIAssembly\.load\(\s*"([^"]+)",\s*"([^"]+)",\s*'
+                      r'__name__\[0:-6\],\s*"([^"]+)",?\s*\)', re.MULTILINE)
 
 # jsii prints a Node end-of-life banner on every start unless this names the major.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -56,6 +75,7 @@ class _LazyPackageLoader(importlib.abc.Loader):
         return None
 
     def exec_module(self, module: types.ModuleType) -> None:
+        _preload_lazy_assembly(Path(self._origin).parent / "_jsii" / "__init__.py")
         with open(self._origin, encoding="utf-8") as handle:
             source = handle.read()
         submodules = tuple(_EAGER_IMPORT.findall(source))
@@ -89,6 +109,63 @@ def _register_submodules(package: str, assembly: str, submodules: Sequence[str])
     _reference_map._submodule_fqn_map.update(
         {f"{assembly}.{jsii_submodule_name(name)}": f"{package}.{name}" for name in submodules}
     )
+
+
+def lazy_index_js(source: str) -> str:
+    """``index.js`` with each ``exports.x = require("./x")`` turned into a lazy getter."""
+    return _EAGER_REQUIRE.sub(_LAZY_REQUIRE, source)
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "gke-inference-gateway-cdktf"
+
+
+def lazy_tarball(original: Path, cache_dir: Path | None = None) -> Path:
+    """A copy of a jsii package tarball with a lazy ``index.js``, made once and cached.
+
+    The cache key is the original's name, size and modification time, so reinstalling
+    the package makes a fresh copy.
+    """
+    stat = original.stat()
+    directory = cache_dir or _cache_dir()
+    target = directory / f"{original.name.removesuffix('.jsii.tgz')}-{stat.st_size}-{stat.st_mtime_ns}.lazy.tgz"
+    if target.exists():
+        return target
+    directory.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(dir=directory, suffix=".partial")
+    try:
+        with os.fdopen(handle, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz, \
+                tarfile.open(fileobj=gz, mode="w|") as out, tarfile.open(original, mode="r|gz") as source:
+            for member in source:
+                data = source.extractfile(member) if member.isfile() else None
+                if data is not None and member.name == _JS_INDEX:
+                    patched = lazy_index_js(data.read().decode("utf-8")).encode("utf-8")
+                    member.size = len(patched)
+                    data = io.BytesIO(patched)
+                out.addfile(member, data)
+        os.replace(partial, target)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    return target
+
+
+def _preload_lazy_assembly(jsii_init: Path) -> None:
+    """Load the lazy copy into the jsii kernel first; the package's own load of the same
+    name and version then finds it loaded and does nothing."""
+    match = _TARBALL.search(jsii_init.read_text(encoding="utf-8"))
+    if match is None:
+        return
+    name, version, filename = match.groups()
+    import cdktf  # noqa: F401 - the provider assembly depends on cdktf's and constructs'
+    from jsii._runtime import kernel
+
+    try:
+        tarball = lazy_tarball(jsii_init.parent / filename)
+    except OSError:
+        return
+    kernel.load(name, version, os.fspath(tarball))
 
 
 class LazyProviderFinder(importlib.abc.MetaPathFinder):

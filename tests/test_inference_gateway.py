@@ -202,3 +202,14 @@ def test_unknown_gateway_class():
     with pytest.raises(ConfigError) as caught:
         GatewaySpec(gateway_class="gke-l7-nope")
     assert "gke-l7-rilb" in str(caught.value)
+
+
+def test_two_servers_with_the_same_base_model_get_distinct_model_objects(synth_config):
+    first = dataclasses.replace(VllmModelServerProps(), adapters=())
+    second = dataclasses.replace(first, name="vllm-b", adapters_config_map="vllm-b-adapters")
+    block = module_block(synth_config(AppConfig(model_servers=(first, second))))
+    assert [(m["name"], m["inference_pool_name"]) for m in block["inference_models"]] == [
+        ("vllm-llama3-8b-instruct-meta-llama-llama-3-1-8b-instruct", "vllm-llama3-8b-instruct"),
+        ("vllm-b-meta-llama-llama-3-1-8b-instruct", "vllm-b"),
+    ]
+    assert [p["name"] for p in block["inference_pools"]] == ["vllm-llama3-8b-instruct", "vllm-b"]

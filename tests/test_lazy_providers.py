@@ -2,9 +2,11 @@
 
 import importlib
 import importlib.util
+import io
 import os
 import re
 import sys
+import tarfile
 from pathlib import Path
 
 import cdktf_cdktf_provider_google as google
@@ -91,3 +93,61 @@ def test_installing_twice_keeps_one_finder():
 
 def test_node_end_of_life_banner_is_silenced():
     assert os.environ["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] == "20"
+
+
+def _tarball(path, files):
+    with tarfile.open(path, "w:gz") as out:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            out.addfile(info, io.BytesIO(data))
+
+
+def _read(path):
+    with tarfile.open(path, "r:gz") as source:
+        return {m.name: source.extractfile(m).read().decode() for m in source if m.isfile()}
+
+
+INDEX = ('"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\n'
+         "exports.provider = exports.containerCluster = void 0;\n"
+         'exports.containerCluster = require("./container-cluster");\n'
+         'exports.provider = require("./provider");\n')
+
+
+def test_index_js_exports_become_lazy_getters():
+    lazy = lazy_providers.lazy_index_js(INDEX)
+    assert "= require(" not in lazy
+    assert ('Object.defineProperty(exports, "containerCluster", { enumerable: true, configurable: true, '
+            'get: function () { return require("./container-cluster"); } });') in lazy
+    assert lazy.startswith('"use strict";') and "exports.provider = exports.containerCluster = void 0;" in lazy
+
+
+def test_lazy_tarball_rewrites_only_the_index_and_is_made_once(tmp_path):
+    original = tmp_path / "provider-x@1.0.0.jsii.tgz"
+    files = {"package/.jsii": "{}", "package/lib/index.js": INDEX, "package/lib/provider/index.js": "x"}
+    _tarball(original, files)
+    made = lazy_providers.lazy_tarball(original, cache_dir=tmp_path / "cache")
+    content = _read(made)
+    assert content["package/lib/index.js"] == lazy_providers.lazy_index_js(INDEX)
+    assert {k: v for k, v in content.items() if k != "package/lib/index.js"} == {
+        "package/.jsii": "{}", "package/lib/provider/index.js": "x"}
+    stamp = made.stat().st_mtime_ns
+    assert lazy_providers.lazy_tarball(original, cache_dir=tmp_path / "cache") == made
+    assert made.stat().st_mtime_ns == stamp
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [made.name]
+
+
+def test_each_installed_provider_has_a_lazy_copy_with_no_eager_require():
+    for package in INSTALLED:
+        module = importlib.import_module(package)
+        jsii_dir = Path(module.__file__).parent / "_jsii"
+        original = next(jsii_dir.glob("*.jsii.tgz"))
+        cached = lazy_providers.lazy_tarball(original)
+        index = _read_member(cached, "package/lib/index.js")
+        assert "= require(" not in index and "get: function () { return require(" in index
+
+
+def _read_member(path, name):
+    with tarfile.open(path, "r:gz") as source:
+        return source.extractfile(name).read().decode()

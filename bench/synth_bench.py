@@ -1,0 +1,191 @@
+"""Synth speed and memory: lazy vs naive provider loading, scaling with app size, test suite.
+
+Run with ``make bench``. Prints a table and writes ``bench/results/latest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class Run:
+    wall_s: float
+    peak_python_mib: float
+    peak_node_mib: float
+    peak_total_mib: float
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def _rss_mib(pid: int) -> float:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE / 2**20
+    except OSError:
+        return 0.0
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def measure(command: list[str], env: dict[str, str] | None = None) -> Run:
+    """Wall time and peak resident memory of a process tree, sampled every 20 ms."""
+    peaks = {"python": 0.0, "node": 0.0, "total": 0.0}
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            tree, stack = [], [process.pid]
+            while stack:
+                pid = stack.pop()
+                tree.append(pid)
+                stack += _children(pid)
+            by_kind = {"python": 0.0, "node": 0.0}
+            for pid in tree:
+                kind = "node" if _comm(pid).startswith("node") else "python"
+                by_kind[kind] += _rss_mib(pid)
+            for kind, value in by_kind.items():
+                peaks[kind] = max(peaks[kind], value)
+            peaks["total"] = max(peaks["total"], sum(by_kind.values()))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, stderr = process.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise RuntimeError(f"{command} failed: {stderr.decode()[-2000:]}")
+    return Run(wall, peaks["python"], peaks["node"], peaks["total"])
+
+
+def summarize(runs: list[Run]) -> dict[str, float]:
+    walls = [run.wall_s for run in runs]
+    return {
+        "median_s": statistics.median(walls), "min_s": min(walls), "max_s": max(walls),
+        "peak_python_mib": max(run.peak_python_mib for run in runs),
+        "peak_node_mib": max(run.peak_node_mib for run in runs),
+        "peak_total_mib": max(run.peak_total_mib for run in runs),
+    }
+
+
+def scaled_config(servers: int) -> dict:
+    """An app with ``servers`` model servers, each with two adapters, a pool and models."""
+    return {"model_servers": [{
+        "name": f"vllm-{index}",
+        "model": f"org/base-model-{index}",
+        "adapters_config_map": f"vllm-{index}-adapters",
+        "adapters": [{"id": f"adapter-{index}-a", "source": "org/a"},
+                     {"id": f"adapter-{index}-b", "source": "org/b"}],
+    } for index in range(servers)]}
+
+
+def resources_written(outdir: Path) -> int:
+    total = 0
+    for path in outdir.glob("stacks/*/cdk.tf.json"):
+        body = json.loads(path.read_text())
+        total += sum(len(items) for items in body.get("resource", {}).values())
+        total += len(body.get("module", {}))
+    return total
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median reported)")
+    parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
+    args = parser.parse_args()
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    results: dict = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                                 "python": platform.python_version(), "processor": platform.machine()}}
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "cdktf.out"
+        synth = [PYTHON, "main.py", "--quiet", "--outdir", str(out)]
+        naive = [PYTHON, "bench/naive_main.py", "--quiet", "--outdir", str(out)]
+        measure(synth, env)  # warm the jsii package cache and the OS file cache
+        lazy_runs = [measure(synth, env) for _ in range(args.runs)]
+        naive_runs = [measure(naive, env) for _ in range(args.runs)]
+        results["default_synth"] = {"lazy": summarize(lazy_runs), "naive": summarize(naive_runs)}
+        results["default_synth"]["speedup"] = (results["default_synth"]["naive"]["median_s"]
+                                               / results["default_synth"]["lazy"]["median_s"])
+        scaling = {}
+        for servers in (1, 10, 50):
+            config = Path(scratch) / f"servers-{servers}.yaml"
+            config.write_text(yaml.safe_dump(scaled_config(servers)))
+            runs = [measure(synth + ["--config", str(config)], env) for _ in range(args.runs)]
+            summary = summarize(runs)
+            written = resources_written(out)
+            summary |= {"resources": written, "resources_per_s": written / summary["median_s"]}
+            scaling[str(servers)] = summary
+        scaling["ratio_50_to_1"] = scaling["50"]["median_s"] / scaling["1"]["median_s"]
+        results["scaling"] = scaling
+    if not args.skip_tests:
+        start = time.perf_counter()
+        subprocess.run([PYTHON, "-m", "pytest", "-q"], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        results["test_suite_s"] = time.perf_counter() - start
+    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    (ROOT / "bench" / "results" / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(render(results))
+    return 0
+
+
+def render(results: dict) -> str:
+    default = results["default_synth"]
+    lines = [
+        f"machine: {results['machine']['cpus']} CPUs, {results['machine']['platform']}, "
+        f"Python {results['machine']['python']}",
+        "",
+        "| default app synth | median s | min s | max s | peak Python MiB | peak Node MiB | peak total MiB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, key in (("lazy provider loading", "lazy"), ("naive (eager) imports", "naive")):
+        row = default[key]
+        lines.append(f"| {label} | {row['median_s']:.2f} | {row['min_s']:.2f} | {row['max_s']:.2f} | "
+                     f"{row['peak_python_mib']:.0f} | {row['peak_node_mib']:.0f} | {row['peak_total_mib']:.0f} |")
+    lines += [f"\nspeed-up: {default['speedup']:.1f}x", "",
+              "| model servers | median s | resources + modules | resources/s | peak total MiB |",
+              "|---|---|---|---|---|"]
+    for servers in ("1", "10", "50"):
+        row = results["scaling"][servers]
+        lines.append(f"| {servers} | {row['median_s']:.2f} | {row['resources']} | "
+                     f"{row['resources_per_s']:.1f} | {row['peak_total_mib']:.0f} |")
+    lines.append(f"\n50 servers / 1 server: {results['scaling']['ratio_50_to_1']:.2f}x")
+    if "test_suite_s" in results:
+        lines.append(f"test suite: {results['test_suite_s']:.1f} s")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
