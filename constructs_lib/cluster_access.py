@@ -4,11 +4,13 @@ kubernetes provider authenticated from them."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
-from cdktf import Fn, IResolvable
+from cdktf import Fn, IResolvable, TerraformResourceLifecycle
 from constructs import Construct
 
 from constructs_lib.errors import Problem
+from constructs_lib.preflight import Preflight, postconditions
 from constructs_lib.props import Props
 from constructs_lib.providers import (
     DataGoogleClientConfig,
@@ -33,9 +35,13 @@ class ClusterAccessProps(Props):
         fleet_membership_location: location of the cluster's fleet membership, used only
             with ``private_endpoint``. Default ``None``: the cluster's location.
         fleet_membership_name: the fleet membership's name. Default ``None``: the cluster name.
+        preflight_checks: stop ``terraform plan`` with the command to run when the cluster
+            lacks what a stack needs (Gateway API, Managed Prometheus, GKE >= 1.32.3).
+            Default ``True``.
     """
 
     private_endpoint: bool = False
+    preflight_checks: bool = True
     fleet_membership_location: str | None = None
     fleet_membership_name: str | None = None
 
@@ -52,6 +58,8 @@ class ClusterAccessProps(Props):
 class ClusterAccess(Construct):
     """Providers for one GKE cluster, identified by (usually variable) strings.
 
+    ``preflight`` names the plan-time checks the calling stack needs (see ``preflight``).
+
     Exposes ``cluster`` (the ``google_container_cluster`` data source) and
     ``is_autopilot`` (a Terraform expression) for constructs that adapt to the cluster.
     """
@@ -65,12 +73,16 @@ class ClusterAccess(Construct):
         cluster_name: str,
         cluster_location: str,
         props: ClusterAccessProps | None = None,
+        preflight: Sequence[Preflight] = (),
     ) -> None:
         super().__init__(scope, id)
         props = props or ClusterAccessProps()
         self.google_provider = GoogleProvider(self, "google", project=project_id)
+        checks = postconditions(preflight, cluster_name=cluster_name, cluster_location=cluster_location)
         self.cluster = DataGoogleContainerCluster(
-            self, "cluster", project=project_id, name=cluster_name, location=cluster_location
+            self, "cluster", project=project_id, name=cluster_name, location=cluster_location,
+            lifecycle=TerraformResourceLifecycle(postcondition=checks)
+            if checks and props.preflight_checks else None,
         )
         client_config = DataGoogleClientConfig(self, "client-config")
         if props.private_endpoint:

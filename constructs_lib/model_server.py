@@ -18,6 +18,14 @@ from constructs_lib.model_server_props import (
 from constructs_lib.providers import Manifest
 
 SYNCER_CONFIG_KEY = "configmap.yaml"
+#: GPUs reach the container through the device plugin, not through privileges, so vLLM and
+#: the syncer run with no capabilities, no privilege escalation and the default seccomp
+#: filter. Not ``runAsNonRoot``: the vLLM image runs as root and writes to /root/.cache.
+HARDENED_CONTAINER: dict[str, Any] = {
+    "allowPrivilegeEscalation": False,
+    "capabilities": {"drop": ["ALL"]},
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
 SYNCER_CONFIG_DIR = "/config"
 
 
@@ -113,21 +121,28 @@ def deployment_manifest(props: VllmModelServerProps) -> dict[str, Any]:
         "args": _vllm_args(props),
         "env": _vllm_env(props),
         "ports": [{"containerPort": props.port, "name": "http", "protocol": "TCP"}],
-        "lifecycle": {"preStop": {"sleep": {"seconds": props.pre_stop_seconds}}},
+        "lifecycle": {"preStop": {"sleep": {"seconds": props.effective_pre_stop_seconds}}},
         "livenessProbe": _probe(props.liveness_probe),
         "readinessProbe": _probe(props.readiness_probe),
-        "startupProbe": _probe(props.startup_probe),
+        "startupProbe": _probe(props.effective_startup_probe),
         "resources": {"limits": dict(gpus), "requests": dict(gpus)},
         "volumeMounts": mounts,
     }
-    pod_spec: dict[str, Any] = {"containers": [vllm]}
+    containers = [vllm]
+    pod_spec: dict[str, Any] = {"containers": containers}
     if props.adapters:
         pod_spec["initContainers"] = [_syncer_container(props)]
+        containers = [vllm, *pod_spec["initContainers"]]
+    if props.hardened:
+        for container in containers:
+            container["securityContext"] = dict(HARDENED_CONTAINER)
+        # Neither vLLM nor the syncer calls the Kubernetes API.
+        pod_spec["automountServiceAccountToken"] = False
     pod_spec |= {
         "restartPolicy": "Always",
         # A Service named 'vllm' would inject VLLM_PORT=tcp://... and crash vLLM.
         "enableServiceLinks": False,
-        "terminationGracePeriodSeconds": props.termination_grace_seconds,
+        "terminationGracePeriodSeconds": props.effective_termination_grace_seconds,
         "nodeSelector": {ACCELERATOR_LABEL: props.accelerator, **props.node_selector},
         "volumes": volumes,
     }

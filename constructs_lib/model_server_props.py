@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Mapping
 from typing import Literal
 
-from constructs_lib import checks
+from constructs_lib import checks, drain
+from constructs_lib.drain import DrainProfile
 from constructs_lib.errors import Problem
 from constructs_lib.props import Props
 
@@ -33,7 +35,19 @@ DEFAULT_SYNCER_IMAGE = "registry.k8s.io/gateway-api-inference-extension/lora-syn
 
 # What an OpenAI-compatible server accepts as a model name without quoting surprises.
 _MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,254}$")
+_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+TUTORIAL_PRE_STOP_SECONDS = 30
+TUTORIAL_TERMINATION_GRACE_SECONDS = 130
 _RESERVED_ENV = ("VLLM_USE_V1", "PORT", "HUGGING_FACE_HUB_TOKEN", "VLLM_ALLOW_RUNTIME_LORA_UPDATING")
+
+
+def image_reference(field: str, value: str) -> list[Problem]:
+    """Non-empty; a digest, when given, is a full sha256 (``repo@sha256:<64 hex>``)."""
+    if not value.strip() or " " in value:
+        return [Problem(field, value, "is not an image reference", "write registry/repository:tag")]
+    if "@" in value and not _DIGEST.search(value):
+        return [Problem(field, value, "has a malformed digest", "pin as repository@sha256:<64 hex digits>")]
+    return []
 
 
 def model_name(field: str, value: str) -> list[Problem]:
@@ -162,9 +176,18 @@ class VllmModelServerProps(Props):
         extra_env: added to vLLM's environment (names the server sets itself are refused).
         labels: pod labels and Deployment selector. Default ``{"app": name}``.
         node_selector: merged over the accelerator selector.
-        liveness_probe / readiness_probe / startup_probe: probe timings.
-        pre_stop_seconds: ``preStop`` sleep while the load balancer drains the pod.
-        termination_grace_seconds: pod ``terminationGracePeriodSeconds``.
+        liveness_probe / readiness_probe: probe timings (the tutorial's by default).
+        startup_probe: startup probe timings. Default ``None``: the tutorial's (3600 x 1 s
+            after 2 s), or a window covering ``drain_profile.max_model_load_seconds``.
+        pre_stop_seconds: ``preStop`` sleep while the load balancer stops sending traffic.
+            Default ``None``: 30 (tutorial), or ``drain_profile.lb_deregistration_seconds``.
+        termination_grace_seconds: pod ``terminationGracePeriodSeconds``. Default ``None``:
+            130 (tutorial), or derived from ``drain_profile``; must cover preStop + drain.
+        drain_profile: workload measurements from which the three settings above are
+            derived (see ``constructs_lib.drain``). Default ``None``: the tutorial's numbers.
+        hardened: drop all capabilities, forbid privilege escalation, use the
+            ``RuntimeDefault`` seccomp profile and mount no service account token. Neither
+            container needs any of these. Default ``True``; ``False`` is the tutorial's pod.
         hf_token: where the Hugging Face token comes from.
     """
 
@@ -190,10 +213,39 @@ class VllmModelServerProps(Props):
     node_selector: Mapping[str, str] = dataclasses.field(default_factory=dict)
     liveness_probe: ProbeSettings = dataclasses.field(default_factory=_liveness)
     readiness_probe: ProbeSettings = dataclasses.field(default_factory=_readiness)
-    startup_probe: ProbeSettings = dataclasses.field(default_factory=_startup)
-    pre_stop_seconds: int = 30
-    termination_grace_seconds: int = 130
+    startup_probe: ProbeSettings | None = None
+    pre_stop_seconds: int | None = None
+    termination_grace_seconds: int | None = None
+    drain_profile: DrainProfile | None = None
+    hardened: bool = True
     hf_token: HuggingFaceToken = dataclasses.field(default_factory=HuggingFaceToken)
+
+    @property
+    def effective_pre_stop_seconds(self) -> int:
+        if self.pre_stop_seconds is not None:
+            return self.pre_stop_seconds
+        if self.drain_profile is not None:
+            return self.drain_profile.lb_deregistration_seconds
+        return TUTORIAL_PRE_STOP_SECONDS
+
+    @property
+    def effective_termination_grace_seconds(self) -> int:
+        if self.termination_grace_seconds is not None:
+            return self.termination_grace_seconds
+        if self.drain_profile is not None:
+            return drain.termination_grace_seconds(self.drain_profile)
+        return TUTORIAL_TERMINATION_GRACE_SECONDS
+
+    @property
+    def effective_startup_probe(self) -> ProbeSettings:
+        if self.startup_probe is not None:
+            return self.startup_probe
+        tutorial = _startup()
+        if self.drain_profile is None:
+            return tutorial
+        threshold = drain.startup_failure_threshold(
+            self.drain_profile, tutorial.period_seconds, tutorial.initial_delay_seconds or 0)
+        return dataclasses.replace(tutorial, failure_threshold=threshold)
 
     @property
     def pod_labels(self) -> dict[str, str]:
@@ -208,8 +260,8 @@ class VllmModelServerProps(Props):
         found = list(checks.dns_subdomain("name", self.name))
         found += checks.dns_label("namespace", self.namespace)
         found += checks.not_blank("model", self.model)
-        found += checks.not_blank("image", self.image)
-        found += checks.not_blank("syncer_image", self.syncer_image)
+        found += image_reference("image", self.image)
+        found += image_reference("syncer_image", self.syncer_image)
         found += checks.at_least("replicas", self.replicas, 0)
         found += checks.at_least("gpu_count", self.gpu_count, 1)
         found += checks.at_least("tensor_parallel_size", self.tensor_parallel_size, 1)
@@ -217,8 +269,9 @@ class VllmModelServerProps(Props):
         found += checks.at_least("max_loras", self.max_loras, 1)
         found += checks.at_least("max_cpu_loras", self.max_cpu_loras, self.max_loras)
         found += checks.dns_subdomain("adapters_config_map", self.adapters_config_map)
-        found += checks.at_least("pre_stop_seconds", self.pre_stop_seconds, 0)
-        found += checks.at_least("termination_grace_seconds", self.termination_grace_seconds, 0)
+        for name in ("pre_stop_seconds", "termination_grace_seconds"):
+            if getattr(self, name) is not None:
+                found += checks.at_least(name, getattr(self, name), 0)
         found += checks.unique("adapters", (adapter.id for adapter in self.adapters), "adapter id")
         found += checks.env_names("extra_env", self.extra_env)
         found += checks.labels("node_selector", self.node_selector) if self.node_selector else []
@@ -241,8 +294,26 @@ class VllmModelServerProps(Props):
             if name in self.extra_env:
                 found.append(Problem(f"extra_env.{name}", self.extra_env[name],
                                      "is set by the server itself", "use the matching prop instead"))
-        if self.termination_grace_seconds < self.pre_stop_seconds:
-            found.append(Problem("termination_grace_seconds", self.termination_grace_seconds,
-                                 f"is shorter than pre_stop_seconds ({self.pre_stop_seconds}), so "
-                                 "in-flight requests are killed", "raise termination_grace_seconds"))
+        if not found:
+            found += self._timing_problems()
+        return found
+
+    def _timing_problems(self) -> list[Problem]:
+        """Shutdown must outlast preStop plus the drain; startup must outlast the load."""
+        found = []
+        grace, pre_stop = self.effective_termination_grace_seconds, self.effective_pre_stop_seconds
+        drain_time = drain.drain_seconds(self.drain_profile) if self.drain_profile is not None else 0.0
+        if grace < pre_stop + drain_time:
+            needed = pre_stop + drain_time
+            found.append(Problem("termination_grace_seconds", grace,
+                                 f"is shorter than preStop {pre_stop} s + drain {drain_time:g} s = {needed:g} s, "
+                                 "so in-flight requests are killed",
+                                 f"raise it to at least {math.ceil(needed)} or leave it unset"))
+        if self.drain_profile is not None:
+            window = self.effective_startup_probe.window_seconds()
+            load = self.drain_profile.max_model_load_seconds
+            if window < load:
+                found.append(Problem("startup_probe", window,
+                                     f"gives up after {window} s, before the {load} s model load",
+                                     "raise failure_threshold or leave startup_probe unset"))
         return found

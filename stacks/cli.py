@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--outdir", metavar="DIR",
                         help=f"output directory (default: $CDKTF_OUTDIR or {DEFAULT_OUTDIR})")
     parser.add_argument("--quiet", action="store_true", help="print nothing on success")
+    parser.add_argument("--explain", action="store_true",
+                        help="print how each model server's drain and startup settings are derived, "
+                             "then exit without synthesizing")
     return parser
 
 
@@ -50,6 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     outdir = Path(args.outdir or os.environ.get("CDKTF_OUTDIR") or DEFAULT_OUTDIR).absolute()
     try:
         config = _load(args.config)
+        if args.explain:
+            from stacks.explain import explain_config
+
+            print(explain_config(config))
+            return 0
         summary = synthesize(config, outdir)
     except ConfigError as error:
         return _fail(error.problems)

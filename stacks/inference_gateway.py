@@ -13,6 +13,7 @@ from constructs_lib.environment import CORE_VARIABLES, NETWORK_VARIABLES, Enviro
 from constructs_lib.gateway_props import resolve
 from constructs_lib.inference_gateway import InferenceGateway
 from constructs_lib.model_server_props import VllmModelServerProps
+from constructs_lib.preflight import Preflight
 from stacks.base import BaseStack, StackOptions
 
 
@@ -28,6 +29,7 @@ class InferenceGatewayStack(BaseStack):
             cluster_name=env.cluster_name,
             cluster_location=env.cluster_location,
             props=config.cluster,
+            preflight=[Preflight.GATEWAY_API, Preflight.INFERENCE_GATEWAY_VERSION],
         )
         resolved = resolve(config.gateway, config.model_servers)
         self.gateway = InferenceGateway(

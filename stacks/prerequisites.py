@@ -12,6 +12,7 @@ from constructs_lib.cluster_access import ClusterAccess
 from constructs_lib.environment import EnvironmentVariables
 from constructs_lib.gie_crds import GieCrds, GkeExtensionCrds
 from constructs_lib.metrics_rbac import MetricsRbac
+from constructs_lib.preflight import Preflight
 from stacks.base import BaseStack, StackOptions
 
 
@@ -26,6 +27,7 @@ class PrerequisitesStack(BaseStack):
             cluster_name=env.cluster_name,
             cluster_location=env.cluster_location,
             props=config.cluster,
+            preflight=[Preflight.MANAGED_PROMETHEUS] if config.prerequisites.metrics_rbac is not None else [],
         )
         prerequisites = config.prerequisites
         self.crds = GieCrds(self, "gie-crds", props=prerequisites.crds)

@@ -23,12 +23,18 @@ from stacks.config import AppConfig
 SERVER = "vllm-llama3-8b-instruct"
 
 
-def tutorial_objects():
+def tutorial_objects(hardened=True):
     """The tutorial's objects with our documented deviations applied."""
     deployment, config_map = yaml.safe_load_all((FIXTURES / "tutorial_vllm.yaml").read_text())
-    deployment["spec"]["template"]["spec"]["initContainers"][0]["image"] = DEFAULT_SYNCER_IMAGE
+    pod = deployment["spec"]["template"]["spec"]
+    pod["initContainers"][0]["image"] = DEFAULT_SYNCER_IMAGE
     # kubectl used the context's namespace; Terraform states it.
     deployment["metadata"]["namespace"] = config_map["metadata"]["namespace"] = "default"
+    if hardened:
+        for container in pod["containers"] + pod["initContainers"]:
+            container["securityContext"] = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
+                                            "seccompProfile": {"type": "RuntimeDefault"}}
+        pod["automountServiceAccountToken"] = False
     return deployment, config_map
 
 
@@ -46,6 +52,28 @@ def _semantic(config_map):
 def test_default_deployment_equals_the_tutorials(default_stacks):
     deployment, _ = emitted(default_stacks)
     assert deployment == tutorial_objects()[0]
+
+
+def test_unhardened_deployment_is_the_tutorials_exact_pod():
+    assert deployment_manifest(dataclasses.replace(BASE, hardened=False)) == tutorial_objects(hardened=False)[0]
+
+
+def test_hardening_touches_only_security_settings():
+    diff = _flat_diff(deployment_manifest(dataclasses.replace(BASE, hardened=False)), deployment_manifest(BASE))
+    assert diff == [
+        ".spec.template.spec.automountServiceAccountToken",
+        f"{CONTAINER}.securityContext",
+        ".spec.template.spec.initContainers[0].securityContext",
+    ]
+
+
+def test_image_digests_are_accepted_and_malformed_ones_refused():
+    digest = "vllm/vllm-openai@sha256:" + "0" * 64
+    assert deployment_manifest(dataclasses.replace(BASE, image=digest))["spec"]["template"]["spec"][
+        "containers"][0]["image"] == digest
+    with pytest.raises(ConfigError) as caught:
+        dataclasses.replace(BASE, syncer_image="registry.k8s.io/x@sha256:abc")
+    assert caught.value.problems[0].field == "syncer_image"
 
 
 def test_default_config_map_equals_the_tutorials(default_stacks):
@@ -173,6 +201,7 @@ def test_manifests_pass_strict_kubernetes_validation(default_stacks, version):
     ({"replicas": "two"}, "replicas"),
     ({"extra_env": {"PORT": "1"}}, "extra_env.PORT"),
     ({"termination_grace_seconds": 10}, "termination_grace_seconds"),
+    ({"image": "vllm/vllm-openai@sha256:short"}, "image"),
 ])
 def test_bad_props_are_refused_naming_the_field(change, field):
     with pytest.raises(ConfigError) as caught:

@@ -1,0 +1,62 @@
+"""Plan-time preflight postconditions on the cluster data source."""
+
+import shutil
+import subprocess
+
+import pytest
+from helpers import by_path
+
+from constructs_lib.cluster_access import ClusterAccessProps
+from stacks.config import AppConfig, PrerequisitesProps
+
+
+def _conditions(stack):
+    cluster = by_path(stack, "google_container_cluster", "data")["cluster/cluster"]
+    return cluster.get("lifecycle", {}).get("postcondition", [])
+
+
+def test_gateway_stack_checks_gateway_api_and_version(default_stacks):
+    checks = _conditions(default_stacks["inference-gateway"])
+    assert len(checks) == 2
+    gateway_api, version = checks
+    assert "self.gateway_api_config[0].channel" in gateway_api["condition"]
+    assert "gcloud container clusters update ${var.cluster_name} --location ${var.cluster_location} " \
+           "--gateway-api=standard" in gateway_api["error_message"]
+    assert ">= 1032003" in version["condition"] and "self.master_version" in version["condition"]
+    assert "--master --cluster-version 1.32" in version["error_message"]
+
+
+def test_prerequisites_stack_checks_managed_prometheus(default_stacks):
+    (check,) = _conditions(default_stacks["prerequisites"])
+    assert check["condition"] == "${try(self.monitoring_config[0].managed_prometheus[0].enabled, false)}"
+    assert "--enable-managed-prometheus" in check["error_message"]
+
+
+def test_no_prometheus_check_without_metrics_rbac(synth_config):
+    stacks = synth_config(AppConfig(prerequisites=PrerequisitesProps(metrics_rbac=None)))
+    assert _conditions(stacks["prerequisites"]) == []
+
+
+def test_preflight_checks_can_be_turned_off(synth_config):
+    stacks = synth_config(AppConfig(cluster=ClusterAccessProps(preflight_checks=False)))
+    assert all(_conditions(stacks[name]) == [] for name in ("prerequisites", "model-servers", "inference-gateway"))
+
+
+def test_model_server_stack_needs_no_cluster_feature(default_stacks):
+    assert _conditions(default_stacks["model-servers"]) == []
+
+
+TERRAFORM = shutil.which("terraform")
+
+
+@pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on PATH")
+@pytest.mark.parametrize(("version", "supported"), [
+    ("1.32.2-gke.1182001", False), ("1.32.3-gke.1170000", True), ("1.33.0-gke.100", True),
+    ("1.31.9", False), ("2.0.0-gke.1", True), ("not-a-version", False),
+])
+def test_version_condition_evaluates_in_terraform(default_stacks, version, supported, tmp_path):
+    (_, check) = _conditions(default_stacks["inference-gateway"])
+    expression = check["condition"][2:-1].replace("self.master_version", f'"{version}"')
+    result = subprocess.run([TERRAFORM, "console"], input=expression, capture_output=True, text=True,
+                            cwd=tmp_path, check=True, timeout=60)
+    assert result.stdout.strip() == str(supported).lower()
