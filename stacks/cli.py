@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from constructs_lib.errors import ConfigError, Problem
+from constructs_lib import ConfigError, Problem
 
 EXIT_BAD_INPUT = 2
 DEFAULT_OUTDIR = "cdktf.out"

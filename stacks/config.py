@@ -10,14 +10,18 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal
 
-from constructs_lib import checks
-from constructs_lib.cluster_access import ClusterAccessProps
-from constructs_lib.errors import Problem
-from constructs_lib.gateway_props import InferenceGatewayProps, cross_reference_problems
-from constructs_lib.gie_crds import GieCrdsProps, GkeExtensionCrdsProps
-from constructs_lib.metrics_rbac import MetricsRbacProps
-from constructs_lib.model_server_props import VllmModelServerProps
-from constructs_lib.props import Props
+from constructs_lib import (
+    ClusterAccessProps,
+    GieCrdsProps,
+    GkeExtensionCrdsProps,
+    InferenceGatewayProps,
+    MetricsRbacProps,
+    Problem,
+    Props,
+    VllmModelServerProps,
+)
+from constructs_lib import _checks as checks
+from constructs_lib._gateway_props import cross_reference_problems
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

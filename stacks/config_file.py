@@ -6,8 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from constructs_lib.errors import ConfigError, Problem
-from constructs_lib.props import from_mapping
+from constructs_lib import ConfigError, Problem, from_mapping
 from stacks.config import AppConfig
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from constructs_lib import drain
-from constructs_lib.model_server_props import VllmModelServerProps
+from constructs_lib import VllmModelServerProps
+from constructs_lib import _drain as drain
 from stacks.config import AppConfig
 
 

@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from constructs_lib.cluster_access import ClusterAccess
-from constructs_lib.environment import CORE_VARIABLES, NETWORK_VARIABLES, EnvironmentVariables
-from constructs_lib.gateway_props import resolve
-from constructs_lib.inference_gateway import InferenceGateway
-from constructs_lib.model_server_props import VllmModelServerProps
-from constructs_lib.preflight import Preflight
+from constructs_lib import ClusterAccess, EnvironmentVariables, InferenceGateway, Preflight
 from stacks.base import BaseStack, StackOptions
 
 
@@ -31,19 +26,10 @@ class InferenceGatewayStack(BaseStack):
             props=config.cluster,
             preflight=[Preflight.GATEWAY_API, Preflight.INFERENCE_GATEWAY_VERSION],
         )
-        resolved = resolve(config.gateway, config.model_servers)
         self.gateway = InferenceGateway(
             self, "inference-gateway",
             props=config.gateway,
-            resolved=resolved,
-            environment={name: f"${{var.{name}}}" for name in CORE_VARIABLES + NETWORK_VARIABLES},
-            sample_model=_sample_model(config.model_servers, resolved.models[0].model_name),
+            environment=env.module_inputs(),
+            model_servers=config.model_servers,
         )
 
-
-def _sample_model(servers: tuple[VllmModelServerProps, ...], fallback: str) -> str:
-    """The model the ready-made curl asks for: the first adapter, as in GKE's examples."""
-    for server in servers:
-        if server.adapters:
-            return server.adapters[0].id
-    return fallback

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from constructs_lib.cluster_access import ClusterAccess
-from constructs_lib.environment import EnvironmentVariables
-from constructs_lib.hf_token import WRITE_ONLY_TERRAFORM, HuggingFaceTokenSecret
-from constructs_lib.model_server import VllmModelServer
+from constructs_lib import ClusterAccess, EnvironmentVariables, HuggingFaceTokenSecret, VllmModelServer
+from constructs_lib._hf_token import WRITE_ONLY_TERRAFORM
 from stacks.base import BaseStack, StackOptions
 
 

@@ -8,11 +8,7 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from constructs_lib.cluster_access import ClusterAccess
-from constructs_lib.environment import EnvironmentVariables
-from constructs_lib.gie_crds import GieCrds, GkeExtensionCrds
-from constructs_lib.metrics_rbac import MetricsRbac
-from constructs_lib.preflight import Preflight
+from constructs_lib import ClusterAccess, EnvironmentVariables, GieCrds, GkeExtensionCrds, MetricsRbac, Preflight
 from stacks.base import BaseStack, StackOptions
 
 

@@ -4,11 +4,11 @@ import dataclasses
 
 import pytest
 
-from constructs_lib import drain
-from constructs_lib.drain import DrainProfile
-from constructs_lib.errors import ConfigError
-from constructs_lib.model_server import deployment_manifest
-from constructs_lib.model_server_props import ProbeSettings, VllmModelServerProps
+from constructs_lib import _drain as drain
+from constructs_lib._drain import DrainProfile
+from constructs_lib._errors import ConfigError
+from constructs_lib._model_server import deployment_manifest
+from constructs_lib._model_server_props import ProbeSettings, VllmModelServerProps
 from stacks import cli
 from stacks.config import AppConfig
 from stacks.explain import explain_config

@@ -6,8 +6,8 @@ import json
 import pytest
 from helpers import FIXTURES, by_path, manifests
 
-from constructs_lib.errors import ConfigError
-from constructs_lib.gateway_props import (
+from constructs_lib._errors import ConfigError
+from constructs_lib._gateway_props import (
     MODULE_COMMIT,
     GatewaySpec,
     HttpRouteSpec,
@@ -15,7 +15,7 @@ from constructs_lib.gateway_props import (
     InferenceModelSpec,
     InferencePoolSpec,
 )
-from constructs_lib.model_server_props import VllmModelServerProps
+from constructs_lib._model_server_props import VllmModelServerProps
 from stacks.config import AppConfig
 
 _FACTS = json.loads((FIXTURES / "inference_gateway_module.json").read_text())

@@ -9,9 +9,9 @@ import yaml
 from helpers import FIXTURES, by_path, manifests
 from k8s_schema import schema_errors
 
-from constructs_lib.errors import ConfigError
-from constructs_lib.model_server import deployment_manifest, syncer_config
-from constructs_lib.model_server_props import (
+from constructs_lib._errors import ConfigError
+from constructs_lib._model_server import deployment_manifest, syncer_config
+from constructs_lib._model_server_props import (
     DEFAULT_SYNCER_IMAGE,
     HuggingFaceToken,
     LoraAdapter,

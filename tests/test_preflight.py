@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from helpers import by_path
 
-from constructs_lib.cluster_access import ClusterAccessProps
+from constructs_lib._cluster_access import ClusterAccessProps
 from stacks.config import AppConfig, PrerequisitesProps
 
 

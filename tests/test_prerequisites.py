@@ -3,8 +3,8 @@
 import yaml
 from helpers import FIXTURES, by_path, manifests
 
-from constructs_lib.gie_crds import GieCrdsProps, GkeExtensionCrdsProps
-from constructs_lib.metrics_rbac import MetricsRbacProps
+from constructs_lib._gie_crds import GieCrdsProps, GkeExtensionCrdsProps
+from constructs_lib._metrics_rbac import MetricsRbacProps
 from stacks.config import AppConfig, PrerequisitesProps
 
 CLUSTER = "data.google_container_cluster.cluster_A4C38409"

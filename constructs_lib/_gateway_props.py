@@ -8,10 +8,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
-from constructs_lib import checks
-from constructs_lib.errors import Problem
-from constructs_lib.model_server_props import VllmModelServerProps, model_name
-from constructs_lib.props import Props
+from constructs_lib import _checks as checks
+from constructs_lib._errors import Problem
+from constructs_lib._model_server_props import VllmModelServerProps, model_name
+from constructs_lib._props import Props
 
 #: The commit that holds the module (branch ``inference-gateway``; ``main`` has no module).
 MODULE_COMMIT = "3f9592a099eeee3eae1aa274c143c5845708e334"

@@ -7,10 +7,10 @@ import dataclasses
 
 from constructs import Construct
 
-from constructs_lib import checks
-from constructs_lib.errors import Problem
-from constructs_lib.manifest_bundle import ManifestBundle, ManifestSource
-from constructs_lib.props import Props
+from constructs_lib import _checks as checks
+from constructs_lib._errors import Problem
+from constructs_lib._manifest_bundle import ManifestBundle, ManifestSource
+from constructs_lib._props import Props
 
 GIE_RELEASE_URL = (
     "https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/"

@@ -3,19 +3,23 @@ lacks: a route for ``/v1/chat/completions`` and outputs to reach the gateway."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cdktf import TerraformHclModule, TerraformOutput
 from constructs import Construct
 
-from constructs_lib.gateway_props import (
+from constructs_lib._errors import ConfigError
+from constructs_lib._gateway_props import (
     GatewaySpec,
     HttpRouteSpec,
     InferenceGatewayProps,
     ResolvedGateway,
+    cross_reference_problems,
+    resolve,
 )
-from constructs_lib.providers import DataKubernetesResource, DataKubernetesResourceMetadata, Manifest
+from constructs_lib._model_server_props import VllmModelServerProps
+from constructs_lib._providers import DataKubernetesResource, DataKubernetesResourceMetadata, Manifest
 
 GIE_GROUP = "inference.networking.x-k8s.io"
 GATEWAY_API = "gateway.networking.k8s.io/v1"
@@ -69,11 +73,25 @@ def chat_route_manifest(route: HttpRouteSpec, gateway: GatewaySpec) -> dict[str,
     }
 
 
+def sample_model(servers: Sequence[VllmModelServerProps], resolved: ResolvedGateway) -> str:
+    """The model the ready-made curl asks for: the first adapter, as in GKE's examples."""
+    for server in servers:
+        if server.adapters:
+            return server.adapters[0].id
+    return resolved.models[0].model_name
+
+
 class InferenceGateway(Construct):
     """Gateway, pools (Helm), InferenceModels and routes through the ai-on-gke module.
 
+    ``environment`` maps the module's ``project_id``, ``cluster_name``, ``cluster_location``,
+    ``region`` and ``network_name`` to values (usually ``EnvironmentVariables`` tokens).
+    Pools, models and routes not given in ``props`` are derived from ``model_servers``;
+    every cross-reference is checked here and reported as one ``ConfigError``.
+
     Construct ids: ``module``, ``chat-route-<route>``, ``gateway-status`` and the outputs
     ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``.
+    The module's address is ``module.inference_gateway``: one gateway per stack.
     """
 
     def __init__(
@@ -82,14 +100,18 @@ class InferenceGateway(Construct):
         id: str,
         *,
         props: InferenceGatewayProps,
-        resolved: ResolvedGateway,
-        environment: dict[str, str],
-        sample_model: str,
+        environment: Mapping[str, str],
+        model_servers: Sequence[VllmModelServerProps] = (),
     ) -> None:
         super().__init__(scope, id)
+        problems = cross_reference_problems(props, model_servers)
+        if problems:
+            raise ConfigError(problems)
+        resolved = resolve(props, model_servers)
+        self.resolved = resolved
         self.module = TerraformHclModule(
             self, "module", source=props.module_source,
-            variables=module_inputs(props, resolved, environment),
+            variables=module_inputs(props, resolved, dict(environment)),
         )
         # A readable, stable module address: module.inference_gateway.
         self.module.override_logical_id("inference_gateway")
@@ -113,7 +135,7 @@ class InferenceGateway(Construct):
                         description="Namespace of the Gateway.")
         TerraformOutput(self, "gateway_address", value=address, static_id=True,
                         description="The Gateway's IP address (empty until the load balancer is ready).")
-        body = ('{"model": "' + sample_model + '", "messages": [{"role": "user", '
+        body = ('{"model": "' + sample_model(model_servers, resolved) + '", "messages": [{"role": "user", '
                 '"content": "Say hello in one sentence."}], "max_tokens": 64}')
         TerraformOutput(
             self, "chat_completions_curl", static_id=True,

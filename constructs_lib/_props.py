@@ -13,7 +13,7 @@ import typing
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar, Literal, TypeVar, get_args, get_origin, get_type_hints
 
-from constructs_lib.errors import ConfigError, Problem
+from constructs_lib._errors import ConfigError, Problem
 
 P = TypeVar("P", bound="Props")
 

@@ -9,13 +9,13 @@ import yaml
 from cdktf import ITerraformDependable
 from constructs import Construct
 
-from constructs_lib.model_server_props import (
+from constructs_lib._model_server_props import (
     ACCELERATOR_LABEL,
     GPU_RESOURCE,
     ProbeSettings,
     VllmModelServerProps,
 )
-from constructs_lib.providers import Manifest
+from constructs_lib._providers import Manifest
 
 SYNCER_CONFIG_KEY = "configmap.yaml"
 #: GPUs reach the container through the device plugin, not through privileges, so vLLM and

@@ -17,9 +17,9 @@ from typing import Any, Literal
 from cdktf import Fn, Token
 from constructs import Construct
 
-from constructs_lib.cluster_access import ClusterAccess
-from constructs_lib.props import Props
-from constructs_lib.providers import Manifest
+from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._props import Props
+from constructs_lib._providers import Manifest
 
 METRICS_READER_ROLE = "inference-gateway-metrics-reader"
 METRICS_READER_SA = "inference-gateway-sa-metrics-reader"

@@ -23,7 +23,7 @@ from cdktf import (
 )
 from constructs import Construct
 
-from constructs_lib.providers import DataHttp, HttpProvider, Manifest
+from constructs_lib._providers import DataHttp, HttpProvider, Manifest
 
 HTTP_PROVIDER_ID = "http-provider"
 

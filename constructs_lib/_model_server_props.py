@@ -8,10 +8,11 @@ import re
 from collections.abc import Mapping
 from typing import Literal
 
-from constructs_lib import checks, drain
-from constructs_lib.drain import DrainProfile
-from constructs_lib.errors import Problem
-from constructs_lib.props import Props
+from constructs_lib import _checks as checks
+from constructs_lib import _drain as drain
+from constructs_lib._drain import DrainProfile
+from constructs_lib._errors import Problem
+from constructs_lib._props import Props
 
 #: GPU types GKE accepts in ``cloud.google.com/gke-accelerator``.
 GKE_ACCELERATORS = (
@@ -184,7 +185,7 @@ class VllmModelServerProps(Props):
         termination_grace_seconds: pod ``terminationGracePeriodSeconds``. Default ``None``:
             130 (tutorial), or derived from ``drain_profile``; must cover preStop + drain.
         drain_profile: workload measurements from which the three settings above are
-            derived (see ``constructs_lib.drain``). Default ``None``: the tutorial's numbers.
+            derived (see ``constructs_lib._drain``). Default ``None``: the tutorial's numbers.
         hardened: drop all capabilities, forbid privilege escalation, use the
             ``RuntimeDefault`` seccomp profile and mount no service account token. Neither
             container needs any of these. Default ``True``; ``False`` is the tutorial's pod.

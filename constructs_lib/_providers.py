@@ -7,7 +7,7 @@ another binding distribution touches this file only.
 
 from __future__ import annotations
 
-from constructs_lib import lazy_providers
+from constructs_lib import _lazy_providers as lazy_providers
 
 lazy_providers.install()
 

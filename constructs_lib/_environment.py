@@ -86,6 +86,10 @@ class EnvironmentVariables(Construct):
             variable.override_logical_id(spec.name)
             self._variables[spec.name] = variable
 
+    def module_inputs(self) -> dict[str, str]:
+        """Every declared variable by name, for a module whose inputs share the names."""
+        return {name: variable.string_value for name, variable in self._variables.items()}
+
     def _value(self, name: str) -> str:
         return self._variables[name].string_value
 

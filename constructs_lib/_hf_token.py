@@ -10,7 +10,7 @@ from __future__ import annotations
 from cdktf import TerraformStack, TerraformVariable
 from constructs import Construct
 
-from constructs_lib.providers import SecretV1, SecretV1Metadata
+from constructs_lib._providers import SecretV1, SecretV1Metadata
 
 TOKEN_VARIABLE = "hf_token"
 REVISION_VARIABLE = "hf_token_revision"

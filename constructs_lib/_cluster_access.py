@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from cdktf import Fn, IResolvable, TerraformResourceLifecycle
 from constructs import Construct
 
-from constructs_lib.errors import Problem
-from constructs_lib.preflight import Preflight, postconditions
-from constructs_lib.props import Props
-from constructs_lib.providers import (
+from constructs_lib._errors import Problem
+from constructs_lib._preflight import Preflight, postconditions
+from constructs_lib._props import Props
+from constructs_lib._providers import (
     DataGoogleClientConfig,
     DataGoogleContainerCluster,
     DataGoogleProject,
