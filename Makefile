@@ -12,7 +12,7 @@ export PIPENV_NOSPIN := 1
 export PIPENV_YES := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install synth test lint bench apply destroy clean
+.PHONY: install synth test lint bench apply destroy clean docs
 
 install: $(VENV)/.installed
 
@@ -46,3 +46,9 @@ destroy: install
 
 bench: install
 	$(PY) bench/synth_bench.py
+
+# Regenerate what the tests compare against: the configuration reference and, after a
+# deliberate construct id change, the pinned construct tree.
+docs: install
+	$(PY) -m stacks.reference
+	PYTHONPATH=.:tests $(PY) tests/helpers.py

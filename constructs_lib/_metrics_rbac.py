@@ -35,10 +35,12 @@ CollectorNamespace = Literal["auto", "gke-gmp-system", "gmp-system"]
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class MetricsRbacProps(Props):
-    """Attributes:
-    collector_namespace: namespace of Managed Prometheus' ``collector`` service account.
-        Default ``auto``: Terraform reads the cluster and picks ``gke-gmp-system`` on
-        Autopilot, ``gmp-system`` on Standard. Force one when the data source cannot tell.
+    """Who may read the metrics token.
+
+    Attributes:
+        collector_namespace: namespace of Managed Prometheus' ``collector`` service account.
+            Default ``auto``: Terraform reads the cluster and picks ``gke-gmp-system`` on
+            Autopilot, ``gmp-system`` on Standard. Force one when the data source cannot tell.
     """
 
     collector_namespace: CollectorNamespace = "auto"

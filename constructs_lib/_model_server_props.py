@@ -82,7 +82,15 @@ class LoraAdapter(Props):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ProbeSettings(Props):
-    """An HTTP probe on the server's ``/health``; ``None`` leaves a field to Kubernetes."""
+    """An HTTP probe on the server's ``/health``.
+
+    Attributes:
+        failure_threshold: consecutive failures before Kubernetes acts.
+        period_seconds: seconds between probes. Default 1.
+        success_threshold: successes that count as healthy. Default ``None``: Kubernetes' 1.
+        timeout_seconds: seconds before one probe fails. Default ``None``: Kubernetes' 1.
+        initial_delay_seconds: seconds before the first probe. Default ``None``: 0.
+    """
 
     failure_threshold: int
     period_seconds: int = 1
@@ -167,7 +175,8 @@ class VllmModelServerProps(Props):
         gpu_count: GPUs per pod (request and limit).
         tensor_parallel_size: vLLM ``--tensor-parallel-size``; at most ``gpu_count``.
         port: HTTP port of the server (``--port``, ``PORT``, container port ``http``).
-        max_loras / max_cpu_loras: adapters resident on the GPU / cached in CPU memory.
+        max_loras: adapters resident on the GPU at once (``--max-loras``).
+        max_cpu_loras: adapters cached in CPU memory (``--max-cpu-loras``); at least max_loras.
         adapters: LoRA adapters the syncer keeps loaded. Empty: no LoRA flags, no syncer.
         adapters_config_map: the syncer's ConfigMap name.
         syncer_config_name: ``vLLMLoRAConfig.name`` in the syncer config.

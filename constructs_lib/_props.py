@@ -63,7 +63,10 @@ def describe(expected: Any) -> str:
     if origin in (types.UnionType, typing.Union):
         return " or ".join("null" if arg is type(None) else describe(arg) for arg in get_args(expected))
     if origin is tuple:
-        return f"a list of {describe(get_args(expected)[0]).removeprefix('a ')}"
+        item = get_args(expected)[0]
+        if isinstance(item, type) and issubclass(item, Props):
+            return f"a list of {item.__name__} mappings"
+        return f"a list of {describe(item).removeprefix('a ')}s"
     if origin in (dict, Mapping):
         return "a mapping of strings to strings"
     if isinstance(expected, type) and issubclass(expected, Props):

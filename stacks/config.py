@@ -26,12 +26,14 @@ from constructs_lib._gateway_props import cross_reference_problems
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class PrerequisitesProps(Props):
-    """Attributes:
-    crds: the GIE CRDs. Default: release v0.3.0 downloaded at plan time.
-    gke_extension_crds: GKE traffic/routing extension CRDs, for Model Armor on GKE older
-        than 1.32.2-gke.1182001. Default ``None``: not installed.
-    metrics_rbac: the metrics-reader RBAC. Default: installed, collector namespace chosen
-        from the cluster. ``None`` skips it (Managed Prometheus will not scrape the picker).
+    """The ``prerequisites`` stack.
+
+    Attributes:
+        crds: the GIE CRDs. Default: release v0.3.0 downloaded at plan time.
+        gke_extension_crds: GKE traffic/routing extension CRDs, for Model Armor on GKE older
+            than 1.32.2-gke.1182001. Default ``None``: not installed.
+        metrics_rbac: the metrics-reader RBAC. Default: installed, collector namespace chosen
+            from the cluster. ``None`` skips it (Managed Prometheus will not scrape the picker).
     """
 
     crds: GieCrdsProps = dataclasses.field(default_factory=GieCrdsProps)

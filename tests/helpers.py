@@ -35,3 +35,21 @@ def by_path(stack: dict[str, Any], kind: str, block: str = "resource") -> dict[s
 def manifests(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Literal ``kubernetes_manifest`` bodies keyed by construct path."""
     return {path: body["manifest"] for path, body in by_path(stack, "kubernetes_manifest").items()}
+
+
+CONSTRUCT_TREE = FIXTURES / "construct_tree.txt"
+
+
+def construct_tree(outdir: Path) -> str:
+    """The default app's construct tree; ids in it are a public contract."""
+    from cdktf import Testing
+
+    return Testing.render_construct_tree(build_app(AppConfig(), outdir=str(outdir))) + "\n"
+
+
+if __name__ == "__main__":  # python tests/helpers.py: re-pin the tree after a deliberate rename
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        CONSTRUCT_TREE.write_text(construct_tree(Path(scratch)))
+    print(f"wrote {CONSTRUCT_TREE}")

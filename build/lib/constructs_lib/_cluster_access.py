@@ -1,0 +1,116 @@
+"""Reach an existing GKE cluster: the google provider, the cluster's data, and a
+kubernetes provider authenticated from them."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from cdktf import Fn, IResolvable, TerraformResourceLifecycle
+from constructs import Construct
+
+from constructs_lib._errors import Problem
+from constructs_lib._preflight import Preflight, postconditions
+from constructs_lib._props import Props
+from constructs_lib._providers import (
+    DataGoogleClientConfig,
+    DataGoogleContainerCluster,
+    DataGoogleProject,
+    GoogleProvider,
+    KubernetesProvider,
+    KubernetesProviderExec,
+)
+
+CONNECT_GATEWAY_HOST = "https://connectgateway.googleapis.com/v1"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ClusterAccessProps(Props):
+    """How Terraform talks to the cluster's API server.
+
+    Attributes:
+        private_endpoint: the control plane has no public endpoint; go through the fleet's
+            Connect Gateway with ``gke-gcloud-auth-plugin`` (install it beside Terraform).
+            Default ``False``: the public endpoint with a Google access token.
+        fleet_membership_location: location of the cluster's fleet membership, used only
+            with ``private_endpoint``. Default ``None``: the cluster's location.
+        fleet_membership_name: the fleet membership's name. Default ``None``: the cluster name.
+        preflight_checks: stop ``terraform plan`` with the command to run when the cluster
+            lacks what a stack needs (Gateway API, Managed Prometheus, GKE >= 1.32.3).
+            Default ``True``.
+    """
+
+    private_endpoint: bool = False
+    preflight_checks: bool = True
+    fleet_membership_location: str | None = None
+    fleet_membership_name: str | None = None
+
+    def problems(self) -> list[Problem]:
+        found = []
+        for name in ("fleet_membership_location", "fleet_membership_name"):
+            value = getattr(self, name)
+            if value is not None and not self.private_endpoint:
+                found.append(Problem(name, value, "only applies to private_endpoint clusters",
+                                     "remove it, or set private_endpoint: true"))
+        return found
+
+
+class ClusterAccess(Construct):
+    """Providers for one GKE cluster, identified by (usually variable) strings.
+
+    ``preflight`` names the plan-time checks the calling stack needs (see ``preflight``).
+
+    Exposes ``cluster`` (the ``google_container_cluster`` data source) and
+    ``is_autopilot`` (a Terraform expression) for constructs that adapt to the cluster.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        project_id: str,
+        cluster_name: str,
+        cluster_location: str,
+        props: ClusterAccessProps | None = None,
+        preflight: Sequence[Preflight] = (),
+    ) -> None:
+        super().__init__(scope, id)
+        props = props or ClusterAccessProps()
+        self.google_provider = GoogleProvider(self, "google", project=project_id)
+        checks = postconditions(preflight, cluster_name=cluster_name, cluster_location=cluster_location)
+        self.cluster = DataGoogleContainerCluster(
+            self, "cluster", project=project_id, name=cluster_name, location=cluster_location,
+            lifecycle=TerraformResourceLifecycle(postcondition=checks)
+            if checks and props.preflight_checks else None,
+        )
+        client_config = DataGoogleClientConfig(self, "client-config")
+        if props.private_endpoint:
+            project = DataGoogleProject(self, "project", project_id=project_id)
+            location = props.fleet_membership_location or cluster_location
+            membership = props.fleet_membership_name or cluster_name
+            self.kubernetes_provider = KubernetesProvider(
+                self,
+                "kubernetes",
+                host=f"{CONNECT_GATEWAY_HOST}/projects/{project.number}/locations/{location}"
+                f"/gkeMemberships/{membership}",
+                exec=[KubernetesProviderExec(
+                    api_version="client.authentication.k8s.io/v1beta1",
+                    command="gke-gcloud-auth-plugin",
+                )],
+            )
+        else:
+            self.kubernetes_provider = KubernetesProvider(
+                self,
+                "kubernetes",
+                host=f"https://{self.cluster.endpoint}",
+                token=client_config.access_token,
+                cluster_ca_certificate=Fn.base64decode(
+                    self.cluster.master_auth.get(0).cluster_ca_certificate
+                ),
+            )
+
+    @property
+    def is_autopilot(self) -> IResolvable:
+        """``true`` on Autopilot clusters, known at plan time (a data source attribute)."""
+        return self.cluster.enable_autopilot

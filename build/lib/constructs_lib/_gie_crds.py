@@ -1,0 +1,104 @@
+"""The Gateway API Inference Extension CRDs (the tutorial's first ``kubectl apply``) and,
+optionally, GKE's traffic and routing extension CRDs (for Model Armor on older GKE)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from constructs import Construct
+
+from constructs_lib import _checks as checks
+from constructs_lib._errors import Problem
+from constructs_lib._manifest_bundle import ManifestBundle, ManifestSource
+from constructs_lib._props import Props
+
+GIE_RELEASE_URL = (
+    "https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/"
+    "{version}/manifests.yaml"
+)
+GKE_EXTENSION_CRD_URL = (
+    "https://raw.githubusercontent.com/GoogleCloudPlatform/gke-gateway-api/{ref}/config/crd/"
+    "networking.gke.io_{plural}.yaml"
+)
+GKE_EXTENSION_PLURALS = ("gcptrafficextensions", "gcproutingextensions")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GieCrdsProps(Props):
+    """Which GIE release to install, and from where.
+
+    Attributes:
+        version: GIE release tag. Default ``v0.3.0``, the release the tutorial and the
+            ai-on-gke module target (InferencePool/InferenceModel ``v1alpha2``).
+        manifest_file: a local copy of the release's ``manifests.yaml`` to use instead of
+            downloading it at plan time (air-gapped runners). Default ``None``: download.
+        allow_destroy: let ``terraform destroy`` delete the CRDs. Deleting a CRD deletes
+            every InferencePool and InferenceModel in the cluster, so the default ``False``
+            sets ``prevent_destroy``.
+    """
+
+    version: str = "v0.3.0"
+    manifest_file: str | None = None
+    allow_destroy: bool = False
+
+    def problems(self) -> list[Problem]:
+        found = list(checks.semver_tag("version", self.version))
+        if self.manifest_file is not None:
+            found.extend(checks.not_blank("manifest_file", self.manifest_file))
+        return found
+
+    @property
+    def source(self) -> ManifestSource:
+        if self.manifest_file is not None:
+            return ManifestSource(file=self.manifest_file)
+        return ManifestSource(url=GIE_RELEASE_URL.format(version=self.version))
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GkeExtensionCrdsProps(Props):
+    """GKE's GCPTrafficExtension and GCPRoutingExtension CRDs.
+
+    Only needed for Model Armor on GKE older than 1.32.2-gke.1182001; newer clusters
+    ship them.
+
+    Attributes:
+        ref: git ref of GoogleCloudPlatform/gke-gateway-api to read them from. Default ``main``,
+            as in the tutorial; pin a commit for repeatable plans.
+        allow_destroy: let ``terraform destroy`` delete these CRDs (and with them every
+            extension object). Default ``False``.
+    """
+
+    ref: str = "main"
+    allow_destroy: bool = False
+
+    def problems(self) -> list[Problem]:
+        return list(checks.not_blank("ref", self.ref))
+
+    @property
+    def sources(self) -> list[ManifestSource]:
+        return [ManifestSource(url=GKE_EXTENSION_CRD_URL.format(ref=self.ref, plural=plural))
+                for plural in GKE_EXTENSION_PLURALS]
+
+
+class GieCrds(Construct):
+    """InferencePool and InferenceModel CRDs from a GIE release."""
+
+    def __init__(self, scope: Construct, id: str, *, props: GieCrdsProps | None = None) -> None:
+        super().__init__(scope, id)
+        props = props or GieCrdsProps()
+        self.bundle = ManifestBundle(
+            self, "release", sources=[props.source], prevent_destroy=not props.allow_destroy
+        )
+
+
+class GkeExtensionCrds(Construct):
+    """GKE traffic and routing extension CRDs."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, props: GkeExtensionCrdsProps | None = None
+    ) -> None:
+        super().__init__(scope, id)
+        props = props or GkeExtensionCrdsProps()
+        self.bundle = ManifestBundle(
+            self, "release", sources=props.sources, prevent_destroy=not props.allow_destroy
+        )

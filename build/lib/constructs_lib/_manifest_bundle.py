@@ -1,0 +1,91 @@
+"""Apply multi-document YAML the way ``kubectl apply -f`` does, but as Terraform.
+
+The documents are fetched (``data "http"``) or read (``file()``) at plan time, split with
+the kubernetes provider's ``manifest_decode_multi`` function and applied as one
+``kubernetes_manifest`` per document, keyed ``<kind>/<name>`` so that a document added or
+removed upstream changes only its own resource. A top-level ``status`` (present in some
+release manifests) is dropped: the API server owns it and ``kubernetes_manifest`` rejects it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cdktf import (
+    AssetType,
+    TerraformAsset,
+    TerraformIterator,
+    TerraformLocal,
+    TerraformResourceLifecycle,
+    TerraformStack,
+    Token,
+)
+from constructs import Construct
+
+from constructs_lib._providers import DataHttp, HttpProvider, Manifest
+
+HTTP_PROVIDER_ID = "http-provider"
+
+
+@dataclass(frozen=True)
+class ManifestSource:
+    """Where one YAML file comes from: exactly one of ``url`` and ``file``."""
+
+    url: str | None = None
+    file: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.url is None) == (self.file is None):
+            raise ValueError("ManifestSource needs exactly one of url= and file=")
+
+
+class ManifestBundle(Construct):
+    """Every document of the given sources as a ``kubernetes_manifest``.
+
+    Local files are copied next to the synthesized stack (a ``TerraformAsset``), so the
+    output is self-contained and the same on every machine.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        sources: Sequence[ManifestSource],
+        prevent_destroy: bool = False,
+    ) -> None:
+        super().__init__(scope, id)
+        if not sources:
+            raise ValueError("ManifestBundle needs at least one source")
+        bodies = [self._body(index, source) for index, source in enumerate(sources)]
+        decoded = ", ".join(f"provider::kubernetes::manifest_decode_multi({body})" for body in bodies)
+        self.documents = TerraformLocal(
+            self,
+            "documents",
+            "${{ for doc in concat(" + decoded + ') : format("%s/%s", doc.kind, doc.metadata.name)'
+            ' => { for key, value in doc : key => value if key != "status" } }}',
+        )
+        documents = TerraformIterator.from_map(self.documents.as_any_map)
+        self.manifests = Manifest(
+            self,
+            "manifest",
+            for_each=documents,
+            manifest=Token.as_any_map(documents.value),
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=prevent_destroy),
+        )
+
+    def _body(self, index: int, source: ManifestSource) -> str:
+        if source.url is not None:
+            _ensure_http_provider(self)
+            return DataHttp(self, f"source-{index}", url=source.url).response_body
+        assert source.file is not None
+        asset = TerraformAsset(self, f"file-{index}", path=source.file, type=AssetType.FILE)
+        return f'file(join("/", [path.module, "{asset.path}"]))'
+
+
+def _ensure_http_provider(scope: Construct) -> None:
+    """The ``http`` provider has no settings, so one per stack serves every bundle."""
+    stack = TerraformStack.of(scope)
+    if stack.node.try_find_child(HTTP_PROVIDER_ID) is None:
+        HttpProvider(stack, HTTP_PROVIDER_ID)

@@ -1,0 +1,176 @@
+"""The base of every props class: typed, keyword-only, validated on construction.
+
+Python users build props directly; YAML users go through :func:`from_mapping`, which turns
+plain mappings into the same classes. Both paths run the same checks, so an error names
+the same field whichever way the value arrived.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, ClassVar, Literal, TypeVar, get_args, get_origin, get_type_hints
+
+from constructs_lib._errors import ConfigError, Problem
+
+P = TypeVar("P", bound="Props")
+
+_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", float: "a number"}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Props:
+    """Subclasses are ``@dataclass(frozen=True, kw_only=True)`` and may add ``problems()``."""
+
+    _hints_cache: ClassVar[dict[type, dict[str, Any]]] = {}
+
+    def __post_init__(self) -> None:
+        found: list[Problem] = []
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            expected = _hints(type(self))[field.name]
+            converted, field_problems = _coerce(value, expected, field.name)
+            found.extend(field_problems)
+            if converted is not value:
+                object.__setattr__(self, field.name, converted)
+        if not found:
+            found.extend(self.problems())
+        if found:
+            raise ConfigError(found)
+
+    def problems(self) -> Iterable[Problem]:
+        """Cross-field checks; run only once every field has the right type."""
+        return ()
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    cached = Props._hints_cache.get(cls)
+    if cached is None:
+        cached = get_type_hints(cls)
+        Props._hints_cache[cls] = cached
+    return cached
+
+
+def describe(expected: Any) -> str:
+    """Human words for a type hint, used in error messages and the reference docs."""
+    origin = get_origin(expected)
+    if expected in _TYPE_NAMES:
+        return _TYPE_NAMES[expected]
+    if origin is Literal:
+        return "one of " + ", ".join(repr(choice) for choice in get_args(expected))
+    if origin in (types.UnionType, typing.Union):
+        return " or ".join("null" if arg is type(None) else describe(arg) for arg in get_args(expected))
+    if origin is tuple:
+        item = get_args(expected)[0]
+        if isinstance(item, type) and issubclass(item, Props):
+            return f"a list of {item.__name__} mappings"
+        return f"a list of {describe(item).removeprefix('a ')}s"
+    if origin in (dict, Mapping):
+        return "a mapping of strings to strings"
+    if isinstance(expected, type) and issubclass(expected, Props):
+        return f"a mapping with {expected.__name__} fields"
+    return getattr(expected, "__name__", str(expected))
+
+
+def _coerce(value: Any, expected: Any, path: str) -> tuple[Any, list[Problem]]:
+    """Check ``value`` against ``expected``; lists become tuples, mappings become props."""
+    origin = get_origin(expected)
+    mismatch = [Problem(path, value, f"must be {describe(expected)}", f"give {describe(expected)}")]
+    if expected is Any:
+        return value, []
+    if origin in (types.UnionType, typing.Union):
+        if value is None and type(None) in get_args(expected):
+            return value, []
+        for option in get_args(expected):
+            if option is type(None):
+                continue
+            converted, found = _coerce(value, option, path)
+            if not found:
+                return converted, []
+            if _is_container(option) and isinstance(value, (list, tuple, dict, Mapping)):
+                return converted, found
+        return value, mismatch
+    if origin is Literal:
+        choices = get_args(expected)
+        ok = any(value == choice and type(value) is type(choice) for choice in choices)
+        return (value, []) if ok else (value, mismatch)
+    if expected is bool:
+        return (value, []) if isinstance(value, bool) else (value, mismatch)
+    if expected is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return (value, []) if ok else (value, mismatch)
+    if expected is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return (float(value), []) if ok else (value, mismatch)
+    if expected is str:
+        return (value, []) if isinstance(value, str) else (value, mismatch)
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            return value, mismatch
+        item_type = get_args(expected)[0]
+        items, found = [], []
+        for index, item in enumerate(value):
+            converted, item_problems = _coerce(item, item_type, f"{path}[{index}]")
+            items.append(converted)
+            found.extend(item_problems)
+        return tuple(items), found
+    if origin in (dict, Mapping):
+        if not isinstance(value, Mapping):
+            return value, mismatch
+        key_type, value_type = get_args(expected)
+        found = []
+        for key, item in value.items():
+            if not isinstance(key, key_type):
+                found.append(Problem(f"{path}", key, f"has a key that is not {describe(key_type)}",
+                                     "quote the key"))
+            elif not isinstance(item, value_type) or isinstance(item, bool):
+                found.append(Problem(f"{path}.{key}", item, f"must be {describe(value_type)}",
+                                     "quote the value"))
+        return (dict(value), found) if not found else (value, found)
+    if isinstance(expected, type) and issubclass(expected, Props):
+        if isinstance(value, expected):
+            return value, []
+        if isinstance(value, Mapping):
+            try:
+                return from_mapping(expected, value), []
+            except ConfigError as error:
+                return value, [problem.under(path) for problem in error.problems]
+        return value, mismatch
+    return value, []
+
+
+def _is_container(expected: Any) -> bool:
+    origin = get_origin(expected)
+    return origin in (tuple, dict, Mapping) or (isinstance(expected, type) and issubclass(expected, Props))
+
+
+def from_mapping(cls: type[P], data: Mapping[str, Any]) -> P:
+    """Build ``cls`` from a plain mapping (parsed YAML), reporting unknown keys too."""
+    if not isinstance(data, Mapping):
+        raise ConfigError([Problem("", data, f"must be {describe(cls)}", "write a mapping of keys")])
+    names = [field.name for field in dataclasses.fields(cls) if field.init]
+    found = [
+        Problem(str(key), data[key], "is not a known setting",
+                f"remove it or use one of: {', '.join(names)}")
+        for key in data if key not in names
+    ]
+    kwargs: dict[str, Any] = {}
+    for key in names:
+        if key not in data:
+            continue
+        converted, field_problems = _coerce(data[key], _hints(cls)[key], key)
+        found.extend(field_problems)
+        kwargs[key] = converted
+    if found:
+        raise ConfigError(found)
+    return cls(**kwargs)
+
+
+def iter_fields(cls: type[Props]) -> Iterator[tuple[dataclasses.Field[Any], Any]]:
+    """Each init field of ``cls`` with its resolved type hint (for reference docs)."""
+    hints = _hints(cls)
+    for field in dataclasses.fields(cls):
+        if field.init:
+            yield field, hints[field.name]

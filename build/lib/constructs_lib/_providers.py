@@ -1,0 +1,43 @@
+"""The one place the project imports provider bindings from.
+
+Importing through here guarantees the lazy loader is installed first (see
+``lazy_providers``), and keeps the binding package names in one file, so a move to
+another binding distribution touches this file only.
+"""
+
+from __future__ import annotations
+
+from constructs_lib import _lazy_providers as lazy_providers
+
+lazy_providers.install()
+
+# ruff: noqa: E402 - the loader must be installed before these imports run.
+from cdktf_cdktf_provider_google.data_google_client_config import DataGoogleClientConfig
+from cdktf_cdktf_provider_google.data_google_container_cluster import DataGoogleContainerCluster
+from cdktf_cdktf_provider_google.data_google_project import DataGoogleProject
+from cdktf_cdktf_provider_google.provider import GoogleProvider
+from cdktf_cdktf_provider_http.data_http import DataHttp
+from cdktf_cdktf_provider_http.provider import HttpProvider
+from cdktf_cdktf_provider_kubernetes.data_kubernetes_resource import (
+    DataKubernetesResource,
+    DataKubernetesResourceMetadata,
+)
+from cdktf_cdktf_provider_kubernetes.manifest import Manifest
+from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider, KubernetesProviderExec
+from cdktf_cdktf_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata
+
+__all__ = [
+    "DataGoogleClientConfig",
+    "DataGoogleContainerCluster",
+    "DataGoogleProject",
+    "DataHttp",
+    "DataKubernetesResource",
+    "DataKubernetesResourceMetadata",
+    "GoogleProvider",
+    "HttpProvider",
+    "KubernetesProvider",
+    "KubernetesProviderExec",
+    "Manifest",
+    "SecretV1",
+    "SecretV1Metadata",
+]

@@ -1,0 +1,76 @@
+"""The library as other teams consume it: public API, packaging, docs, construct ids."""
+
+import email
+import importlib
+import pkgutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from helpers import CONSTRUCT_TREE, construct_tree
+
+import constructs_lib
+from stacks import reference
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_public_api_is_exactly_all():
+    for name in constructs_lib.__all__:
+        assert getattr(constructs_lib, name) is not None
+    public = {name for name in vars(constructs_lib) if not name.startswith("_")}
+    assert public - {"__version__"} <= set(constructs_lib.__all__) | {"annotations"}
+
+
+def test_every_module_but_the_package_is_private():
+    modules = [info.name for info in pkgutil.iter_modules(constructs_lib.__path__)]
+    assert modules and all(name.startswith("_") for name in modules)
+
+
+def test_construct_tree_of_the_default_app_is_pinned(tmp_path):
+    assert construct_tree(tmp_path) == CONSTRUCT_TREE.read_text(), (
+        "construct ids changed: renames replace resources. If deliberate, run 'make docs' "
+        "and record the change in CHANGELOG.md")
+
+
+def test_configuration_reference_is_current():
+    assert (ROOT / "docs" / "configuration.md").read_text() == reference.render(), "run 'make docs'"
+
+
+def test_every_field_is_documented():
+    for _, cls in reference.sections():
+        documented = reference.field_docs(cls)
+        missing = [f.name for f, _ in constructs_lib._props.iter_fields(cls) if f.name not in documented]
+        assert missing == [], cls.__name__
+
+
+def test_wheel_holds_the_typed_library_with_dependency_ranges(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=300)
+    (wheel,) = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        metadata = email.message_from_bytes(archive.read(next(n for n in names if n.endswith("METADATA"))))
+    assert "constructs_lib/py.typed" in names and "constructs_lib/__init__.py" in names
+    assert not [n for n in names if n.startswith(("stacks/", "tests/", "bench/"))]
+    assert metadata["Version"] == constructs_lib.__version__
+    requires = metadata.get_all("Requires-Dist")
+    assert "cdktf<0.22,>=0.21.0" in requires
+    assert any(r.startswith("cdktf-cdktf-provider-google") and "<17" in r for r in requires)
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in (ROOT / "examples").iterdir() if p.is_dir()))
+def test_examples_synthesize(example, tmp_path):
+    module = importlib.import_module(f"examples.{example}.main")
+    stacks = module.synth(str(tmp_path))
+    assert stacks, example
+    for name in stacks:
+        assert (tmp_path / "stacks" / name / "cdk.tf.json").is_file()
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in (ROOT / "examples").iterdir() if p.is_dir()))
+def test_examples_import_only_the_public_api(example):
+    source = (ROOT / "examples" / example / "main.py").read_text()
+    assert "constructs_lib._" not in source and "from stacks" not in source and "import stacks" not in source
