@@ -22,7 +22,7 @@ $(VENV)/.installed: Pipfile.lock
 		$(PYTHON) -m pip install --quiet --user "pipenv==$(PIPENV_VERSION)"
 	$(PYTHON) -m pipenv sync --dev
 	@# Build the lazy provider tarballs now, so the first synth is as fast as the rest.
-	$(PY) -c "import constructs_lib.providers"
+	$(PY) -c "import constructs_lib"
 	@touch $@
 
 synth: install

@@ -1,0 +1,120 @@
+"""Validate custom resources against the upstream CRDs' ``openAPIV3Schema``, strictly.
+
+Strict as the API server is for structural schemas: unknown fields are errors unless the
+schema preserves them, and every CEL rule in ``x-kubernetes-validations`` is evaluated
+(transition rules, which compare with ``oldSelf``, only apply to updates and are skipped).
+All errors are reported, not the first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import celpy
+import yaml
+
+_TYPES = {
+    "object": dict, "array": list, "string": str, "boolean": bool,
+    "integer": int, "number": (int, float),
+}
+
+
+def load_crds(paths: Iterable[Path]) -> dict[tuple[str, str], dict[str, Any]]:
+    """``(apiVersion, kind) -> openAPIV3Schema`` for every served version."""
+    schemas = {}
+    for path in paths:
+        for doc in yaml.safe_load_all(path.read_text()):
+            if not doc or doc.get("kind") != "CustomResourceDefinition":
+                continue
+            group, kind = doc["spec"]["group"], doc["spec"]["names"]["kind"]
+            for version in doc["spec"]["versions"]:
+                if version.get("served"):
+                    schemas[(f"{group}/{version['name']}", kind)] = version["schema"]["openAPIV3Schema"]
+    return schemas
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self._cel = celpy.Environment()
+
+    def check(self, schema: dict[str, Any], value: Any, path: str) -> None:
+        if value is None:
+            if not schema.get("nullable"):
+                self.errors.append(f"{path}: null is not allowed")
+            return
+        if schema.get("x-kubernetes-int-or-string"):
+            if not isinstance(value, (int, str)) or isinstance(value, bool):
+                self.errors.append(f"{path}: must be an integer or a string")
+            return
+        expected = schema.get("type")
+        python_type = _TYPES.get(expected) if expected else None
+        if python_type and (not isinstance(value, python_type) or (isinstance(value, bool) and expected != "boolean")):
+            self.errors.append(f"{path}: must be {expected}, got {type(value).__name__}")
+            return
+        self._scalars(schema, value, path)
+        if isinstance(value, dict):
+            self._object(schema, value, path)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if "items" in schema:
+                    self.check(schema["items"], item, f"{path}[{index}]")
+        for rule in schema.get("x-kubernetes-validations", []):
+            self._cel_rule(rule, value, path)
+
+    def _scalars(self, schema: dict[str, Any], value: Any, path: str) -> None:
+        if "enum" in schema and value not in schema["enum"]:
+            self.errors.append(f"{path}: {value!r} is not one of {schema['enum']}")
+        if isinstance(value, str):
+            if "pattern" in schema and not re.search(schema["pattern"], value):
+                self.errors.append(f"{path}: {value!r} does not match {schema['pattern']}")
+            if len(value) > schema.get("maxLength", len(value)) or len(value) < schema.get("minLength", 0):
+                self.errors.append(f"{path}: length {len(value)} is out of range")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if value > schema.get("maximum", value) or value < schema.get("minimum", value):
+                self.errors.append(f"{path}: {value} is out of range")
+        if isinstance(value, list):
+            if len(value) > schema.get("maxItems", len(value)) or len(value) < schema.get("minItems", 0):
+                self.errors.append(f"{path}: {len(value)} items is out of range")
+        if isinstance(value, dict) and len(value) > schema.get("maxProperties", len(value)):
+            self.errors.append(f"{path}: too many properties")
+
+    def _object(self, schema: dict[str, Any], value: dict[str, Any], path: str) -> None:
+        for name in schema.get("required", []):
+            if name not in value:
+                self.errors.append(f"{path}.{name}: required")
+        properties = schema.get("properties")
+        extra = schema.get("additionalProperties")
+        for key, item in value.items():
+            if properties is not None and key in properties:
+                if path == "" and key == "metadata":
+                    continue
+                self.check(properties[key], item, f"{path}.{key}")
+            elif isinstance(extra, dict):
+                self.check(extra, item, f"{path}.{key}")
+            elif not schema.get("x-kubernetes-preserve-unknown-fields") and (properties is not None or extra is False):
+                self.errors.append(f"{path}.{key}: unknown field")
+
+    def _cel_rule(self, rule: dict[str, Any], value: Any, path: str) -> None:
+        if "oldSelf" in rule["rule"]:
+            return
+        program = self._cel.program(self._cel.compile(rule["rule"]))
+        try:
+            passed = program.evaluate({"self": celpy.json_to_cel(value)})
+        except celpy.CELEvalError as error:
+            self.errors.append(f"{path}: rule {rule['rule']!r} could not be evaluated: {error}")
+            return
+        if not passed:
+            self.errors.append(f"{path}: {rule.get('message') or rule['rule']}")
+
+
+def crd_errors(obj: dict[str, Any], schemas: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
+    schema = schemas.get((obj.get("apiVersion"), obj.get("kind")))
+    if schema is None:
+        return [f"no CRD serves {obj.get('apiVersion')} {obj.get('kind')}"]
+    checker = _Checker()
+    checker.check(schema, obj, "")
+    return checker.errors
