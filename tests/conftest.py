@@ -1,4 +1,6 @@
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -6,6 +8,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+
+# The jsii kernel (started below) runs cdktf's Testing.to_be_valid_terraform with the
+# environment it starts with, so the CLI configuration that points Terraform at the stub
+# provider mirror must be named before it starts; tests/test_terraform_validate.py writes it.
+TERRAFORM_WORKDIR = Path(tempfile.mkdtemp(prefix="gke-igw-terraform-"))
+os.environ["TF_CLI_CONFIG_FILE"] = str(TERRAFORM_WORKDIR / "terraform.rc")
+os.environ["CHECKPOINT_DISABLE"] = "1"
 
 from helpers import synth  # noqa: E402
 
