@@ -12,7 +12,7 @@ export PIPENV_NOSPIN := 1
 export PIPENV_YES := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install synth test lint bench apply destroy clean docs
+.PHONY: install synth test lint bench apply destroy clean docs audit
 
 install: $(VENV)/.installed
 
@@ -52,3 +52,17 @@ bench: install
 docs: install
 	$(PY) -m stacks.reference
 	PYTHONPATH=.:tests $(PY) tests/helpers.py
+
+# Security scan of the synthesized Kubernetes objects (not part of `make test`).
+AUDIT_VENV := .venv-audit
+$(AUDIT_VENV)/.installed: audit/requirements.txt
+	$(PYTHON) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/pip install --quiet -r audit/requirements.txt
+	@touch $@
+
+audit: install $(AUDIT_VENV)/.installed
+	rm -rf .audit && mkdir -p .audit
+	$(PY) audit/extract.py .audit/manifests
+	$(AUDIT_VENV)/bin/checkov --framework kubernetes --skip-download --quiet -o json \
+		-d .audit/manifests > .audit/checkov.json || true
+	$(PY) audit/compare.py .audit/checkov.json audit/accepted.yaml

@@ -138,6 +138,7 @@ def deployment_manifest(props: VllmModelServerProps) -> dict[str, Any]:
             container["securityContext"] = dict(HARDENED_CONTAINER)
         # Neither vLLM nor the syncer calls the Kubernetes API.
         pod_spec["automountServiceAccountToken"] = False
+        pod_spec["securityContext"] = {"seccompProfile": {"type": "RuntimeDefault"}}
     pod_spec |= {
         "restartPolicy": "Always",
         # A Service named 'vllm' would inject VLLM_PORT=tcp://... and crash vLLM.

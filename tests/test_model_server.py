@@ -35,6 +35,7 @@ def tutorial_objects(hardened=True):
             container["securityContext"] = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
                                             "seccompProfile": {"type": "RuntimeDefault"}}
         pod["automountServiceAccountToken"] = False
+        pod["securityContext"] = {"seccompProfile": {"type": "RuntimeDefault"}}
     return deployment, config_map
 
 
@@ -64,6 +65,7 @@ def test_hardening_touches_only_security_settings():
         ".spec.template.spec.automountServiceAccountToken",
         f"{CONTAINER}.securityContext",
         ".spec.template.spec.initContainers[0].securityContext",
+        ".spec.template.spec.securityContext",
     ]
 
 
