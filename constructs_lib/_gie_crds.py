@@ -21,6 +21,9 @@ GKE_EXTENSION_CRD_URL = (
     "networking.gke.io_{plural}.yaml"
 )
 GKE_EXTENSION_PLURALS = ("gcptrafficextensions", "gcproutingextensions")
+#: The GIE release for each InferencePool API version.
+RELEASE_BY_API = {"v1alpha2": "v0.3.0", "v1": "v1.5.0"}
+DEFAULT_VERSION = RELEASE_BY_API["v1alpha2"]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -28,8 +31,9 @@ class GieCrdsProps(Props):
     """Which GIE release to install, and from where.
 
     Attributes:
-        version: GIE release tag. Default ``v0.3.0``, the release the tutorial and the
-            ai-on-gke module target (InferencePool/InferenceModel ``v1alpha2``).
+        version: GIE release tag. Default ``None``: the release of the app's API version,
+            ``v0.3.0`` for ``v1alpha2`` (the tutorial's, which the ai-on-gke module targets)
+            and ``v1.5.0`` for ``v1``.
         manifest_file: a local copy of the release's ``manifests.yaml`` to use instead of
             downloading it at plan time (air-gapped runners). Default ``None``: download.
         allow_destroy: let ``terraform destroy`` delete the CRDs. Deleting a CRD deletes
@@ -37,21 +41,20 @@ class GieCrdsProps(Props):
             sets ``prevent_destroy``.
     """
 
-    version: str = "v0.3.0"
+    version: str | None = None
     manifest_file: str | None = None
     allow_destroy: bool = False
 
     def problems(self) -> list[Problem]:
-        found = list(checks.semver_tag("version", self.version))
+        found = list(checks.semver_tag("version", self.version)) if self.version is not None else []
         if self.manifest_file is not None:
             found.extend(checks.not_blank("manifest_file", self.manifest_file))
         return found
 
-    @property
-    def source(self) -> ManifestSource:
+    def source(self, default_version: str = DEFAULT_VERSION) -> ManifestSource:
         if self.manifest_file is not None:
             return ManifestSource(file=self.manifest_file)
-        return ManifestSource(url=GIE_RELEASE_URL.format(version=self.version))
+        return ManifestSource(url=GIE_RELEASE_URL.format(version=self.version or default_version))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -81,13 +84,17 @@ class GkeExtensionCrdsProps(Props):
 
 
 class GieCrds(Construct):
-    """InferencePool and InferenceModel CRDs from a GIE release."""
+    """The CRDs of a GIE release (InferencePool and InferenceModel, or InferenceObjective).
 
-    def __init__(self, scope: Construct, id: str, *, props: GieCrdsProps | None = None) -> None:
+    ``default_version`` is used when ``props.version`` is ``None``.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, props: GieCrdsProps | None = None,
+                 default_version: str = DEFAULT_VERSION) -> None:
         super().__init__(scope, id)
         props = props or GieCrdsProps()
         self.bundle = ManifestBundle(
-            self, "release", sources=[props.source], prevent_destroy=not props.allow_destroy
+            self, "release", sources=[props.source(default_version)], prevent_destroy=not props.allow_destroy
         )
 
 

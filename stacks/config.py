@@ -22,6 +22,8 @@ from constructs_lib import (
 )
 from constructs_lib import _checks as checks
 from constructs_lib._gateway_props import cross_reference_problems
+from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, v1_problems
+from constructs_lib._gie_crds import RELEASE_BY_API
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -29,14 +31,16 @@ class PrerequisitesProps(Props):
     """The ``prerequisites`` stack.
 
     Attributes:
-        crds: the GIE CRDs. Default: release v0.3.0 downloaded at plan time.
+        crds: the GIE CRDs. Default: the release of the app's API version, downloaded at plan
+            time. ``None`` when the cluster installs them (GKE 1.34.0-gke.1626000 and later
+            installs the InferencePool v1 CRD).
         gke_extension_crds: GKE traffic/routing extension CRDs, for Model Armor on GKE older
             than 1.32.2-gke.1182001. Default ``None``: not installed.
         metrics_rbac: the metrics-reader RBAC. Default: installed, collector namespace chosen
             from the cluster. ``None`` skips it (Managed Prometheus will not scrape the picker).
     """
 
-    crds: GieCrdsProps = dataclasses.field(default_factory=GieCrdsProps)
+    crds: GieCrdsProps | None = dataclasses.field(default_factory=GieCrdsProps)
     gke_extension_crds: GkeExtensionCrdsProps | None = None
     metrics_rbac: MetricsRbacProps | None = dataclasses.field(default_factory=MetricsRbacProps)
 
@@ -78,8 +82,12 @@ class AppConfig(Props):
         prerequisites: CRDs and metrics RBAC (the ``prerequisites`` stack).
         model_servers: vLLM servers to deploy (the ``model-servers`` stack). Default: the
             tutorial's Llama 3.1 8B server with two adapters. Empty: bring your own servers.
-        gateway: the inference gateway (the ``inference-gateway`` stack). Default: derived
-            from the model servers. ``None``: no gateway stack.
+        api_version: the InferencePool API: ``v1alpha2`` (default; the tutorial's GIE v0.3.0
+            through the ai-on-gke module, configured by ``gateway``) or ``v1`` (GIE v1.x through
+            our own constructs, configured by ``gateway_v1``).
+        gateway: the inference gateway on ``v1alpha2`` (the ``inference-gateway`` stack).
+            Default: derived from the model servers. ``None``: no gateway stack on either path.
+        gateway_v1: the inference gateway on ``v1``. Default: derived from the model servers.
         state: where Terraform state lives. Default: local files.
     """
 
@@ -87,7 +95,9 @@ class AppConfig(Props):
     prerequisites: PrerequisitesProps = dataclasses.field(default_factory=PrerequisitesProps)
     model_servers: tuple[VllmModelServerProps, ...] = dataclasses.field(
         default_factory=lambda: (VllmModelServerProps(),))
+    api_version: Literal["v1alpha2", "v1"] = "v1alpha2"
     gateway: InferenceGatewayProps | None = dataclasses.field(default_factory=InferenceGatewayProps)
+    gateway_v1: InferenceGatewayV1Props = dataclasses.field(default_factory=InferenceGatewayV1Props)
     state: StateProps = dataclasses.field(default_factory=StateProps)
 
     def problems(self) -> list[Problem]:
@@ -106,7 +116,37 @@ class AppConfig(Props):
                 found.append(Problem(f"model_servers[{index}].hf_token.secret_key", token.secret_key,
                                      f"differs from another server's key ({key}) for the same Secret",
                                      "use the same secret_key for servers sharing a Secret"))
-        if self.gateway is not None:
+        found += self._api_problems()
+        if self.gateway is not None and self.api_version == "v1alpha2":
             found += [problem.under("gateway")
                       for problem in cross_reference_problems(self.gateway, self.model_servers)]
+        if self.gateway is not None and self.api_version == "v1":
+            found += [problem.under("gateway_v1") for problem in v1_problems(self.gateway_v1, self.model_servers)]
+        return found
+
+    def _api_problems(self) -> list[Problem]:
+        """Settings that belong to the other API version, and CRDs of the wrong release."""
+        found = []
+        other = {"v1alpha2": ("gateway_v1", self.gateway_v1, InferenceGatewayV1Props()),
+                 "v1": ("gateway", self.gateway, InferenceGatewayProps())}[self.api_version]
+        name, value, default = other
+        if value is not None and value != default:
+            found.append(Problem(name, "(customized)", f"does not apply to api_version {self.api_version}",
+                                 f"move the settings to {'gateway' if name == 'gateway_v1' else 'gateway_v1'}, "
+                                 f"or set api_version: {'v1' if name == 'gateway_v1' else 'v1alpha2'}"))
+        crds = self.prerequisites.crds
+        if crds is not None and crds.version is not None and crds.manifest_file is None:
+            major = crds.version.split(".")[0]
+            if (self.api_version == "v1") != (major != "v0"):
+                wanted = RELEASE_BY_API[self.api_version]
+                found.append(Problem("prerequisites.crds.version", crds.version,
+                                     f"is not a release for api_version {self.api_version}",
+                                     f"use {wanted} or leave it unset"))
+        if crds is None and self.api_version == "v1alpha2":
+            found.append(Problem("prerequisites.crds", None, "is required with api_version v1alpha2 "
+                                 "(GKE does not install the v1alpha2 CRDs)", "remove 'crds: null'"))
+        if (crds is None and self.api_version == "v1" and self.gateway is not None
+                and self.gateway_v1.inference_objectives != ()):
+            found.append(Problem("prerequisites.crds", None, "leaves out the InferenceObjective CRD, which "
+                                 "GKE does not install", "keep the CRDs, or set gateway_v1.inference_objectives: []"))
         return found

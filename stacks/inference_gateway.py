@@ -1,4 +1,5 @@
-"""The inference gateway: the ai-on-gke module and our chat-completions routes.
+"""The inference gateway: on ``v1alpha2`` the ai-on-gke module and our chat-completions
+routes; on ``v1`` our own pools (Helm), objectives, Gateway and routes.
 
 Applied after the prerequisites (its InferenceModels need the CRDs at plan time) and
 after the model servers when the app has them.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from constructs_lib import ClusterAccess, EnvironmentVariables, InferenceGateway, Preflight
+from constructs_lib import ClusterAccess, EnvironmentVariables, InferenceGateway, InferenceGatewayV1, Preflight
 from stacks.base import BaseStack, StackOptions
 
 
@@ -26,10 +27,21 @@ class InferenceGatewayStack(BaseStack):
             props=config.cluster,
             preflight=[Preflight.GATEWAY_API, Preflight.INFERENCE_GATEWAY_VERSION],
         )
-        self.gateway = InferenceGateway(
-            self, "inference-gateway",
-            props=config.gateway,
-            environment=env.module_inputs(),
-            model_servers=config.model_servers,
-        )
+        if config.api_version == "v1":
+            self.gateway = InferenceGatewayV1(
+                self, "inference-gateway",
+                props=config.gateway_v1,
+                cluster=self.cluster,
+                project_id=env.project_id,
+                region=env.region,
+                network_name=env.network_name,
+                model_servers=config.model_servers,
+            )
+        else:
+            self.gateway = InferenceGateway(
+                self, "inference-gateway",
+                props=config.gateway,
+                environment=env.module_inputs(),
+                model_servers=config.model_servers,
+            )
 

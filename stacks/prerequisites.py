@@ -9,6 +9,7 @@ from __future__ import annotations
 from constructs import Construct
 
 from constructs_lib import ClusterAccess, EnvironmentVariables, GieCrds, GkeExtensionCrds, MetricsRbac, Preflight
+from constructs_lib._gie_crds import RELEASE_BY_API
 from stacks.base import BaseStack, StackOptions
 
 
@@ -26,7 +27,9 @@ class PrerequisitesStack(BaseStack):
             preflight=[Preflight.MANAGED_PROMETHEUS] if config.prerequisites.metrics_rbac is not None else [],
         )
         prerequisites = config.prerequisites
-        self.crds = GieCrds(self, "gie-crds", props=prerequisites.crds)
+        if prerequisites.crds is not None:
+            self.crds = GieCrds(self, "gie-crds", props=prerequisites.crds,
+                                default_version=RELEASE_BY_API[config.api_version])
         if prerequisites.gke_extension_crds is not None:
             GkeExtensionCrds(self, "gke-extension-crds", props=prerequisites.gke_extension_crds)
         if prerequisites.metrics_rbac is not None:

@@ -21,7 +21,7 @@ from constructs_lib._props import describe, iter_fields
 from stacks.config import AppConfig
 
 OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
-_ENTRY = re.compile(r"^    ([a-z_]+(?: / [a-z_]+)*): (.*)$")
+_ENTRY = re.compile(r"^    ([a-z][a-z0-9_]*(?: / [a-z][a-z0-9_]*)*): (.*)$")
 
 
 def field_docs(cls: type) -> dict[str, str]:

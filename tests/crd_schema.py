@@ -1,7 +1,7 @@
 """Validate custom resources against the upstream CRDs' ``openAPIV3Schema``, strictly.
 
-Strict as the API server is for structural schemas: unknown fields are errors unless the
-schema preserves them, and every CEL rule in ``x-kubernetes-validations`` is evaluated
+Strict as the API server is for structural schemas: defaults are applied first, unknown
+fields are errors unless the schema preserves them, and every CEL rule in ``x-kubernetes-validations`` is evaluated
 (transition rules, which compare with ``oldSelf``, only apply to updates and are skipped).
 All errors are reported, not the first.
 """
@@ -55,6 +55,11 @@ class _Checker:
         if python_type and (not isinstance(value, python_type) or (isinstance(value, bool) and expected != "boolean")):
             self.errors.append(f"{path}: must be {expected}, got {type(value).__name__}")
             return
+        if isinstance(value, dict) and "properties" in schema:
+            # The API server applies defaults before it validates (and before CEL sees the object).
+            defaults = {key: prop["default"] for key, prop in schema["properties"].items()
+                        if "default" in prop and key not in value}
+            value = {**defaults, **value}
         self._scalars(schema, value, path)
         if isinstance(value, dict):
             self._object(schema, value, path)

@@ -150,3 +150,11 @@ def test_deploy_without_synth_says_what_to_run(tmp_path, capsys):
 
     assert deploy.main(["apply", "--outdir", str(tmp_path)]) == 2
     assert "make synth" in capsys.readouterr().err
+
+
+def test_v1_example_yaml_synthesizes_the_v1_path(tmp_path):
+    outdir = tmp_path / "cdktf.out"
+    assert cli.main(["--config", str(ROOT / "config.v1.example.yaml"), "--outdir", str(outdir), "--quiet"]) == 0
+    gateway = (outdir / "stacks" / "inference-gateway" / "cdk.tf.json").read_text()
+    assert '"helm_release"' in gateway and '"module"' not in gateway
+    assert "/v1.5.0/manifests.yaml" in (outdir / "stacks" / "prerequisites" / "cdk.tf.json").read_text()

@@ -86,9 +86,9 @@ def test_crd_documents_drop_their_status(default_stacks):
 
 
 def test_crd_version_override(synth_config):
-    stacks = synth_config(AppConfig(prerequisites=PrerequisitesProps(crds=GieCrdsProps(version="v1.5.0"))))
+    stacks = synth_config(AppConfig(prerequisites=PrerequisitesProps(crds=GieCrdsProps(version="v0.2.0"))))
     http, _, _ = _crd_parts(stacks["prerequisites"])
-    assert http["gie-crds/release/source-0"]["url"].endswith("/download/v1.5.0/manifests.yaml")
+    assert http["gie-crds/release/source-0"]["url"].endswith("/download/v0.2.0/manifests.yaml")
 
 
 def test_crds_from_a_local_file_are_copied_beside_the_stack(synth_config, tmp_path):

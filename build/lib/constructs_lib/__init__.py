@@ -25,9 +25,11 @@ from constructs_lib._gateway_props import (
     InferenceModelSpec,
     InferencePoolSpec,
 )
+from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
 from constructs_lib._gie_crds import GieCrds, GieCrdsProps, GkeExtensionCrds, GkeExtensionCrdsProps
 from constructs_lib._hf_token import HuggingFaceTokenSecret
 from constructs_lib._inference_gateway import InferenceGateway
+from constructs_lib._inference_gateway_v1 import InferenceGatewayV1
 from constructs_lib._metrics_rbac import MetricsRbac, MetricsRbacProps
 from constructs_lib._model_server import VllmModelServer
 from constructs_lib._model_server_props import (
@@ -61,6 +63,9 @@ __all__ = [
     "HuggingFaceTokenSecret",
     "InferenceGateway",
     "InferenceGatewayProps",
+    "InferenceGatewayV1",
+    "InferenceGatewayV1Props",
+    "InferenceObjectiveSpec",
     "InferenceModelSpec",
     "InferencePoolSpec",
     "LoraAdapter",

@@ -17,11 +17,16 @@ from constructs_lib._providers import (
     DataGoogleContainerCluster,
     DataGoogleProject,
     GoogleProvider,
+    HelmProvider,
+    HelmProviderKubernetes,
+    HelmProviderKubernetesExec,
     KubernetesProvider,
     KubernetesProviderExec,
 )
 
 CONNECT_GATEWAY_HOST = "https://connectgateway.googleapis.com/v1"
+EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
+AUTH_PLUGIN = "gke-gcloud-auth-plugin"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -85,30 +90,40 @@ class ClusterAccess(Construct):
             if checks and props.preflight_checks else None,
         )
         client_config = DataGoogleClientConfig(self, "client-config")
+        self._private = props.private_endpoint
         if props.private_endpoint:
             project = DataGoogleProject(self, "project", project_id=project_id)
             location = props.fleet_membership_location or cluster_location
             membership = props.fleet_membership_name or cluster_name
+            self._host = (f"{CONNECT_GATEWAY_HOST}/projects/{project.number}/locations/{location}"
+                          f"/gkeMemberships/{membership}")
+            self._token = self._ca_certificate = None
             self.kubernetes_provider = KubernetesProvider(
-                self,
-                "kubernetes",
-                host=f"{CONNECT_GATEWAY_HOST}/projects/{project.number}/locations/{location}"
-                f"/gkeMemberships/{membership}",
-                exec=[KubernetesProviderExec(
-                    api_version="client.authentication.k8s.io/v1beta1",
-                    command="gke-gcloud-auth-plugin",
-                )],
+                self, "kubernetes", host=self._host,
+                exec=[KubernetesProviderExec(api_version=EXEC_API_VERSION, command=AUTH_PLUGIN)],
             )
         else:
+            self._host = f"https://{self.cluster.endpoint}"
+            self._token = client_config.access_token
+            self._ca_certificate = Fn.base64decode(self.cluster.master_auth.get(0).cluster_ca_certificate)
             self.kubernetes_provider = KubernetesProvider(
-                self,
-                "kubernetes",
-                host=f"https://{self.cluster.endpoint}",
-                token=client_config.access_token,
-                cluster_ca_certificate=Fn.base64decode(
-                    self.cluster.master_auth.get(0).cluster_ca_certificate
-                ),
+                self, "kubernetes", host=self._host, token=self._token,
+                cluster_ca_certificate=self._ca_certificate,
             )
+        self._helm_provider: HelmProvider | None = None
+
+    def helm_provider(self) -> HelmProvider:
+        """A helm provider with the same credentials, created on first use (id ``helm``)."""
+        if self._helm_provider is None:
+            if self._private:
+                kubernetes = HelmProviderKubernetes(
+                    host=self._host,
+                    exec=HelmProviderKubernetesExec(api_version=EXEC_API_VERSION, command=AUTH_PLUGIN))
+            else:
+                kubernetes = HelmProviderKubernetes(
+                    host=self._host, token=self._token, cluster_ca_certificate=self._ca_certificate)
+            self._helm_provider = HelmProvider(self, "helm", kubernetes=kubernetes)
+        return self._helm_provider
 
     @property
     def is_autopilot(self) -> IResolvable:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cdktf import TerraformHclModule, TerraformOutput
+from cdktf import ITerraformDependable, TerraformHclModule, TerraformOutput
 from constructs import Construct
 
 from constructs_lib._errors import ConfigError
@@ -122,24 +122,30 @@ class InferenceGateway(Construct):
                          manifest=chat_route_manifest(route, resolved.gateway), depends_on=[self.module])
                 for route in resolved.routes
             ]
-        status = DataKubernetesResource(
-            self, "gateway-status", api_version=GATEWAY_API, kind="Gateway",
-            metadata=DataKubernetesResourceMetadata(
-                name=resolved.gateway.name, namespace=resolved.gateway.namespace),
-            depends_on=[self.module],
-        )
-        address = f'${{try({status.fqn}.object.status.addresses[0].value, "")}}'
-        TerraformOutput(self, "gateway_name", value=resolved.gateway.name, static_id=True,
-                        description="Name of the Gateway.")
-        TerraformOutput(self, "gateway_namespace", value=resolved.gateway.namespace, static_id=True,
-                        description="Namespace of the Gateway.")
-        TerraformOutput(self, "gateway_address", value=address, static_id=True,
-                        description="The Gateway's IP address (empty until the load balancer is ready).")
-        body = ('{"model": "' + sample_model(model_servers, resolved) + '", "messages": [{"role": "user", '
-                '"content": "Say hello in one sentence."}], "max_tokens": 64}')
-        TerraformOutput(
-            self, "chat_completions_curl", static_id=True,
-            description="A chat completion through the gateway, ready to paste.",
-            value=f"curl -sS http://{address}{CHAT_COMPLETIONS_PATH} "
-                  f"-H 'Content-Type: application/json' -d '{body}'",
-        )
+        gateway_outputs(self, resolved.gateway, sample_model(model_servers, resolved), after=[self.module])
+
+
+def gateway_outputs(scope: Construct, gateway: GatewaySpec, model: str,
+                    after: Sequence[ITerraformDependable]) -> None:
+    """The Gateway's status read back after ``after`` applied, and the four outputs:
+    ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``."""
+    status = DataKubernetesResource(
+        scope, "gateway-status", api_version=GATEWAY_API, kind="Gateway",
+        metadata=DataKubernetesResourceMetadata(name=gateway.name, namespace=gateway.namespace),
+        depends_on=list(after),
+    )
+    address = f'${{try({status.fqn}.object.status.addresses[0].value, "")}}'
+    TerraformOutput(scope, "gateway_name", value=gateway.name, static_id=True,
+                    description="Name of the Gateway.")
+    TerraformOutput(scope, "gateway_namespace", value=gateway.namespace, static_id=True,
+                    description="Namespace of the Gateway.")
+    TerraformOutput(scope, "gateway_address", value=address, static_id=True,
+                    description="The Gateway's IP address (empty until the load balancer is ready).")
+    body = ('{"model": "' + model + '", "messages": [{"role": "user", '
+            '"content": "Say hello in one sentence."}], "max_tokens": 64}')
+    TerraformOutput(
+        scope, "chat_completions_curl", static_id=True,
+        description="A chat completion through the gateway, ready to paste.",
+        value=f"curl -sS http://{address}{CHAT_COMPLETIONS_PATH} "
+              f"-H 'Content-Type: application/json' -d '{body}'",
+    )

@@ -12,10 +12,13 @@ from constructs_lib import _lazy_providers as lazy_providers
 lazy_providers.install()
 
 # ruff: noqa: E402 - the loader must be installed before these imports run.
+from cdktf_cdktf_provider_google.compute_subnetwork import ComputeSubnetwork
 from cdktf_cdktf_provider_google.data_google_client_config import DataGoogleClientConfig
 from cdktf_cdktf_provider_google.data_google_container_cluster import DataGoogleContainerCluster
 from cdktf_cdktf_provider_google.data_google_project import DataGoogleProject
 from cdktf_cdktf_provider_google.provider import GoogleProvider
+from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
+from cdktf_cdktf_provider_helm.release import Release, ReleaseSet
 from cdktf_cdktf_provider_http.data_http import DataHttp
 from cdktf_cdktf_provider_http.provider import HttpProvider
 from cdktf_cdktf_provider_kubernetes.data_kubernetes_resource import (
@@ -27,6 +30,12 @@ from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider, Kuberne
 from cdktf_cdktf_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata
 
 __all__ = [
+    "ComputeSubnetwork",
+    "HelmProvider",
+    "HelmProviderKubernetes",
+    "HelmProviderKubernetesExec",
+    "Release",
+    "ReleaseSet",
     "DataGoogleClientConfig",
     "DataGoogleContainerCluster",
     "DataGoogleProject",

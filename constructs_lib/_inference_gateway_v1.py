@@ -1,0 +1,130 @@
+"""The GIE v1 path: pools through the ``inferencepool`` Helm chart, InferenceObjectives, a
+GKE Gateway, HTTPRoutes for completions and chat completions, the proxy-only subnet."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from cdktf import Fn, Token
+from constructs import Construct
+
+from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._errors import ConfigError
+from constructs_lib._gateway_props import GatewaySpec, InferencePoolSpec
+from constructs_lib._gateway_v1_props import (
+    CHART_NAME,
+    CHART_REPOSITORY,
+    InferenceGatewayV1Props,
+    InferenceObjectiveSpec,
+    resolve_v1,
+    target_port,
+    v1_problems,
+)
+from constructs_lib._inference_gateway import CHAT_COMPLETIONS_PATH, GATEWAY_API, gateway_outputs
+from constructs_lib._model_server_props import VllmModelServerProps
+from constructs_lib._providers import ComputeSubnetwork, Manifest, Release, ReleaseSet
+
+POOL_API_GROUP = "inference.networking.k8s.io"
+OBJECTIVE_API = "inference.networking.x-k8s.io/v1alpha2"
+COMPLETIONS_PATH = "/v1/completions"
+
+
+def _escape(key: str) -> str:
+    """Helm ``--set`` paths split on dots: escape the ones inside a label key."""
+    return key.replace(".", "\\.")
+
+
+def chart_settings(pool: InferencePoolSpec, port: int, props: InferenceGatewayV1Props,
+                   autopilot: str) -> list[tuple[str, str]]:
+    """The chart values for one pool, as ``(path, value)`` pairs for helm ``set``."""
+    settings = [("provider.name", "gke"), ("inferencePool.targetPorts[0].number", str(port))]
+    settings += [(f"inferencePool.modelServers.matchLabels.{_escape(key)}", value)
+                 for key, value in sorted(pool.match_labels.items())]
+    if props.gke_monitoring:
+        settings += [("inferenceExtension.monitoring.gke.enabled", "true"), ("provider.gke.autopilot", autopilot)]
+    return settings
+
+
+def objective_manifest(objective: InferenceObjectiveSpec) -> dict[str, Any]:
+    spec: dict[str, Any] = {"poolRef": {"group": POOL_API_GROUP, "name": objective.inference_pool_name}}
+    if objective.priority is not None:
+        spec["priority"] = objective.priority
+    return {"apiVersion": OBJECTIVE_API, "kind": "InferenceObjective",
+            "metadata": {"name": objective.name, "namespace": objective.namespace}, "spec": spec}
+
+
+def gateway_manifest(gateway: GatewaySpec) -> dict[str, Any]:
+    return {
+        "apiVersion": GATEWAY_API, "kind": "Gateway",
+        "metadata": {"name": gateway.name, "namespace": gateway.namespace},
+        "spec": {"gatewayClassName": gateway.gateway_class,
+                 "listeners": [{"name": "http", "protocol": "HTTP", "port": 80}]},
+    }
+
+
+def route_manifest(pool: InferencePoolSpec, props: InferenceGatewayV1Props) -> dict[str, Any]:
+    paths = ["/"] if props.route_all_paths else [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH]
+    return {
+        "apiVersion": GATEWAY_API, "kind": "HTTPRoute",
+        "metadata": {"name": f"{pool.name}-route", "namespace": props.namespace},
+        "spec": {
+            "parentRefs": [{"name": props.gateway.name, "namespace": props.gateway.namespace}],
+            "rules": [{
+                "matches": [{"path": {"type": "PathPrefix", "value": path}} for path in paths],
+                "backendRefs": [{"group": POOL_API_GROUP, "kind": "InferencePool", "name": pool.name}],
+                "timeouts": {"request": props.request_timeout},
+            }],
+        },
+    }
+
+
+class InferenceGatewayV1(Construct):
+    """Everything the module did, on GIE v1, from our own constructs.
+
+    Construct ids: ``proxy-only-subnet``, ``pool-<pool>`` (Helm releases), ``objective-<name>``,
+    ``gateway``, ``route-<pool>``, ``gateway-status`` and the same four outputs as
+    ``InferenceGateway``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        props: InferenceGatewayV1Props,
+        cluster: ClusterAccess,
+        project_id: str,
+        region: str,
+        network_name: str,
+        model_servers: Sequence[VllmModelServerProps] = (),
+    ) -> None:
+        super().__init__(scope, id)
+        problems = v1_problems(props, model_servers)
+        if problems:
+            raise ConfigError(problems)
+        resolved = resolve_v1(props, model_servers)
+        gateway_after: list[Any] = []
+        if props.create_proxy_only_subnetwork:
+            gateway_after.append(ComputeSubnetwork(
+                self, "proxy-only-subnet", project=project_id, name=props.proxy_only_subnetwork_name,
+                region=region, network=network_name, ip_cidr_range=props.proxy_only_subnetwork_cidr,
+                purpose="REGIONAL_MANAGED_PROXY", role="ACTIVE"))
+        helm = cluster.helm_provider()
+        autopilot = Token.as_string(Fn.tostring(cluster.is_autopilot))
+        self.pools = [
+            Release(self, f"pool-{pool.name}", name=pool.name, namespace=props.namespace,
+                    repository=CHART_REPOSITORY, chart=CHART_NAME, version=props.chart_version, provider=helm,
+                    set=[ReleaseSet(name=path, value=value) for path, value in
+                         chart_settings(pool, target_port(pool, model_servers), props, autopilot)])
+            for pool in resolved.pools
+        ]
+        self.objectives = [Manifest(self, f"objective-{o.name}", manifest=objective_manifest(o),
+                                    depends_on=self.pools) for o in resolved.objectives]
+        self.gateway = Manifest(self, "gateway", manifest=gateway_manifest(props.gateway),
+                                depends_on=gateway_after or None)
+        self.routes = [Manifest(self, f"route-{pool.name}", manifest=route_manifest(pool, props),
+                                depends_on=[self.gateway, *self.pools]) for pool in resolved.pools]
+        sample = next((s.adapters[0].id for s in model_servers if s.adapters),
+                      model_servers[0].model if model_servers else "your-model")
+        gateway_outputs(self, props.gateway, sample, after=[self.gateway, *self.routes])

@@ -1,0 +1,193 @@
+"""The GIE v1 path: chart values, objectives, Gateway and routes, CRDs, and API switching."""
+
+import copy
+import dataclasses
+
+import pytest
+from crd_schema import crd_errors, load_crds
+from helpers import SHARED, by_path, manifests
+
+from constructs_lib import (
+    ConfigError,
+    InferenceGatewayProps,
+    InferenceGatewayV1Props,
+    InferenceObjectiveSpec,
+    InferencePoolSpec,
+    VllmModelServerProps,
+)
+from constructs_lib._inference_gateway_v1 import chart_settings
+from stacks.config import AppConfig, PrerequisitesProps
+
+V1 = AppConfig(api_version="v1")
+POOL = "vllm-llama3-8b-instruct"
+AUTOPILOT = "${tostring(data.google_container_cluster.cluster_A4C38409.enable_autopilot)}"
+
+
+@pytest.fixture(scope="module")
+def v1_stacks(tmp_path_factory):
+    from helpers import synth
+
+    return synth(V1, tmp_path_factory.mktemp("v1"))
+
+
+def _release_settings(stack, pool=POOL):
+    release = by_path(stack, "helm_release")[f"inference-gateway/pool-{pool}"]
+    return release, [(entry["name"], entry["value"]) for entry in release["set"]]
+
+
+def test_default_pool_chart_values_exactly(v1_stacks):
+    release, settings = _release_settings(v1_stacks["inference-gateway"])
+    assert settings == [
+        ("provider.name", "gke"),
+        ("inferencePool.targetPorts[0].number", "8000"),
+        ("inferencePool.modelServers.matchLabels.app", POOL),
+        ("inferenceExtension.monitoring.gke.enabled", "true"),
+        ("provider.gke.autopilot", AUTOPILOT),
+    ]
+    assert (release["repository"], release["chart"], release["version"], release["name"], release["namespace"]) == (
+        "oci://registry.k8s.io/gateway-api-inference-extension/charts", "inferencepool", "v1.5.0", POOL, "default")
+
+
+def test_customised_pool_chart_values_exactly():
+    pool = InferencePoolSpec(name="llama", match_labels={"app.kubernetes.io/name": "llama", "tier": "gpu"})
+    props = InferenceGatewayV1Props(gke_monitoring=False, chart_version="v1.6.0")
+    assert chart_settings(pool, 9000, props, "false") == [
+        ("provider.name", "gke"),
+        ("inferencePool.targetPorts[0].number", "9000"),
+        ("inferencePool.modelServers.matchLabels.app\\.kubernetes\\.io/name", "llama"),
+        ("inferencePool.modelServers.matchLabels.tier", "gpu"),
+    ]
+
+
+def test_target_port_follows_the_model_server(tmp_path):
+    from helpers import synth
+
+    server = dataclasses.replace(VllmModelServerProps(), port=9000)
+    stacks = synth(AppConfig(api_version="v1", model_servers=(server,)), tmp_path)
+    _, settings = _release_settings(stacks["inference-gateway"])
+    assert ("inferencePool.targetPorts[0].number", "9000") in settings
+
+
+def test_objectives_map_criticality_to_priority(v1_stacks):
+    objectives = {body["metadata"]["name"]: body for body in manifests(v1_stacks["inference-gateway"]).values()
+                  if body["kind"] == "InferenceObjective"}
+    assert {name: body["spec"]["priority"] for name, body in objectives.items()} == {
+        "vllm-llama3-8b-instruct-meta-llama-llama-3-1-8b-instruct": 1, "food-review": 0, "cad-fabricator": 0}
+    for body in objectives.values():
+        assert body["spec"]["poolRef"] == {"group": "inference.networking.k8s.io", "name": POOL}
+
+
+def test_gateway_and_routes_for_both_completion_paths(v1_stacks):
+    found = manifests(v1_stacks["inference-gateway"])
+    gateway = found["inference-gateway/gateway"]
+    assert gateway["spec"] == {"gatewayClassName": "gke-l7-regional-external-managed",
+                               "listeners": [{"name": "http", "protocol": "HTTP", "port": 80}]}
+    rule = found[f"inference-gateway/route-{POOL}"]["spec"]["rules"][0]
+    assert [m["path"]["value"] for m in rule["matches"]] == ["/v1/completions", "/v1/chat/completions"]
+    assert rule["backendRefs"] == [{"group": "inference.networking.k8s.io", "kind": "InferencePool", "name": POOL}]
+    assert rule["timeouts"] == {"request": "300s"}
+
+
+def test_proxy_only_subnet_with_its_cidr(v1_stacks, tmp_path):
+    from helpers import synth
+
+    subnet = by_path(v1_stacks["inference-gateway"], "google_compute_subnetwork")["inference-gateway/proxy-only-subnet"]
+    assert (subnet["ip_cidr_range"], subnet["purpose"], subnet["role"]) == (
+        "10.127.0.0/23", "REGIONAL_MANAGED_PROXY", "ACTIVE")
+    stacks = synth(AppConfig(api_version="v1", gateway_v1=InferenceGatewayV1Props(
+        proxy_only_subnetwork_cidr="10.200.0.0/22")), tmp_path)
+    subnet = by_path(stacks["inference-gateway"], "google_compute_subnetwork")["inference-gateway/proxy-only-subnet"]
+    assert subnet["ip_cidr_range"] == "10.200.0.0/22"
+
+
+def test_outputs_match_the_module_path(v1_stacks, default_stacks):
+    assert set(v1_stacks["inference-gateway"]["output"]) == set(default_stacks["inference-gateway"]["output"])
+
+
+def test_switching_api_version_changes_only_crds_and_gateway(v1_stacks, default_stacks):
+    assert v1_stacks["model-servers"] == default_stacks["model-servers"]
+    prerequisites = copy.deepcopy([v1_stacks["prerequisites"], default_stacks["prerequisites"]])
+    urls = [next(iter(s["data"]["http"].values()))["url"] for s in prerequisites]
+    assert urls[0].endswith("/v1.5.0/manifests.yaml") and urls[1].endswith("/v0.3.0/manifests.yaml")
+    for stack in prerequisites:
+        next(iter(stack["data"]["http"].values()))["url"] = "x"
+    assert prerequisites[0] == prerequisites[1]
+    assert "module" not in v1_stacks["inference-gateway"]
+
+
+def test_cluster_installed_crds(tmp_path):
+    from helpers import synth
+
+    config = AppConfig(api_version="v1", prerequisites=PrerequisitesProps(crds=None),
+                       gateway_v1=InferenceGatewayV1Props(inference_objectives=()))
+    stacks = synth(config, tmp_path)
+    assert "http" not in stacks["prerequisites"].get("data", {})
+    assert not [b for b in manifests(stacks["inference-gateway"]).values() if b["kind"] == "InferenceObjective"]
+
+
+CRDS = SHARED / "upstream" / "gie-v1.5.0-crds.yaml"
+
+
+@pytest.mark.skipif(not CRDS.is_file(), reason="../shared/upstream/gie-v1.5.0-crds.yaml not found")
+def test_custom_resources_validate_against_the_v1_5_0_crds(v1_stacks):
+    schemas = load_crds([CRDS])
+    objectives = [b for b in manifests(v1_stacks["inference-gateway"]).values() if b["kind"] == "InferenceObjective"]
+    _, settings = _release_settings(v1_stacks["inference-gateway"])
+    values = dict(settings)
+    pool = {  # what the chart renders from these values
+        "apiVersion": "inference.networking.k8s.io/v1", "kind": "InferencePool",
+        "metadata": {"name": POOL, "namespace": "default"},
+        "spec": {"targetPorts": [{"number": int(values["inferencePool.targetPorts[0].number"])}],
+                 "selector": {"matchLabels": {"app": values["inferencePool.modelServers.matchLabels.app"]}},
+                 "endpointPickerRef": {"name": f"{POOL}-epp", "port": {"number": 9002}}},
+    }
+    assert len(objectives) == 3
+    assert [error for obj in [*objectives, pool] for error in crd_errors(obj, schemas)] == []
+    broken = dict(pool, spec=dict(pool["spec"], endpointPickerRef={"name": "epp"}))
+    (error,) = crd_errors(broken, schemas)
+    assert error.startswith(".spec.endpointPickerRef: port is required when kind is 'Service' or unspecified")
+
+
+def _fields(**config):
+    with pytest.raises(ConfigError) as caught:
+        AppConfig(**config)
+    return [problem.field for problem in caught.value.problems]
+
+
+def test_module_options_on_v1_are_refused():
+    assert _fields(api_version="v1", gateway=InferenceGatewayProps(create_proxy_only_subnetwork=False)) == ["gateway"]
+
+
+def test_v1_options_on_v1alpha2_are_refused():
+    assert _fields(gateway_v1=InferenceGatewayV1Props(request_timeout="600s")) == ["gateway_v1"]
+
+
+def test_chart_version_without_v_is_refused_with_the_fix():
+    with pytest.raises(ConfigError) as caught:
+        InferenceGatewayV1Props(chart_version="1.5.0")
+    assert caught.value.problems[0].field == "chart_version"
+    assert "fix: write v1.5.0" in caught.value.problems[0].render()
+
+
+def test_crd_release_must_match_the_api_version():
+    from constructs_lib import GieCrdsProps
+
+    assert _fields(api_version="v1", prerequisites=PrerequisitesProps(crds=GieCrdsProps(version="v0.3.0"))) == [
+        "prerequisites.crds.version"]
+    assert _fields(prerequisites=PrerequisitesProps(crds=GieCrdsProps(version="v1.5.0"))) == [
+        "prerequisites.crds.version"]
+
+
+def test_objectives_need_the_release_crds():
+    assert _fields(api_version="v1", prerequisites=PrerequisitesProps(crds=None)) == ["prerequisites.crds"]
+
+
+def test_objective_naming_an_unknown_pool():
+    props = InferenceGatewayV1Props(inference_objectives=(InferenceObjectiveSpec(name="o", inference_pool_name="x"),))
+    assert _fields(api_version="v1", gateway_v1=props) == ["gateway_v1.inference_objectives[0].inference_pool_name"]
+
+
+def test_bad_cidr_and_timeout():
+    with pytest.raises(ConfigError) as caught:
+        InferenceGatewayV1Props(proxy_only_subnetwork_cidr="10.0.0.0/28", request_timeout="5 minutes")
+    assert [p.field for p in caught.value.problems] == ["request_timeout", "proxy_only_subnetwork_cidr"]
