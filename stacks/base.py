@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cdktf import GcsBackend, LocalBackend, TerraformStack
 from constructs import Construct
 
+from constructs_lib import ClusterAccess, EnvironmentVariables, Preflight
 from stacks.config import AppConfig
 
 # provider::kubernetes::manifest_decode_multi needs provider-defined functions (1.8).
@@ -37,3 +39,18 @@ class BaseStack(TerraformStack):
         else:
             LocalBackend(self, path=f"{options.state_dir}/terraform.{id}.tfstate")
         self.add_override("terraform.required_version", self.required_terraform)
+        self._options = options
+
+    def connect(self, *, include_network: bool = False, preflight: Sequence[Preflight] = ()) -> ClusterAccess:
+        """Declare the environment variables (ids ``environment``) and the cluster's providers
+        (``cluster``); every stack of the app reaches the cluster this way."""
+        self.env = EnvironmentVariables(self, "environment", include_network=include_network)
+        self.cluster = ClusterAccess(
+            self, "cluster",
+            project_id=self.env.project_id,
+            cluster_name=self.env.cluster_name,
+            cluster_location=self.env.cluster_location,
+            props=self._options.config.cluster,
+            preflight=preflight,
+        )
+        return self.cluster

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from constructs_lib import ClusterAccess, EnvironmentVariables, InferenceGateway, InferenceGatewayV1, Preflight
+from constructs_lib import InferenceGateway, InferenceGatewayV1, Preflight
 from stacks.base import BaseStack, StackOptions
 
 
@@ -18,15 +18,8 @@ class InferenceGatewayStack(BaseStack):
         super().__init__(scope, id, options=options)
         config = options.config
         assert config.gateway is not None
-        env = EnvironmentVariables(self, "environment", include_network=True)
-        self.cluster = ClusterAccess(
-            self, "cluster",
-            project_id=env.project_id,
-            cluster_name=env.cluster_name,
-            cluster_location=env.cluster_location,
-            props=config.cluster,
-            preflight=[Preflight.GATEWAY_API, Preflight.INFERENCE_GATEWAY_VERSION],
-        )
+        self.connect(include_network=True, preflight=[Preflight.GATEWAY_API, Preflight.INFERENCE_GATEWAY_VERSION])
+        env = self.env
         if config.api_version == "v1":
             self.gateway = InferenceGatewayV1(
                 self, "inference-gateway",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from constructs_lib import ClusterAccess, EnvironmentVariables, HuggingFaceTokenSecret, VllmModelServer
+from constructs_lib import HuggingFaceTokenSecret, VllmModelServer
 from constructs_lib._hf_token import WRITE_ONLY_TERRAFORM
 from stacks.base import BaseStack, StackOptions
 
@@ -20,14 +20,7 @@ class ModelServersStack(BaseStack):
         if created_secrets:
             self.required_terraform = WRITE_ONLY_TERRAFORM
         super().__init__(scope, id, options=options)
-        env = EnvironmentVariables(self, "environment")
-        self.cluster = ClusterAccess(
-            self, "cluster",
-            project_id=env.project_id,
-            cluster_name=env.cluster_name,
-            cluster_location=env.cluster_location,
-            props=config.cluster,
-        )
+        self.connect()
         self.secrets = {
             (namespace, name): HuggingFaceTokenSecret(
                 self, f"hf-token-{namespace}-{name}", name=name, namespace=namespace, key=key)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from constructs_lib import ClusterAccess, EnvironmentVariables, GieCrds, GkeExtensionCrds, MetricsRbac, Preflight
+from constructs_lib import GieCrds, GkeExtensionCrds, MetricsRbac, Preflight
 from constructs_lib._gie_crds import RELEASE_BY_API
 from stacks.base import BaseStack, StackOptions
 
@@ -17,15 +17,7 @@ class PrerequisitesStack(BaseStack):
     def __init__(self, scope: Construct, id: str, *, options: StackOptions) -> None:
         super().__init__(scope, id, options=options)
         config = options.config
-        env = EnvironmentVariables(self, "environment")
-        self.cluster = ClusterAccess(
-            self, "cluster",
-            project_id=env.project_id,
-            cluster_name=env.cluster_name,
-            cluster_location=env.cluster_location,
-            props=config.cluster,
-            preflight=[Preflight.MANAGED_PROMETHEUS] if config.prerequisites.metrics_rbac is not None else [],
-        )
+        self.connect(preflight=[Preflight.MANAGED_PROMETHEUS] if config.prerequisites.metrics_rbac is not None else [])
         prerequisites = config.prerequisites
         if prerequisites.crds is not None:
             self.crds = GieCrds(self, "gie-crds", props=prerequisites.crds,

@@ -46,15 +46,21 @@ class _Schema:
         return pb.Schema(version=0, block=_block(self._schema))
 
 
+class _Named:
+    """What every resource, data source and function of a stub has: a name and its provider."""
+
+    name = ""
+
+    def __init__(self, provider: Any) -> None:
+        self.provider = provider
+
+    @classmethod
+    def get_name(cls) -> str:
+        return cls.name
+
+
 def _kind(name: str, schema: dict[str, Any]) -> type:
-    class Stub:
-        def __init__(self, provider: Any) -> None:
-            self.provider = provider
-
-        @classmethod
-        def get_name(cls) -> str:
-            return name
-
+    class Stub(_Named):
         @classmethod
         def get_schema(cls) -> _Schema:
             return _Schema(schema)
@@ -62,6 +68,7 @@ def _kind(name: str, schema: dict[str, Any]) -> type:
         def validate(self, diags: Any, type_name: str, config: Any) -> None:
             return None
 
+    Stub.name = name
     return Stub
 
 
@@ -73,18 +80,12 @@ def _function(name: str, spec: dict[str, Any]) -> type:
             getattr(function, "return").CopyFrom(pb.Function.Return(type=_type(spec["return"])))
             return function
 
-    class Stub:
-        def __init__(self, provider: Any) -> None:
-            self.provider = provider
-
-        @classmethod
-        def get_name(cls) -> str:
-            return name
-
+    class Stub(_Named):
         @classmethod
         def get_signature(cls) -> Signature:
             return Signature()
 
+    Stub.name = name
     return Stub
 
 
