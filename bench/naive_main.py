@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import cdktf_cdktf_provider_google  # noqa: F401 - the eager import is what is measured
+import cdktf_cdktf_provider_helm  # noqa: F401
 import cdktf_cdktf_provider_http  # noqa: F401
 import cdktf_cdktf_provider_kubernetes  # noqa: F401
 

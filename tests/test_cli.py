@@ -63,6 +63,17 @@ BAD_INPUTS = {
         "gateway:\n  inference_models:\n    - {name: m, model_name: food-review, criticality: critical,"
         " inference_pool_name: vllm-llama3-8b-instruct}\n", "gateway.inference_models[0].criticality"),
     "not a mapping": ("- just\n- a list\n", "must be a mapping with AppConfig fields"),
+    "duplicate adapter": ("model_servers:\n  - adapters: [{id: a, source: x}, {id: a, source: y}]\n",
+                          "model_servers[0].adapters[1]='a': repeats an earlier adapter id"),
+    "tensor parallel over gpus": ("model_servers:\n  - tensor_parallel_size: 2\n",
+                                  "model_servers[0].tensor_parallel_size=2: exceeds gpu_count (1)"),
+    "unknown accelerator": ("model_servers:\n  - accelerator: nvidia-l5\n", "use one of: nvidia-tesla-t4"),
+    "bad port": ("model_servers:\n  - port: 0\n", "model_servers[0].port=0: is not a TCP port"),
+    "route to missing gateway": (
+        "gateway:\n  http_routes: [{name: r, gateway_name: nope, inference_pool_name: vllm-llama3-8b-instruct}]\n",
+        "gateway.http_routes[0].gateway_name='nope': names no gateway"),
+    "chart version without v": ("api_version: v1\ngateway_v1:\n  chart_version: 1.5.0\n",
+                                "gateway_v1.chart_version='1.5.0'"),
 }
 
 
