@@ -214,19 +214,24 @@ def resolve(props: InferenceGatewayProps, servers: Sequence[VllmModelServerProps
     return ResolvedGateway(pools=pools, models=models, gateway=props.gateway, routes=routes)
 
 
-def _selects(match_labels: Mapping[str, str], labels: Mapping[str, str]) -> bool:
-    return all(labels.get(key) == value for key, value in match_labels.items())
+def selected_servers(pool: InferencePoolSpec,
+                     servers: Sequence[VllmModelServerProps]) -> list[VllmModelServerProps]:
+    """The model servers whose pods carry every label the pool selects on."""
+    return [server for server in servers if pool.match_labels.items() <= server.pod_labels.items()]
+
+
+def underivable(props: Props, names: Sequence[str], servers: Sequence[VllmModelServerProps]) -> list[Problem]:
+    """Fields left to derivation (``None``) in an app without model servers to derive from."""
+    return [Problem(name, None, "cannot be derived without model_servers",
+                    f"list the {name.replace('_', ' ')} for your own model servers")
+            for name in names if getattr(props, name) is None and not servers]
 
 
 def cross_reference_problems(
     props: InferenceGatewayProps, servers: Sequence[VllmModelServerProps]
 ) -> list[Problem]:
     """Problems of the resolved gateway, with fields named as the user wrote them."""
-    found: list[Problem] = []
-    for name in ("inference_pools", "inference_models"):
-        if getattr(props, name) is None and not servers:
-            found.append(Problem(name, None, "cannot be derived without model_servers",
-                                 f"list the {name.replace('_', ' ')} for your own model servers"))
+    found = underivable(props, ("inference_pools", "inference_models"), servers)
     if found:
         return found
     resolved = resolve(props, servers)
@@ -250,8 +255,7 @@ def cross_reference_problems(
                                  f"differs from its pool's namespace ({MODULE_POOL_NAMESPACE})",
                                  f"use namespace {MODULE_POOL_NAMESPACE}"))
         elif servers:
-            served = {name for server in servers
-                      if _selects(pools[model.inference_pool_name].match_labels, server.pod_labels)
+            served = {name for server in selected_servers(pools[model.inference_pool_name], servers)
                       for name in server.model_names}
             if served and model.model_name not in served:
                 found.append(Problem(f"{field}.model_name", model.model_name,
@@ -267,7 +271,7 @@ def cross_reference_problems(
                                  "names no pool", f"use one of: {', '.join(pools) or '(none)'}"))
     if servers:
         for index, pool in enumerate(resolved.pools):
-            selected = [s for s in servers if _selects(pool.match_labels, s.pod_labels)]
+            selected = selected_servers(pool, servers)
             if not selected:
                 found.append(Problem(f"inference_pools[{index}].match_labels", dict(pool.match_labels),
                                      "selects no model server's pods",

@@ -23,6 +23,8 @@ from constructs_lib._gateway_props import (
     InferencePoolSpec,
     derive_pools,
     object_name,
+    selected_servers,
+    underivable,
 )
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._props import Props
@@ -153,11 +155,7 @@ def resolve_v1(props: InferenceGatewayV1Props, servers: Sequence[VllmModelServer
 
 
 def v1_problems(props: InferenceGatewayV1Props, servers: Sequence[VllmModelServerProps]) -> list[Problem]:
-    found: list[Problem] = []
-    for name in ("inference_pools", "inference_objectives"):
-        if getattr(props, name) is None and not servers:
-            found.append(Problem(name, None, "cannot be derived without model_servers",
-                                 f"list the {name.replace('_', ' ')} for your own model servers"))
+    found = underivable(props, ("inference_pools", "inference_objectives"), servers)
     if found:
         return found
     resolved = resolve_v1(props, servers)
@@ -176,7 +174,7 @@ def v1_problems(props: InferenceGatewayV1Props, servers: Sequence[VllmModelServe
                                  f"differs from the pools' namespace ({props.namespace})",
                                  f"use namespace {props.namespace}"))
     for index, pool in enumerate(resolved.pools):
-        selected = [s for s in servers if pool.match_labels.items() <= s.pod_labels.items()]
+        selected = selected_servers(pool, servers)
         if servers and not selected:
             found.append(Problem(f"inference_pools[{index}].match_labels", dict(pool.match_labels),
                                  "selects no model server's pods", "use the labels of one of model_servers"))
@@ -194,7 +192,5 @@ def v1_problems(props: InferenceGatewayV1Props, servers: Sequence[VllmModelServe
 
 def target_port(pool: InferencePoolSpec, servers: Sequence[VllmModelServerProps]) -> int:
     """The port of the servers a pool selects (8000 when it selects none in this app)."""
-    for server in servers:
-        if pool.match_labels.items() <= server.pod_labels.items():
-            return server.port
-    return 8000
+    selected = selected_servers(pool, servers)
+    return selected[0].port if selected else 8000
