@@ -4,6 +4,7 @@ optionally, GKE's traffic and routing extension CRDs (for Model Armor on older G
 from __future__ import annotations
 
 import dataclasses
+import os
 
 from constructs import Construct
 
@@ -47,8 +48,9 @@ class GieCrdsProps(Props):
 
     def problems(self) -> list[Problem]:
         found = list(checks.semver_tag("version", self.version)) if self.version is not None else []
-        if self.manifest_file is not None:
-            found.extend(checks.not_blank("manifest_file", self.manifest_file))
+        if self.manifest_file is not None and not os.path.isfile(self.manifest_file):
+            found.append(Problem("manifest_file", self.manifest_file, "is not a readable file",
+                                 "give the path of the release's manifests.yaml, relative to where main.py runs"))
         return found
 
     def source(self, default_version: str = DEFAULT_VERSION) -> ManifestSource:

@@ -11,8 +11,12 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from constructs_lib import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from stacks.config import AppConfig
 
 EXIT_BAD_INPUT = 2
 DEFAULT_OUTDIR = "cdktf.out"
@@ -66,14 +70,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _load(path: str | None):  # noqa: ANN202 - returns AppConfig, imported lazily
+def _load(path: str | None) -> AppConfig:
     from stacks.config import AppConfig
     from stacks.config_file import load_config
 
     return load_config(path) if path else AppConfig()
 
 
-def synthesize(config, outdir: Path) -> str:  # noqa: ANN001 - AppConfig
+def synthesize(config: AppConfig, outdir: Path) -> str:
     """Synthesize into a sibling staging directory, then swap it in; return a summary."""
     from stacks.app import build_app
 

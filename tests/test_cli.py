@@ -72,6 +72,8 @@ BAD_INPUTS = {
     "route to missing gateway": (
         "gateway:\n  http_routes: [{name: r, gateway_name: nope, inference_pool_name: vllm-llama3-8b-instruct}]\n",
         "gateway.http_routes[0].gateway_name='nope': names no gateway"),
+    "missing crd file": ("prerequisites:\n  crds:\n    manifest_file: /no/such/manifests.yaml\n",
+                         "prerequisites.crds.manifest_file='/no/such/manifests.yaml': is not a readable file"),
     "chart version without v": ("api_version: v1\ngateway_v1:\n  chart_version: 1.5.0\n",
                                 "gateway_v1.chart_version='1.5.0'"),
 }
