@@ -16,8 +16,12 @@ from constructs_lib._props import Props
 #: The commit that holds the module (branch ``inference-gateway``; ``main`` has no module).
 MODULE_COMMIT = "3f9592a099eeee3eae1aa274c143c5845708e334"
 MODULE_SOURCE = "github.com/ai-on-gke/common-infra//common/modules/inference-gateway?ref={ref}"
-#: The module installs every pool (its Helm release) in this namespace.
+#: The module installs every pool (its Helm release) in this namespace...
 MODULE_POOL_NAMESPACE = "default"
+#: ...and hard-codes the pools' target port.
+MODULE_TARGET_PORT = 8000
+#: Pools become Helm releases, whose names Helm limits to 53 characters.
+MAX_POOL_NAME = 53
 
 Criticality = Literal["Critical", "Standard", "Sheddable"]
 CRITICALITIES: tuple[str, ...] = ("Critical", "Standard", "Sheddable")
@@ -41,7 +45,11 @@ class InferencePoolSpec(Props):
     match_labels: Mapping[str, str]
 
     def problems(self) -> list[Problem]:
-        return [*checks.dns_label("name", self.name), *checks.labels("match_labels", self.match_labels)]
+        found = [*checks.dns_label("name", self.name), *checks.labels("match_labels", self.match_labels)]
+        if len(self.name) > MAX_POOL_NAME:
+            found.append(Problem("name", self.name, f"is longer than {MAX_POOL_NAME} characters, the limit of "
+                                 "Helm release names", f"shorten it to {MAX_POOL_NAME} characters"))
+        return found
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -177,26 +185,44 @@ def derive_pools(servers: Sequence[VllmModelServerProps]) -> tuple[InferencePool
     return tuple(InferencePoolSpec(name=server.name, match_labels=server.pod_labels) for server in servers)
 
 
-def derive_models(
-    props: InferenceGatewayProps, servers: Sequence[VllmModelServerProps]
-) -> tuple[InferenceModelSpec, ...]:
-    """Base model first, then adapters, per server. Object names follow the model name;
-    a model served by several servers gets the server's name in front."""
-    servers_of: dict[str, int] = {}
-    for server in servers:
-        for name in set(server.model_names):
-            servers_of[name] = servers_of.get(name, 0) + 1
-    models = []
-    for server in servers:
-        for name in server.model_names:
-            models.append(InferenceModelSpec(
-                name=object_name(name if servers_of[name] == 1 else f"{server.name}-{name}"),
-                model_name=name,
-                criticality=props.base_model_criticality if name == server.model else props.adapter_criticality,
-                inference_pool_name=server.name,
-                namespace=MODULE_POOL_NAMESPACE,
-            ))
-    return tuple(models)
+@dataclasses.dataclass(frozen=True)
+class DerivedModel:
+    """A model name a pool serves, with the object name derived for it."""
+
+    object_name: str
+    model_name: str
+    pool: str
+    is_base: bool
+
+
+def derived_models(pools: Sequence[InferencePoolSpec],
+                   servers: Sequence[VllmModelServerProps]) -> list[DerivedModel]:
+    """Every model name each pool serves (base models first, then adapters, once per pool).
+    Object names follow the model name; a name served by several pools gets the pool's
+    name in front, so that the objects stay distinct."""
+    served: list[tuple[str, str, bool]] = []
+    for pool in pools:
+        seen: set[str] = set()
+        selected = selected_servers(pool, servers)
+        names = [(s.model, True) for s in selected] + [(a.id, False) for s in selected for a in s.adapters]
+        for name, is_base in names:
+            if name not in seen:
+                seen.add(name)
+                served.append((pool.name, name, is_base))
+    pools_of: dict[str, int] = {}
+    for _, name, _ in served:
+        pools_of[name] = pools_of.get(name, 0) + 1
+    return [DerivedModel(object_name(name if pools_of[name] == 1 else f"{pool}-{name}"), name, pool, is_base)
+            for pool, name, is_base in served]
+
+
+def derive_models(props: InferenceGatewayProps, servers: Sequence[VllmModelServerProps],
+                  pools: Sequence[InferencePoolSpec]) -> tuple[InferenceModelSpec, ...]:
+    return tuple(InferenceModelSpec(
+        name=model.object_name, model_name=model.model_name,
+        criticality=props.base_model_criticality if model.is_base else props.adapter_criticality,
+        inference_pool_name=model.pool, namespace=MODULE_POOL_NAMESPACE,
+    ) for model in derived_models(pools, servers))
 
 
 def derive_routes(
@@ -209,7 +235,8 @@ def derive_routes(
 
 def resolve(props: InferenceGatewayProps, servers: Sequence[VllmModelServerProps]) -> ResolvedGateway:
     pools = props.inference_pools if props.inference_pools is not None else derive_pools(servers)
-    models = props.inference_models if props.inference_models is not None else derive_models(props, servers)
+    models = (props.inference_models if props.inference_models is not None
+              else derive_models(props, servers, pools))
     routes = props.http_routes if props.http_routes is not None else derive_routes(props.gateway, pools)
     return ResolvedGateway(pools=pools, models=models, gateway=props.gateway, routes=routes)
 
@@ -261,8 +288,17 @@ def cross_reference_problems(
                 found.append(Problem(f"{field}.model_name", model.model_name,
                                      f"is not served by pool {model.inference_pool_name}",
                                      f"use one of: {', '.join(sorted(served))}"))
+    if resolved.gateway.namespace != MODULE_POOL_NAMESPACE:
+        found.append(Problem("gateway.namespace", resolved.gateway.namespace,
+                             "is not the namespace of the module's routes and pools",
+                             f"use namespace {MODULE_POOL_NAMESPACE}"))
+    found += shared_path_problems("http_routes", [(r.name, r.gateway_name) for r in resolved.routes])
     for index, route in enumerate(resolved.routes):
         field = f"http_routes[{index}]"
+        if route.namespace != MODULE_POOL_NAMESPACE:
+            found.append(Problem(f"{field}.namespace", route.namespace,
+                                 "cannot reach the pools, which the module installs in namespace default",
+                                 f"use namespace {MODULE_POOL_NAMESPACE}"))
         if route.gateway_name != resolved.gateway.name:
             found.append(Problem(f"{field}.gateway_name", route.gateway_name, "names no gateway",
                                  f"use {resolved.gateway.name}"))
@@ -281,4 +317,24 @@ def cross_reference_problems(
                                      "selects pods outside namespace default, where the module "
                                      "installs its pools",
                                      "deploy those model servers in namespace default"))
+            elif any(s.port != MODULE_TARGET_PORT for s in selected):
+                found.append(Problem(f"inference_pools[{index}]", pool.name,
+                                     f"selects servers on port {sorted({s.port for s in selected})}, but the "
+                                     f"module's pools target port {MODULE_TARGET_PORT}",
+                                     f"serve on port {MODULE_TARGET_PORT}, or use api_version v1"))
+    return found
+
+
+def shared_path_problems(field: str, routes: Sequence[tuple[str, str]]) -> list[Problem]:
+    """Routes that match the same paths on one gateway: only the oldest gets traffic."""
+    first: dict[str, str] = {}
+    found = []
+    for index, (name, gateway) in enumerate(routes):
+        if gateway in first:
+            found.append(Problem(f"{field}[{index}]", name,
+                                 f"matches the same paths on gateway {gateway} as {first[gateway]}, so "
+                                 "only the older of the two would receive traffic",
+                                 "serve these model servers through one pool: give their pods a shared "
+                                 "label and list that pool in inference_pools"))
+        first.setdefault(gateway, name)
     return found

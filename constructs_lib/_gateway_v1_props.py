@@ -22,8 +22,9 @@ from constructs_lib._gateway_props import (
     GatewaySpec,
     InferencePoolSpec,
     derive_pools,
-    object_name,
+    derived_models,
     selected_servers,
+    shared_path_problems,
     underivable,
 )
 from constructs_lib._model_server_props import VllmModelServerProps
@@ -134,23 +135,19 @@ class ResolvedV1:
     objectives: tuple[InferenceObjectiveSpec, ...]
 
 
-def derive_objectives(props: InferenceGatewayV1Props,
-                      servers: Sequence[VllmModelServerProps]) -> tuple[InferenceObjectiveSpec, ...]:
-    found = []
-    for server in servers:
-        for name in server.model_names:
-            criticality = props.base_model_criticality if name == server.model else props.adapter_criticality
-            found.append(InferenceObjectiveSpec(
-                name=object_name(f"{server.name}-{name}" if name == server.model else name),
-                inference_pool_name=server.name, priority=PRIORITY_BY_CRITICALITY[criticality],
-                namespace=props.namespace))
-    return tuple(found)
+def derive_objectives(props: InferenceGatewayV1Props, servers: Sequence[VllmModelServerProps],
+                      pools: Sequence[InferencePoolSpec]) -> tuple[InferenceObjectiveSpec, ...]:
+    return tuple(InferenceObjectiveSpec(
+        name=model.object_name, inference_pool_name=model.pool, namespace=props.namespace,
+        priority=PRIORITY_BY_CRITICALITY[props.base_model_criticality if model.is_base
+                                         else props.adapter_criticality],
+    ) for model in derived_models(pools, servers))
 
 
 def resolve_v1(props: InferenceGatewayV1Props, servers: Sequence[VllmModelServerProps]) -> ResolvedV1:
     pools = props.inference_pools if props.inference_pools is not None else derive_pools(servers)
     objectives = (props.inference_objectives if props.inference_objectives is not None
-                  else derive_objectives(props, servers))
+                  else derive_objectives(props, servers, pools))
     return ResolvedV1(pools=pools, objectives=objectives)
 
 
@@ -164,6 +161,8 @@ def v1_problems(props: InferenceGatewayV1Props, servers: Sequence[VllmModelServe
     found += checks.unique("inference_objectives", (o.name for o in resolved.objectives), "objective name")
     if not resolved.pools:
         found.append(Problem("inference_pools", [], "is empty", "give at least one pool"))
+    # One route per pool, all with the same paths on the one gateway.
+    found += shared_path_problems("inference_pools", [(p.name, props.gateway.name) for p in resolved.pools])
     for index, objective in enumerate(resolved.objectives):
         if objective.inference_pool_name not in pools:
             found.append(Problem(f"inference_objectives[{index}].inference_pool_name",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 
 from constructs import Construct
 
@@ -40,14 +41,22 @@ class GieCrdsProps(Props):
         allow_destroy: let ``terraform destroy`` delete the CRDs. Deleting a CRD deletes
             every InferencePool and InferenceModel in the cluster, so the default ``False``
             sets ``prevent_destroy``.
+        exclude: ``Kind/name`` of release documents to leave out, e.g.
+            ``CustomResourceDefinition/inferencepools.inference.networking.k8s.io`` on GKE
+            1.34.0-gke.1626000 and later, which installs that CRD itself. Default: none.
     """
 
     version: str | None = None
     manifest_file: str | None = None
     allow_destroy: bool = False
+    exclude: tuple[str, ...] = ()
 
     def problems(self) -> list[Problem]:
         found = list(checks.semver_tag("version", self.version)) if self.version is not None else []
+        for index, key in enumerate(self.exclude):
+            if not re.match(r"^[A-Z][A-Za-z0-9]*/[a-z0-9][-a-z0-9.]*$", key):
+                found.append(Problem(f"exclude[{index}]", key, "is not a Kind/name key", "write it like "
+                                     "CustomResourceDefinition/inferencepools.inference.networking.k8s.io"))
         if self.manifest_file is not None and not os.path.isfile(self.manifest_file):
             found.append(Problem("manifest_file", self.manifest_file, "is not a readable file",
                                  "give the path of the release's manifests.yaml, relative to where main.py runs"))
@@ -96,7 +105,8 @@ class GieCrds(Construct):
         super().__init__(scope, id)
         props = props or GieCrdsProps()
         self.bundle = ManifestBundle(
-            self, "release", sources=[props.source(default_version)], prevent_destroy=not props.allow_destroy
+            self, "release", sources=[props.source(default_version)], prevent_destroy=not props.allow_destroy,
+            exclude=props.exclude,
         )
 
 

@@ -9,6 +9,7 @@ release manifests) is dropped: the API server owns it and ``kubernetes_manifest`
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,7 +42,8 @@ class ManifestSource:
 
 
 class ManifestBundle(Construct):
-    """Every document of the given sources as a ``kubernetes_manifest``.
+    """Every document of the given sources as a ``kubernetes_manifest``, except the
+    ``kind/name`` keys listed in ``exclude``.
 
     Local files are copied next to the synthesized stack (a ``TerraformAsset``), so the
     output is self-contained and the same on every machine.
@@ -54,17 +56,20 @@ class ManifestBundle(Construct):
         *,
         sources: Sequence[ManifestSource],
         prevent_destroy: bool = False,
+        exclude: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, id)
         if not sources:
             raise ValueError("ManifestBundle needs at least one source")
         bodies = [self._body(index, source) for index, source in enumerate(sources)]
         decoded = ", ".join(f"provider::kubernetes::manifest_decode_multi({body})" for body in bodies)
+        key = 'format("%s/%s", doc.kind, doc.metadata.name)'
+        keep = f" if !contains({json.dumps(sorted(exclude))}, {key})" if exclude else ""
         self.documents = TerraformLocal(
             self,
             "documents",
-            "${{ for doc in concat(" + decoded + ') : format("%s/%s", doc.kind, doc.metadata.name)'
-            ' => { for key, value in doc : key => value if key != "status" } }}',
+            "${{ for doc in concat(" + decoded + f") : {key}"
+            ' => { for key, value in doc : key => value if key != "status" }' + keep + " }}",
         )
         documents = TerraformIterator.from_map(self.documents.as_any_map)
         self.manifests = Manifest(

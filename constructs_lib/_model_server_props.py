@@ -164,7 +164,8 @@ class VllmModelServerProps(Props):
     """A vLLM OpenAI-compatible server Deployment with LoRA adapters loaded at run time.
 
     Attributes:
-        name: Deployment name, and the ``app`` label unless ``labels`` is given.
+        name: Deployment name (an RFC 1123 label of at most 53 characters, since it also names
+            the derived pool's Helm release), and the ``app`` label unless ``labels`` is given.
         namespace: where the Deployment and ConfigMap live. Default ``default``.
         model: base model id passed to ``--model``.
         image: vLLM image. Pin by digest (``...@sha256:...``) for reproducible rollouts.
@@ -267,7 +268,11 @@ class VllmModelServerProps(Props):
         return (self.model, *(adapter.id for adapter in self.adapters))
 
     def problems(self) -> list[Problem]:
-        found = list(checks.dns_subdomain("name", self.name))
+        # The name also names the derived pool and its Helm release (at most 53 characters).
+        found = list(checks.dns_label("name", self.name))
+        if len(self.name) > 53:
+            found.append(Problem("name", self.name, "is longer than 53 characters, the limit of the Helm "
+                                 "release its derived pool becomes", "shorten it to 53 characters"))
         found += checks.dns_label("namespace", self.namespace)
         found += checks.not_blank("model", self.model)
         found += image_reference("image", self.image)

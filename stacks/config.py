@@ -25,6 +25,13 @@ from constructs_lib._gateway_props import cross_reference_problems
 from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, v1_problems
 from constructs_lib._gie_crds import RELEASE_BY_API
 
+#: GIE releases from v1.6.0 on no longer ship the InferenceObjective CRD in manifests.yaml.
+LAST_RELEASE_WITH_OBJECTIVES_EXCLUSIVE = (1, 6, 0)
+
+
+def _release(tag: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in tag.lstrip("v").split("."))
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class PrerequisitesProps(Props):
@@ -145,8 +152,14 @@ class AppConfig(Props):
         if crds is None and self.api_version == "v1alpha2":
             found.append(Problem("prerequisites.crds", None, "is required with api_version v1alpha2 "
                                  "(GKE does not install the v1alpha2 CRDs)", "remove 'crds: null'"))
-        if (crds is None and self.api_version == "v1" and self.gateway is not None
-                and self.gateway_v1.inference_objectives != ()):
+        objectives = self.api_version == "v1" and self.gateway is not None and \
+            self.gateway_v1.inference_objectives != ()
+        version = (crds.version or RELEASE_BY_API[self.api_version]) if crds is not None else None
+        if objectives and crds is not None and crds.manifest_file is None and version is not None \
+                and _release(version) >= LAST_RELEASE_WITH_OBJECTIVES_EXCLUSIVE:
+            found.append(Problem("prerequisites.crds.version", version, "does not ship the InferenceObjective "
+                                 "CRD", "use v1.5.0, or set gateway_v1.inference_objectives: []"))
+        if crds is None and objectives:
             found.append(Problem("prerequisites.crds", None, "leaves out the InferenceObjective CRD, which "
                                  "GKE does not install", "keep the CRDs, or set gateway_v1.inference_objectives: []"))
         return found

@@ -17,6 +17,9 @@ def load_config(path: str) -> AppConfig:
     except FileNotFoundError:
         raise ConfigError([Problem("--config", path, "no such file",
                                    "check the path, or omit --config for the built-in default")]) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError([Problem("--config", path, f"is not UTF-8 text (byte {error.start})",
+                                   "save the file as UTF-8")]) from None
     except OSError as error:
         raise ConfigError([Problem("--config", path, f"cannot be read ({error.strerror})",
                                    "check the file's permissions")]) from None

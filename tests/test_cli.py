@@ -98,6 +98,14 @@ def test_bad_input_is_one_line_exit_2_and_leaves_output_alone(case, tmp_path, ca
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".cdktf.out")]
 
 
+def test_a_config_file_that_is_not_utf8_is_one_line(tmp_path, capsys):
+    config = tmp_path / "config.yaml"
+    config.write_bytes(b"model_servers:\n  - name: \xff\xfe\n")
+    assert cli.main(["--config", str(config), "--outdir", str(tmp_path / "o")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "is not UTF-8 text" in line and "fix: save the file as UTF-8" in line
+
+
 def test_every_problem_is_reported_at_once(tmp_path, capsys):
     config = tmp_path / "config.yaml"
     config.write_text("model_servers:\n  - port: 0\n    replicas: -1\n    accelerator: tpu\n")

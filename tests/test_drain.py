@@ -103,3 +103,10 @@ def test_explain_without_profile_says_the_numbers_are_the_tutorials(capsys):
     text = capsys.readouterr().out
     assert "termination_grace_seconds = 130 (the tutorial's value)" in text
     assert "startup window = 3602 s" in text
+
+
+def test_zero_prestop_leaves_out_the_hook():
+    props = VllmModelServerProps(pre_stop_seconds=0)
+    vllm = deployment_manifest(props)["spec"]["template"]["spec"]["containers"][0]
+    assert "lifecycle" not in vllm
+    assert "lifecycle" in deployment_manifest(VllmModelServerProps())["spec"]["template"]["spec"]["containers"][0]

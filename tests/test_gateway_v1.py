@@ -72,7 +72,7 @@ def test_objectives_map_criticality_to_priority(v1_stacks):
     objectives = {body["metadata"]["name"]: body for body in manifests(v1_stacks["inference-gateway"]).values()
                   if body["kind"] == "InferenceObjective"}
     assert {name: body["spec"]["priority"] for name, body in objectives.items()} == {
-        "vllm-llama3-8b-instruct-meta-llama-llama-3-1-8b-instruct": 1, "food-review": 0, "cad-fabricator": 0}
+        "meta-llama-llama-3-1-8b-instruct": 1, "food-review": 0, "cad-fabricator": 0}
     for body in objectives.values():
         assert body["spec"]["poolRef"] == {"group": "inference.networking.k8s.io", "name": POOL}
 
@@ -191,3 +191,17 @@ def test_bad_cidr_and_timeout():
     with pytest.raises(ConfigError) as caught:
         InferenceGatewayV1Props(proxy_only_subnetwork_cidr="10.0.0.0/28", request_timeout="5 minutes")
     assert [p.field for p in caught.value.problems] == ["request_timeout", "proxy_only_subnetwork_cidr"]
+
+
+def test_objectives_need_a_release_that_ships_their_crd():
+    from constructs_lib import GieCrdsProps
+
+    crds = PrerequisitesProps(crds=GieCrdsProps(version="v1.6.0"))
+    assert _fields(api_version="v1", prerequisites=crds) == ["prerequisites.crds.version"]
+    AppConfig(api_version="v1", prerequisites=crds, gateway_v1=InferenceGatewayV1Props(inference_objectives=()))
+
+
+def test_two_pools_on_one_v1_gateway_are_refused():
+    second = dataclasses.replace(VllmModelServerProps(), name="vllm-b", adapters_config_map="vllm-b-adapters")
+    assert _fields(api_version="v1", model_servers=(VllmModelServerProps(), second)) == [
+        "gateway_v1.inference_pools[1]"]

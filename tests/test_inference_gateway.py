@@ -15,7 +15,7 @@ from constructs_lib._gateway_props import (
     InferenceModelSpec,
     InferencePoolSpec,
 )
-from constructs_lib._model_server_props import VllmModelServerProps
+from constructs_lib._model_server_props import LoraAdapter, VllmModelServerProps
 from stacks.config import AppConfig
 
 _FACTS = json.loads((FIXTURES / "inference_gateway_module.json").read_text())
@@ -204,12 +204,48 @@ def test_unknown_gateway_class():
     assert "gke-l7-rilb" in str(caught.value)
 
 
-def test_two_servers_with_the_same_base_model_get_distinct_model_objects(synth_config):
-    first = dataclasses.replace(VllmModelServerProps(), adapters=())
-    second = dataclasses.replace(first, name="vllm-b", adapters_config_map="vllm-b-adapters")
-    block = module_block(synth_config(AppConfig(model_servers=(first, second))))
-    assert [(m["name"], m["inference_pool_name"]) for m in block["inference_models"]] == [
-        ("vllm-llama3-8b-instruct-meta-llama-llama-3-1-8b-instruct", "vllm-llama3-8b-instruct"),
-        ("vllm-b-meta-llama-llama-3-1-8b-instruct", "vllm-b"),
+def test_two_servers_in_one_pool_share_their_model_objects(synth_config):
+    shared = {"inference-pool": "llama"}
+    first = dataclasses.replace(VllmModelServerProps(), labels={"app": "a", **shared}, adapters_config_map="a-cm")
+    second = dataclasses.replace(VllmModelServerProps(), name="vllm-b", labels={"app": "b", **shared},
+                                 adapters_config_map="b-cm", adapters=(LoraAdapter(id="sql", source="org/sql"),))
+    gateway = InferenceGatewayProps(inference_pools=(InferencePoolSpec(name="llama", match_labels=shared),))
+    block = module_block(synth_config(AppConfig(model_servers=(first, second), gateway=gateway)))
+    assert [(m["name"], m["criticality"], m["inference_pool_name"]) for m in block["inference_models"]] == [
+        ("meta-llama-llama-3-1-8b-instruct", "Critical", "llama"),
+        ("food-review", "Standard", "llama"),
+        ("cad-fabricator", "Standard", "llama"),
+        ("sql", "Standard", "llama"),
     ]
-    assert [p["name"] for p in block["inference_pools"]] == ["vllm-llama3-8b-instruct", "vllm-b"]
+    assert [r["inference_pool_name"] for r in block["http_routes"]] == ["llama"]
+
+
+def test_two_pools_on_one_gateway_are_refused():
+    second = dataclasses.replace(VllmModelServerProps(), name="vllm-b", adapters_config_map="vllm-b-adapters")
+    with pytest.raises(ConfigError) as caught:
+        AppConfig(model_servers=(VllmModelServerProps(), second))
+    (problem,) = caught.value.problems
+    assert problem.field == "gateway.http_routes[1]"
+    assert "only the older of the two would receive traffic" in problem.render()
+    assert "shared label" in problem.render()
+
+
+def test_module_pools_need_port_8000_and_the_default_namespace():
+    server = dataclasses.replace(VllmModelServerProps(), port=9000)
+    with pytest.raises(ConfigError) as caught:
+        AppConfig(model_servers=(server,))
+    assert [p.field for p in caught.value.problems] == ["gateway.inference_pools[0]"]
+    assert "target port 8000" in caught.value.problems[0].render()
+    assert _problems(gateway=GatewaySpec(namespace="gateways"))[0][0] == "gateway.gateway.namespace"
+    route = HttpRouteSpec(name="r", gateway_name="inference-gateway", inference_pool_name=POOL.name,
+                          namespace="other")
+    assert _problems(http_routes=(route,))[0][0] == "gateway.http_routes[0].namespace"
+
+
+def test_pool_names_fit_helm_release_names():
+    with pytest.raises(ConfigError) as caught:
+        InferencePoolSpec(name="p" * 54, match_labels={"app": "x"})
+    assert "53 characters" in str(caught.value)
+    with pytest.raises(ConfigError) as caught:
+        VllmModelServerProps(name="vllm.llama")
+    assert caught.value.problems[0].field == "name"

@@ -140,3 +140,23 @@ def test_terraform_version_floor_and_relative_state(default_stacks):
     terraform = default_stacks["prerequisites"]["terraform"]
     assert terraform["required_version"] == ">= 1.8"
     assert terraform["backend"]["local"]["path"] == "../../terraform.prerequisites.tfstate"
+
+
+def test_crd_documents_can_be_excluded(synth_config):
+    key = "CustomResourceDefinition/inferencepools.inference.networking.k8s.io"
+    stacks = synth_config(AppConfig(api_version="v1", prerequisites=PrerequisitesProps(
+        crds=GieCrdsProps(exclude=(key,)))))
+    _, local, _ = _crd_parts(stacks["prerequisites"])
+    assert local.endswith(f'if !contains(["{key}"], format("%s/%s", doc.kind, doc.metadata.name)) }}}}')
+    _, default_local, _ = _crd_parts(synth_config(AppConfig())["prerequisites"])
+    assert "contains(" not in default_local
+
+
+def test_bad_exclude_key_is_refused():
+    import pytest
+
+    from constructs_lib import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        GieCrdsProps(exclude=("inferencepools",))
+    assert caught.value.problems[0].field == "exclude[0]"

@@ -21,6 +21,8 @@ CONFIGS = {
     "token-variable": AppConfig(model_servers=(VllmModelServerProps(
         hf_token=HuggingFaceToken(mode="terraform_variable")),)),
     "v1": AppConfig(api_version="v1"),
+    "v1-crd-excluded": AppConfig(api_version="v1", prerequisites=PrerequisitesProps(crds={
+        "exclude": ("CustomResourceDefinition/inferencepools.inference.networking.k8s.io",)})),
     "v1-private-cluster": AppConfig(api_version="v1", cluster=ClusterAccessProps(private_endpoint=True)),
     "extension-crds-no-rbac": AppConfig(prerequisites=PrerequisitesProps(
         gke_extension_crds={"ref": "main"}, metrics_rbac=None)),
