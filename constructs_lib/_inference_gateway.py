@@ -73,12 +73,9 @@ def chat_route_manifest(route: HttpRouteSpec, gateway: GatewaySpec) -> dict[str,
     }
 
 
-def sample_model(servers: Sequence[VllmModelServerProps], resolved: ResolvedGateway) -> str:
+def sample_model(servers: Sequence[VllmModelServerProps], fallback: str) -> str:
     """The model the ready-made curl asks for: the first adapter, as in GKE's examples."""
-    for server in servers:
-        if server.adapters:
-            return server.adapters[0].id
-    return resolved.models[0].model_name
+    return next((server.adapters[0].id for server in servers if server.adapters), fallback)
 
 
 class InferenceGateway(Construct):
@@ -122,7 +119,8 @@ class InferenceGateway(Construct):
                          manifest=chat_route_manifest(route, resolved.gateway), depends_on=[self.module])
                 for route in resolved.routes
             ]
-        gateway_outputs(self, resolved.gateway, sample_model(model_servers, resolved), after=[self.module])
+        sample = sample_model(model_servers, resolved.models[0].model_name)
+        gateway_outputs(self, resolved.gateway, sample, after=[self.module])
 
 
 def gateway_outputs(scope: Construct, gateway: GatewaySpec, model: str,

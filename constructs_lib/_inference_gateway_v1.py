@@ -21,7 +21,7 @@ from constructs_lib._gateway_v1_props import (
     target_port,
     v1_problems,
 )
-from constructs_lib._inference_gateway import CHAT_COMPLETIONS_PATH, GATEWAY_API, gateway_outputs
+from constructs_lib._inference_gateway import CHAT_COMPLETIONS_PATH, GATEWAY_API, gateway_outputs, sample_model
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._providers import ComputeSubnetwork, Manifest, Release, ReleaseSet
 
@@ -125,6 +125,5 @@ class InferenceGatewayV1(Construct):
                                 depends_on=gateway_after or None)
         self.routes = [Manifest(self, f"route-{pool.name}", manifest=route_manifest(pool, props),
                                 depends_on=[self.gateway, *self.pools]) for pool in resolved.pools]
-        sample = next((s.adapters[0].id for s in model_servers if s.adapters),
-                      model_servers[0].model if model_servers else "your-model")
+        sample = sample_model(model_servers, model_servers[0].model if model_servers else "your-model")
         gateway_outputs(self, props.gateway, sample, after=[self.gateway, *self.routes])

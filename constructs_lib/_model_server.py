@@ -99,16 +99,6 @@ def _syncer_container(props: VllmModelServerProps) -> dict[str, Any]:
     }
 
 
-def _insert_after(mapping: dict[str, Any], anchor: str, key: str, value: Any) -> dict[str, Any]:
-    """A copy of ``mapping`` with ``key`` placed right after ``anchor`` (keeps the tutorial's order)."""
-    result: dict[str, Any] = {}
-    for name, item in mapping.items():
-        result[name] = item
-        if name == anchor:
-            result[key] = value
-    return result
-
-
 def deployment_manifest(props: VllmModelServerProps) -> dict[str, Any]:
     """The Deployment as the API server will receive it."""
     gpus = {GPU_RESOURCE: props.gpu_count}
@@ -139,8 +129,7 @@ def deployment_manifest(props: VllmModelServerProps) -> dict[str, Any]:
     }
     if props.effective_pre_stop_seconds > 0:
         # A zero-second sleep is only valid from Kubernetes 1.33: no hook at all instead.
-        vllm = _insert_after(vllm, "ports", "lifecycle",
-                             {"preStop": {"sleep": {"seconds": props.effective_pre_stop_seconds}}})
+        vllm["lifecycle"] = {"preStop": {"sleep": {"seconds": props.effective_pre_stop_seconds}}}
     containers = [vllm]
     pod_spec: dict[str, Any] = {"containers": containers}
     if props.adapters:
