@@ -81,3 +81,24 @@ def unique(field: str, values: Iterable[str], what: str) -> Iterator[Problem]:
             yield Problem(f"{field}[{index}]", value, f"repeats an earlier {what}",
                           f"give each {what} a unique value")
         seen.add(value)
+
+
+# Numeric ranges of the consumers: Kubernetes int32 fields (replicas, probe thresholds,
+# ports), int64 fields (grace periods, sleeps) and JSON numbers Terraform reads exactly.
+INT32_MAX = 2**31 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+#: Larger floats lose every digit that matters and overflow derived arithmetic.
+FLOAT_MAX = 1e15
+
+
+def int64(field: str, value: int) -> Iterator[Problem]:
+    """Every whole number must fit the widest integer Kubernetes and Terraform store."""
+    if not INT64_MIN <= value <= INT64_MAX:
+        yield Problem(field, value, "is beyond the 64-bit integer range", f"use a number up to {INT64_MAX}")
+
+
+def int32(field: str, value: int) -> Iterator[Problem]:
+    """Kubernetes int32 fields: replicas, probe thresholds and periods."""
+    if value > INT32_MAX:
+        yield Problem(field, value, "is beyond the 32-bit integer range Kubernetes stores it in",
+                      f"use a number up to {INT32_MAX}")

@@ -8,11 +8,13 @@ the same field whichever way the value arrived.
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar, Literal, TypeVar, get_args, get_origin, get_type_hints
 
+from constructs_lib import _checks as checks
 from constructs_lib._errors import ConfigError, Problem
 
 P = TypeVar("P", bound="Props")
@@ -100,9 +102,12 @@ def _coerce(value: Any, expected: Any, path: str) -> tuple[Any, list[Problem]]:
         return (value, []) if isinstance(value, bool) else (value, mismatch)
     if expected is int:
         ok = isinstance(value, int) and not isinstance(value, bool)
-        return (value, []) if ok else (value, mismatch)
+        return (value, list(checks.int64(path, value))) if ok else (value, mismatch)
     if expected is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if ok and not (math.isfinite(value) and abs(value) <= checks.FLOAT_MAX):
+            return value, [Problem(path, value, "is not a finite number of sensible size",
+                                   f"give a number between -{checks.FLOAT_MAX:g} and {checks.FLOAT_MAX:g}")]
         return (float(value), []) if ok else (value, mismatch)
     if expected is str:
         return (value, []) if isinstance(value, str) else (value, mismatch)
@@ -150,12 +155,15 @@ def from_mapping(cls: type[P], data: Mapping[str, Any]) -> P:
     """Build ``cls`` from a plain mapping (parsed YAML), reporting unknown keys too."""
     if not isinstance(data, Mapping):
         raise ConfigError([Problem("", data, f"must be {describe(cls)}", "write a mapping of keys")])
-    names = [field.name for field in dataclasses.fields(cls) if field.init]
-    found = [
+    fields = [field for field in dataclasses.fields(cls) if field.init]
+    names = [field.name for field in fields]
+    unknown = [
         Problem(str(key), data[key], "is not a known setting",
                 f"remove it or use one of: {', '.join(names)}")
         for key in data if key not in names
     ]
+    found = [Problem(field.name, "(missing)", "is required", f"add {field.name}")
+             for field in fields if field.name not in data and _required(field)]
     kwargs: dict[str, Any] = {}
     for key in names:
         if key not in data:
@@ -164,8 +172,19 @@ def from_mapping(cls: type[P], data: Mapping[str, Any]) -> P:
         found.extend(field_problems)
         kwargs[key] = converted
     if found:
-        raise ConfigError(found)
-    return cls(**kwargs)
+        raise ConfigError(unknown + found)
+    try:
+        built = cls(**kwargs)
+    except ConfigError as error:
+        # Unknown keys and the object's own checks are reported together, in one run.
+        raise ConfigError(unknown + list(error.problems)) from None
+    if unknown:
+        raise ConfigError(unknown)
+    return built
+
+
+def _required(field: dataclasses.Field[Any]) -> bool:
+    return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
 
 
 def iter_fields(cls: type[Props]) -> Iterator[tuple[dataclasses.Field[Any], Any]]:

@@ -8,15 +8,22 @@ import yaml
 
 from constructs_lib import ConfigError, Problem, from_mapping
 from stacks.config import AppConfig
+from stacks.strict_yaml import MAX_FILE_BYTES, parse, yaml_error_problem
 
 
 def load_config(path: str) -> AppConfig:
     file = Path(path)
     try:
+        if file.is_file() and file.stat().st_size > MAX_FILE_BYTES:
+            raise ConfigError([Problem("--config", path, f"is larger than {MAX_FILE_BYTES} bytes",
+                                       "a configuration is a few KB: check that this is the right file")])
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([Problem("--config", path, "no such file",
                                    "check the path, or omit --config for the built-in default")]) from None
+    except IsADirectoryError:
+        raise ConfigError([Problem("--config", path, "is a directory",
+                                   "give the path of a YAML file")]) from None
     except UnicodeDecodeError as error:
         raise ConfigError([Problem("--config", path, f"is not UTF-8 text (byte {error.start})",
                                    "save the file as UTF-8")]) from None
@@ -24,13 +31,9 @@ def load_config(path: str) -> AppConfig:
         raise ConfigError([Problem("--config", path, f"cannot be read ({error.strerror})",
                                    "check the file's permissions")]) from None
     try:
-        data = yaml.safe_load(text)
+        data = parse(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        reason = getattr(error, "problem", None) or "is not valid YAML"
-        raise ConfigError([Problem("--config", path, f"is not valid YAML{where} ({reason})",
-                                   "fix the YAML syntax there")]) from None
+        raise ConfigError([yaml_error_problem(path, error)]) from None
     if data is None:
         data = {}
     return from_mapping(AppConfig, data)
