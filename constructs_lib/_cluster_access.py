@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from cdktf import Fn, IResolvable, TerraformResourceLifecycle
 from constructs import Construct
 
+from constructs_lib import _checks as checks
 from constructs_lib._errors import Problem
+from constructs_lib._literal import literal
 from constructs_lib._preflight import Preflight, postconditions
 from constructs_lib._props import Props
 from constructs_lib._providers import (
@@ -57,6 +59,8 @@ class ClusterAccessProps(Props):
             if value is not None and not self.private_endpoint:
                 found.append(Problem(name, value, "only applies to private_endpoint clusters",
                                      "remove it, or set private_endpoint: true"))
+            elif value is not None:
+                found.extend(checks.url_path_segment(name, value))
         return found
 
 
@@ -81,7 +85,7 @@ class ClusterAccess(Construct):
         preflight: Sequence[Preflight] = (),
     ) -> None:
         super().__init__(scope, id)
-        props = props or ClusterAccessProps()
+        props = literal(props or ClusterAccessProps())
         self.google_provider = GoogleProvider(self, "google", project=project_id)
         checks = postconditions(preflight, cluster_name=cluster_name, cluster_location=cluster_location)
         self.cluster = DataGoogleContainerCluster(

@@ -18,6 +18,7 @@ from constructs_lib._gateway_props import (
     cross_reference_problems,
     resolve,
 )
+from constructs_lib._literal import literal
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._providers import DataKubernetesResource, DataKubernetesResourceMetadata, Manifest
 
@@ -104,6 +105,7 @@ class InferenceGateway(Construct):
         problems = cross_reference_problems(props, model_servers)
         if problems:
             raise ConfigError(problems)
+        props, model_servers = literal(props), literal(tuple(model_servers))
         resolved = resolve(props, model_servers)
         self.resolved = resolved
         self.module = TerraformHclModule(

@@ -22,6 +22,7 @@ from constructs_lib._gateway_v1_props import (
     v1_problems,
 )
 from constructs_lib._inference_gateway import CHAT_COMPLETIONS_PATH, GATEWAY_API, gateway_outputs, sample_model
+from constructs_lib._literal import literal
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._providers import ComputeSubnetwork, Manifest, Release, ReleaseSet
 
@@ -103,6 +104,7 @@ class InferenceGatewayV1(Construct):
         problems = v1_problems(props, model_servers)
         if problems:
             raise ConfigError(problems)
+        props, model_servers = literal(props), literal(tuple(model_servers))
         resolved = resolve_v1(props, model_servers)
         gateway_after: list[Any] = []
         if props.create_proxy_only_subnetwork:

@@ -9,6 +9,7 @@ import yaml
 from cdktf import ITerraformDependable
 from constructs import Construct
 
+from constructs_lib._literal import literal
 from constructs_lib._model_server_props import (
     ACCELERATOR_LABEL,
     GPU_RESOURCE,
@@ -190,10 +191,11 @@ class VllmModelServer(Construct):
         super().__init__(scope, id)
         self.props = props or VllmModelServerProps()
         after = list(depends_on)
+        text = literal(self.props)
         self.config_map: Manifest | None = None
-        if self.props.adapters:
-            self.config_map = Manifest(self, "adapters", manifest=adapters_config_map_manifest(self.props))
+        if text.adapters:
+            self.config_map = Manifest(self, "adapters", manifest=adapters_config_map_manifest(text))
             after.append(self.config_map)
         self.deployment = Manifest(
-            self, "deployment", manifest=deployment_manifest(self.props), depends_on=after or None
+            self, "deployment", manifest=deployment_manifest(text), depends_on=after or None
         )

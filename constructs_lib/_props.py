@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping
@@ -16,6 +17,7 @@ from typing import Any, ClassVar, Literal, TypeVar, get_args, get_origin, get_ty
 
 from constructs_lib import _checks as checks
 from constructs_lib._errors import ConfigError, Problem
+from constructs_lib._literal import has_token
 
 P = TypeVar("P", bound="Props")
 
@@ -38,13 +40,27 @@ class Props:
             if converted is not value:
                 object.__setattr__(self, field.name, converted)
         if not found:
-            found.extend(self.problems())
+            # A cdktf token is a Terraform reference passed on purpose: its value is known
+            # only at apply time, so the grammar of the field cannot be checked here.
+            references = {field.name for field in dataclasses.fields(self) if _holds_token(getattr(self, field.name))}
+            found.extend(problem for problem in self.problems()
+                         if re.split(r"[.\[]", problem.field, maxsplit=1)[0] not in references)
         if found:
             raise ConfigError(found)
 
     def problems(self) -> Iterable[Problem]:
         """Cross-field checks; run only once every field has the right type."""
         return ()
+
+
+def _holds_token(value: Any) -> bool:
+    if isinstance(value, str):
+        return has_token(value)
+    if isinstance(value, (tuple, list)):
+        return any(_holds_token(item) for item in value)
+    if isinstance(value, Mapping):
+        return any(_holds_token(key) or _holds_token(item) for key, item in value.items())
+    return False
 
 
 def _hints(cls: type) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from cdktf import GcsBackend, LocalBackend, TerraformStack
 from constructs import Construct
 
 from constructs_lib import ClusterAccess, EnvironmentVariables, Preflight
+from constructs_lib._literal import literal
 from stacks.config import AppConfig
 
 # provider::kubernetes::manifest_decode_multi needs provider-defined functions (1.8).
@@ -32,7 +33,7 @@ class BaseStack(TerraformStack):
 
     def __init__(self, scope: Construct, id: str, *, options: StackOptions) -> None:
         super().__init__(scope, id)
-        state = options.config.state
+        state = literal(options.config.state)
         if state.backend == "gcs":
             assert state.bucket is not None
             GcsBackend(self, bucket=state.bucket, prefix=f"{state.prefix}/{id}")
