@@ -153,12 +153,8 @@ class InferenceGatewayProps(Props):
     adapter_criticality: Criticality = "Standard"
 
     def problems(self) -> list[Problem]:
-        found = list(checks.not_blank("module_ref", self.module_ref))
-        if not re.match(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", self.proxy_only_subnetwork_name):
-            found.append(Problem("proxy_only_subnetwork_name", self.proxy_only_subnetwork_name,
-                                 "is not a subnetwork name",
-                                 "use lower-case letters, digits and '-', starting with a letter"))
-        return found
+        found = list(checks.git_ref("module_ref", self.module_ref))
+        return found + list(checks.gce_name("proxy_only_subnetwork_name", self.proxy_only_subnetwork_name))
 
     @property
     def module_source(self) -> str:

@@ -34,8 +34,8 @@ CHART_REPOSITORY = "oci://registry.k8s.io/gateway-api-inference-extension/charts
 CHART_NAME = "inferencepool"
 DEFAULT_CHART_VERSION = "v1.5.0"
 PRIORITY_BY_CRITICALITY = {"Critical": 1, "Standard": 0, "Sheddable": -1}
-_CHART_VERSION = re.compile(r"^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$")
-_DURATION = re.compile(r"^([0-9]{1,5}(h|m|s|ms)){1,4}$")
+_CHART_VERSION = re.compile(r"v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?")
+_DURATION = re.compile(r"([0-9]{1,5}(h|m|s|ms)){1,4}")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -56,7 +56,8 @@ class InferenceObjectiveSpec(Props):
     namespace: str = "default"
 
     def problems(self) -> list[Problem]:
-        return [*checks.dns_subdomain("name", self.name), *checks.dns_label("namespace", self.namespace)]
+        found = [*checks.dns_subdomain("name", self.name), *checks.dns_label("namespace", self.namespace)]
+        return found + list(checks.int32_range("priority", self.priority)) if self.priority is not None else found
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -103,12 +104,13 @@ class InferenceGatewayV1Props(Props):
 
     def problems(self) -> list[Problem]:
         found = list(checks.dns_label("namespace", self.namespace))
-        if not _CHART_VERSION.match(self.chart_version):
+        found += checks.gce_name("proxy_only_subnetwork_name", self.proxy_only_subnetwork_name)
+        if not _CHART_VERSION.fullmatch(self.chart_version):
             fix = (f"write v{self.chart_version}" if re.match(r"^\d", self.chart_version)
                    else "write it as v<major>.<minor>.<patch>")
             found.append(Problem("chart_version", self.chart_version,
                                  "is not an inferencepool chart version (they carry a 'v' prefix)", fix))
-        if not _DURATION.match(self.request_timeout):
+        if not _DURATION.fullmatch(self.request_timeout):
             found.append(Problem("request_timeout", self.request_timeout, "is not a Gateway API duration",
                                  "write it like 300s, 10m or 1h"))
         try:

@@ -36,23 +36,24 @@ DEFAULT_SYNCER_IMAGE = "registry.k8s.io/gateway-api-inference-extension/lora-syn
 
 # What an OpenAI-compatible server accepts as a model name without quoting surprises.
 _MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,254}$")
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}\Z")
 TUTORIAL_PRE_STOP_SECONDS = 30
 TUTORIAL_TERMINATION_GRACE_SECONDS = 130
 _RESERVED_ENV = ("VLLM_USE_V1", "PORT", "HUGGING_FACE_HUB_TOKEN", "VLLM_ALLOW_RUNTIME_LORA_UPDATING")
 
 
 def image_reference(field: str, value: str) -> list[Problem]:
-    """Non-empty; a digest, when given, is a full sha256 (``repo@sha256:<64 hex>``)."""
-    if not value.strip() or " " in value:
-        return [Problem(field, value, "is not an image reference", "write registry/repository:tag")]
+    """The OCI reference grammar; a digest, when given, is a full sha256 (``repo@sha256:<64 hex>``)."""
+    found = list(checks.oci_image(field, value))
+    if found:
+        return found
     if "@" in value and not _DIGEST.search(value):
         return [Problem(field, value, "has a malformed digest", "pin as repository@sha256:<64 hex digits>")]
     return []
 
 
 def model_name(field: str, value: str) -> list[Problem]:
-    if _MODEL_NAME.match(value):
+    if _MODEL_NAME.fullmatch(value):
         return []
     return [Problem(field, value, "is not usable as an OpenAI model name",
                     "use letters, digits, '.', '_', ':', '/' and '-', starting with a letter or digit")]
@@ -75,8 +76,10 @@ class LoraAdapter(Props):
 
     def problems(self) -> list[Problem]:
         found = model_name("id", self.id) + list(checks.not_blank("source", self.source))
+        found += checks.free_text("source", self.source)
         if self.base_model is not None:
             found.extend(checks.not_blank("base_model", self.base_model))
+            found.extend(checks.free_text("base_model", self.base_model))
         return found
 
 
@@ -101,6 +104,10 @@ class ProbeSettings(Props):
     def problems(self) -> list[Problem]:
         found = list(checks.at_least("failure_threshold", self.failure_threshold, 1))
         found.extend(checks.at_least("period_seconds", self.period_seconds, 1))
+        for name in ("failure_threshold", "period_seconds", "success_threshold", "timeout_seconds",
+                     "initial_delay_seconds"):
+            if getattr(self, name) is not None:
+                found.extend(checks.int32(name, getattr(self, name)))
         for name in ("success_threshold", "timeout_seconds"):
             value = getattr(self, name)
             if value is not None:
@@ -153,7 +160,7 @@ class HuggingFaceToken(Props):
 
     def problems(self) -> list[Problem]:
         found = list(checks.dns_subdomain("secret_name", self.secret_name))
-        if not re.match(r"^[-._a-zA-Z0-9]+$", self.secret_key):
+        if not re.fullmatch(r"[-._a-zA-Z0-9]{1,253}", self.secret_key):
             found.append(Problem("secret_key", self.secret_key, "is not a valid Secret key",
                                  "use letters, digits, '-', '_' and '.'"))
         return found
@@ -274,9 +281,17 @@ class VllmModelServerProps(Props):
             found.append(Problem("name", self.name, "is longer than 53 characters, the limit of the Helm "
                                  "release its derived pool becomes", "shorten it to 53 characters"))
         found += checks.dns_label("namespace", self.namespace)
-        found += checks.not_blank("model", self.model)
+        # Clients send the base model's id as ``model``, and the gateway matches it by name.
+        found += model_name("model", self.model)
         found += image_reference("image", self.image)
         found += image_reference("syncer_image", self.syncer_image)
+        for name in ("replicas", "gpu_count", "tensor_parallel_size", "max_loras", "max_cpu_loras"):
+            found += checks.int32(name, getattr(self, name))
+        found += checks.free_text("syncer_config_name", self.syncer_config_name)
+        found += [problem for index, arg in enumerate(self.extra_args)
+                  for problem in checks.free_text(f"extra_args[{index}]", arg)]
+        found += [problem for name, value in self.extra_env.items()
+                  for problem in checks.free_text(f"extra_env.{name}", value)]
         found += checks.at_least("replicas", self.replicas, 0)
         found += checks.at_least("gpu_count", self.gpu_count, 1)
         found += checks.at_least("tensor_parallel_size", self.tensor_parallel_size, 1)
@@ -315,7 +330,15 @@ class VllmModelServerProps(Props):
 
     def _timing_problems(self) -> list[Problem]:
         """Shutdown must outlast preStop plus the drain; startup must outlast the load."""
-        found = []
+        found: list[Problem] = []
+        if self.drain_profile is not None:
+            inputs = "drain_profile"
+            found += checks.derived_int("termination_grace_seconds", self.effective_termination_grace_seconds,
+                                        checks.INT64_MAX, inputs)
+            found += checks.derived_int("startup_probe.failure_threshold",
+                                        self.effective_startup_probe.failure_threshold, checks.INT32_MAX, inputs)
+            if found:
+                return found
         grace, pre_stop = self.effective_termination_grace_seconds, self.effective_pre_stop_seconds
         drain_time = drain.drain_seconds(self.drain_profile) if self.drain_profile is not None else 0.0
         if grace < pre_stop + drain_time:

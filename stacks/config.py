@@ -76,7 +76,9 @@ class StateProps(Props):
         if self.backend == "local" and self.bucket is not None:
             found.append(Problem("bucket", self.bucket, "only applies to backend 'gcs'",
                                  "remove it, or set backend: gcs"))
-        found.extend(checks.not_blank("prefix", self.prefix))
+        if self.bucket is not None:
+            found.extend(checks.gcs_bucket("bucket", self.bucket))
+        found.extend(checks.object_prefix("prefix", self.prefix))
         return found
 
 
