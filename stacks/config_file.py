@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
 
 from constructs_lib import ConfigError, Problem, from_mapping
+from constructs_lib._literal import has_token
 from stacks.config import AppConfig
 from stacks.strict_yaml import MAX_FILE_BYTES, parse, yaml_error_problem
 
@@ -36,4 +38,22 @@ def load_config(path: str) -> AppConfig:
         raise ConfigError([yaml_error_problem(path, error)]) from None
     if data is None:
         data = {}
+    forged = list(_token_markers(data, ""))
+    if forged:
+        raise ConfigError(forged)
     return from_mapping(AppConfig, data)
+
+
+def _token_markers(value: object, path: str) -> Iterator[Problem]:
+    """cdktf token markers in a file are forged: only Python code creates real ones, and
+    cdktf would replace the text with whatever its internal token of that number is."""
+    if isinstance(value, str) and has_token(value):
+        yield Problem(path or "<config>", value, "contains a cdktf token marker (TfToken[...])",
+                      "remove it; Terraform references can only be passed from Python")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _token_markers(key, path)
+            yield from _token_markers(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _token_markers(item, f"{path}[{index}]")
