@@ -17,7 +17,7 @@ from typing import Any, Literal, get_args, get_origin
 
 import pytest
 import yaml
-from helpers import synth
+from helpers import strings_in, synth
 
 from constructs_lib import ConfigError, Props, VllmModelServerProps, from_mapping
 from constructs_lib._literal import TOKEN_MARKER, escape
@@ -128,16 +128,6 @@ def place(data: dict[str, Any], field: StringField, value: str) -> dict[str, Any
     return data
 
 
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [text for key, item in value.items() for text in (key, *_strings(item))]
-    if isinstance(value, list):
-        return [text for item in value for text in _strings(item)]
-    return []
-
-
 def evaluate(strings: list[str], workdir: Path, variables: Mapping[str, str] = {}) -> list[str]:
     """What Terraform makes of each JSON string, read through ``terraform console``."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -159,7 +149,7 @@ def _holds(text: str, value: str) -> bool:
         parsed = yaml.safe_load(text)
     except yaml.YAMLError:
         return False
-    return value in _strings(parsed)
+    return value in strings_in(parsed)
 
 
 def test_the_enumeration_finds_the_free_text_fields():
@@ -219,7 +209,7 @@ def test_every_string_field_is_refused_or_arrives_literally(tmp_path):
         config = from_mapping(AppConfig, combined[version])
         stacks = synth(config, tmp_path / version)
         tags = [value.split("$")[0] for value in values.values()]
-        found = [text for name, stack in stacks.items() if name != "manifest" for text in _strings(stack)
+        found = [text for name, stack in stacks.items() if name != "manifest" for text in strings_in(stack)
                  if any(tag in text for tag in tags)]
         evaluated = evaluate(found, tmp_path / f"tf-{version}")
         for path, value in values.items():

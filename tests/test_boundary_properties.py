@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from helpers import strings_in
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -90,7 +91,7 @@ def mutated(draw: st.DrawFn) -> tuple[str, Any]:
             _set(data, path, None, delete=True)
         elif kind == "unknown" and isinstance(data, dict):
             data[draw(st.sampled_from(["colour", "model_server", "replicas", "${x}"]))] = 1
-    if injected is not None and injected not in _strings(data):
+    if injected is not None and injected not in strings_in(data):
         injected = None  # a later mutation removed it
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     if draw(st.booleans()) and kind == "duplicate":
@@ -107,25 +108,15 @@ def _listing(folder: Path) -> tuple[list[str], int]:
     return sorted(os.listdir(folder)), folder.stat().st_mtime_ns
 
 
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [text for key, item in value.items() for text in (key, *_strings(item))]
-    if isinstance(value, list):
-        return [text for item in value for text in _strings(item)]
-    return []
-
-
 def _preserved(outdir: Path, literal: str) -> bool:
     """``literal`` is in the output escaped, as a whole string or inside an embedded YAML document."""
     escaped = escape(literal)
     for path in outdir.rglob("cdk.tf.json"):
-        for text in _strings(json.loads(path.read_text())):
+        for text in strings_in(json.loads(path.read_text())):
             if escaped in text:
                 return True
             with contextlib.suppress(yaml.YAMLError):
-                if literal in _strings(yaml.safe_load(text.replace("$${", "${").replace("%%{", "%{"))):
+                if literal in strings_in(yaml.safe_load(text.replace("$${", "${").replace("%%{", "%{"))):
                     return True
     return False
 
