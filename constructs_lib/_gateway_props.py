@@ -272,6 +272,9 @@ def cross_reference_problems(
                            "route name in one namespace")
     if not resolved.pools:
         found.append(Problem("inference_pools", [], "is empty", "give at least one pool"))
+    if props.inference_models == ():
+        found.append(Problem("inference_models", [], "is empty, so the endpoint picker would refuse every "
+                             "request", "list at least one model, or leave it unset to derive them"))
     for index, model in enumerate(resolved.models):
         field = f"inference_models[{index}]"
         if model.inference_pool_name not in pools:

@@ -103,6 +103,10 @@ class InferenceGatewayV1Props(Props):
 
     def problems(self) -> list[Problem]:
         found = list(checks.dns_label("namespace", self.namespace))
+        if not re.match(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", self.proxy_only_subnetwork_name):
+            found.append(Problem("proxy_only_subnetwork_name", self.proxy_only_subnetwork_name,
+                                 "is not a subnetwork name",
+                                 "use lower-case letters, digits and '-', starting with a letter"))
         if not _CHART_VERSION.match(self.chart_version):
             fix = (f"write v{self.chart_version}" if re.match(r"^\d", self.chart_version)
                    else "write it as v<major>.<minor>.<patch>")

@@ -205,3 +205,9 @@ def test_two_pools_on_one_v1_gateway_are_refused():
     second = dataclasses.replace(VllmModelServerProps(), name="vllm-b", adapters_config_map="vllm-b-adapters")
     assert _fields(api_version="v1", model_servers=(VllmModelServerProps(), second)) == [
         "gateway_v1.inference_pools[1]"]
+
+
+def test_an_invalid_proxy_only_subnet_name_is_refused():
+    with pytest.raises(ConfigError) as caught:
+        InferenceGatewayV1Props(proxy_only_subnetwork_name="Not A Valid Name!")
+    assert [p.field for p in caught.value.problems] == ["proxy_only_subnetwork_name"]

@@ -249,3 +249,9 @@ def test_pool_names_fit_helm_release_names():
     with pytest.raises(ConfigError) as caught:
         VllmModelServerProps(name="vllm.llama")
     assert caught.value.problems[0].field == "name"
+
+
+def test_an_empty_model_list_is_refused_not_a_crash():
+    found = _problems(inference_models=())
+    assert [field for field, _ in found] == ["gateway.inference_models"]
+    assert "leave it unset" in found[0][1]
