@@ -5,7 +5,7 @@ import dataclasses
 
 import pytest
 from crd_schema import crd_errors, load_crds
-from helpers import SHARED, by_path, fields_of, manifests, synth
+from helpers import SHARED, by_path, fields_of, manifests, needs_shared, synth
 
 from constructs_lib import (
     ConfigError,
@@ -121,7 +121,7 @@ def test_cluster_installed_crds(tmp_path):
 CRDS = SHARED / "upstream" / "gie-v1.5.0-crds.yaml"
 
 
-@pytest.mark.skipif(not CRDS.is_file(), reason="../shared/upstream/gie-v1.5.0-crds.yaml not found")
+@needs_shared("gie-v1.5.0-crds.yaml")
 def test_custom_resources_validate_against_the_v1_5_0_crds(v1_stacks):
     schemas = load_crds([CRDS])
     objectives = [b for b in manifests(v1_stacks["inference-gateway"]).values() if b["kind"] == "InferenceObjective"]
