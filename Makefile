@@ -52,7 +52,7 @@ bench: install
 # deliberate construct id change, the pinned construct tree.
 docs: install
 	$(PY) -m stacks.reference
-	PYTHONPATH=.:tests $(PY) tests/helpers.py
+	PYTHONPATH=.:tests $(PY) tests/pin_construct_tree.py
 
 # Security scan of the synthesized Kubernetes objects (not part of `make test`).
 AUDIT_VENV := .venv-audit

@@ -12,24 +12,24 @@ from constructs_lib import _lazy_providers
 _lazy_providers.install()
 
 # ruff: noqa: E402, I001 - the loader must be installed before anything imports providers.
+from constructs_lib import _checks as checks
 from constructs_lib._cluster_access import ClusterAccess, ClusterAccessProps
-from constructs_lib._drain import DrainProfile
-from constructs_lib._environment import EnvironmentVariables
+from constructs_lib._cluster_variables import ClusterVariables
+from constructs_lib._drain import Derivation, DrainProfile
+from constructs_lib._drain import explain as explain_drain
 from constructs_lib._errors import ConfigError, Problem
-from constructs_lib._gateway_props import (
-    GKE_GATEWAY_CLASSES,
+from constructs_lib._gateway_common import GKE_GATEWAY_CLASSES, GatewayClass
+from constructs_lib._gateway_module import InferenceGateway
+from constructs_lib._gateway_module_props import (
     MODULE_COMMIT,
-    GatewaySpec,
     HttpRouteSpec,
     InferenceGatewayProps,
     InferenceModelSpec,
-    InferencePoolSpec,
 )
+from constructs_lib._gateway_v1 import InferenceGatewayV1
 from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
 from constructs_lib._gie_crds import GieCrds, GieCrdsProps, GkeExtensionCrds, GkeExtensionCrdsProps
 from constructs_lib._hf_token import HuggingFaceTokenSecret
-from constructs_lib._inference_gateway import InferenceGateway
-from constructs_lib._inference_gateway_v1 import InferenceGatewayV1
 from constructs_lib._metrics_rbac import MetricsRbac, MetricsRbacProps
 from constructs_lib._model_server import VllmModelServer
 from constructs_lib._model_server_props import (
@@ -39,21 +39,36 @@ from constructs_lib._model_server_props import (
     ProbeSettings,
     VllmModelServerProps,
 )
+from constructs_lib._pools import Criticality, InferencePoolSpec
 from constructs_lib._preflight import Preflight
-from constructs_lib._props import Props, from_mapping
+from constructs_lib._literal import has_token, literal
+from constructs_lib._props import Props, describe, from_mapping, iter_fields
+from constructs_lib._releases import (
+    DEFAULT_CHART_VERSION,
+    GIE_RELEASE_BY_API,
+    ApiVersion,
+    api_of_release,
+    ships_objective_crd,
+)
+from constructs_lib._terraform import require_terraform
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_CHART_VERSION",
+    "GIE_RELEASE_BY_API",
     "GKE_ACCELERATORS",
     "GKE_GATEWAY_CLASSES",
     "MODULE_COMMIT",
+    "ApiVersion",
     "ClusterAccess",
     "ClusterAccessProps",
+    "ClusterVariables",
     "ConfigError",
+    "Criticality",
+    "Derivation",
     "DrainProfile",
-    "EnvironmentVariables",
-    "GatewaySpec",
+    "GatewayClass",
     "GieCrds",
     "GieCrdsProps",
     "GkeExtensionCrds",
@@ -65,8 +80,8 @@ __all__ = [
     "InferenceGatewayProps",
     "InferenceGatewayV1",
     "InferenceGatewayV1Props",
-    "InferenceObjectiveSpec",
     "InferenceModelSpec",
+    "InferenceObjectiveSpec",
     "InferencePoolSpec",
     "LoraAdapter",
     "MetricsRbac",
@@ -77,5 +92,14 @@ __all__ = [
     "Props",
     "VllmModelServer",
     "VllmModelServerProps",
+    "api_of_release",
+    "checks",
+    "describe",
+    "explain_drain",
     "from_mapping",
+    "has_token",
+    "iter_fields",
+    "literal",
+    "require_terraform",
+    "ships_objective_crd",
 ]

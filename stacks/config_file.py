@@ -7,8 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from constructs_lib import ConfigError, Problem, from_mapping
-from constructs_lib._literal import has_token
+from constructs_lib import ConfigError, Problem, from_mapping, has_token
 from stacks.config import AppConfig
 from stacks.strict_yaml import MAX_FILE_BYTES, parse, yaml_error_problem
 

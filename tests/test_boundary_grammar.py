@@ -52,13 +52,13 @@ CASES = {
                                             "model_servers[0].labels.app"),
     "control character in an argument": ("model_servers:\n  - extra_args: [\"--x=\\x1b[31m\"]\n",
                                          "model_servers[0].extra_args[0]"),
-    "chart version with a newline": ("api_version: v1\ngateway_v1: {chart_version: \"v1.5.0\\n\"}\n",
-                                     "gateway_v1.chart_version"),
-    "subnetwork name with a template": ("api_version: v1\ngateway_v1: {proxy_only_subnetwork_name: '${x}'}\n",
-                                        "gateway_v1.proxy_only_subnetwork_name"),
+    "chart version with a newline": ("gateway: {api_version: v1, chart_version: \"v1.5.0\\n\"}\n",
+                                     "gateway.chart_version"),
+    "subnetwork name with a template": ("gateway: {api_version: v1, proxy_only_subnetwork_name: '${x}'}\n",
+                                        "gateway.proxy_only_subnetwork_name"),
     "priority beyond int32": (
-        "api_version: v1\ngateway_v1:\n  inference_objectives: [{name: o, inference_pool_name: vllm-llama3-8b-instruct,"
-        " priority: 2147483648}]\n", "gateway_v1.inference_objectives[0].priority"),
+        "gateway:\n  api_version: v1\n  inference_objectives: [{name: o, inference_pool_name: vllm-llama3-8b-instruct,"
+        " priority: 2147483648}]\n", "gateway.inference_objectives[0].priority"),
 }
 
 

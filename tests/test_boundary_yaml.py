@@ -114,8 +114,8 @@ def test_infinity_and_nan_are_one_line_errors(tmp_path, capsys, value):
     ("model_servers:\n  - liveness_probe: {period_seconds: 1}\n", "model_servers[0].liveness_probe.failure_threshold"),
     ("gateway:\n  inference_pools: [{name: p}]\n", "gateway.inference_pools[0].match_labels"),
     ("gateway:\n  inference_models: [{name: m}]\n", "gateway.inference_models[0].model_name"),
-    ("api_version: v1\ngateway_v1:\n  inference_objectives: [{name: o}]\n",
-     "gateway_v1.inference_objectives[0].inference_pool_name"),
+    ("gateway:\n  api_version: v1\n  inference_objectives: [{name: o}]\n",
+     "gateway.inference_objectives[0].inference_pool_name"),
 ])
 def test_a_missing_required_field_is_named(tmp_path, capsys, text, field):
     code, lines = _errors(tmp_path, capsys, text)

@@ -4,18 +4,18 @@ import dataclasses
 import json
 
 import pytest
-from helpers import FIXTURES, by_path, manifests
+from helpers import FIXTURES, by_path, fields_of, manifests
 
-from constructs_lib._errors import ConfigError
-from constructs_lib._gateway_props import (
+from constructs_lib import (
     MODULE_COMMIT,
-    GatewaySpec,
+    ConfigError,
     HttpRouteSpec,
     InferenceGatewayProps,
     InferenceModelSpec,
     InferencePoolSpec,
+    LoraAdapter,
+    VllmModelServerProps,
 )
-from constructs_lib._model_server_props import LoraAdapter, VllmModelServerProps
 from stacks.config import AppConfig
 
 _FACTS = json.loads((FIXTURES / "inference_gateway_module.json").read_text())
@@ -121,7 +121,8 @@ def test_explicit_inputs_for_bring_your_own_model_servers(synth_config):
         inference_pools=(InferencePoolSpec(name="mine", match_labels={"app": "mine"}),),
         inference_models=(InferenceModelSpec(name="m", model_name="my-model", criticality="Sheddable",
                                              inference_pool_name="mine"),),
-        gateway=GatewaySpec(name="gw", gateway_class="gke-l7-rilb"),
+        name="gw",
+        gateway_class="gke-l7-rilb",
         create_proxy_only_subnetwork=False,
     )
     stacks = synth_config(AppConfig(model_servers=(), gateway=gateway))
@@ -144,12 +145,16 @@ def _problems(**gateway):
 POOL = InferencePoolSpec(name="vllm-llama3-8b-instruct", match_labels={"app": "vllm-llama3-8b-instruct"})
 
 
-def test_bad_criticality():
+def test_bad_criticality_reads_the_same_everywhere():
+    model = {"name": "m", "model_name": "food-review", "criticality": "critical", "inference_pool_name": "p"}
     with pytest.raises(ConfigError) as caught:
-        InferenceModelSpec(name="m", model_name="food-review", criticality="critical",
-                           inference_pool_name="p")
-    assert caught.value.problems[0].field == "criticality"
-    assert "Critical, Standard, Sheddable" in caught.value.problems[0].render()
+        InferenceModelSpec(**model)
+    with pytest.raises(ConfigError) as derived:
+        InferenceGatewayProps(base_model_criticality="critical")
+    (problem,), (other,) = caught.value.problems, derived.value.problems
+    assert problem.field == "criticality" and other.field == "base_model_criticality"
+    assert problem.render().split(":", 1)[1] == other.render().split(":", 1)[1]
+    assert "'Critical', 'Standard', 'Sheddable'" in problem.render()
 
 
 def test_model_naming_an_unknown_pool():
@@ -200,7 +205,7 @@ def test_model_servers_outside_default_namespace_are_refused_for_module_pools():
 
 def test_unknown_gateway_class():
     with pytest.raises(ConfigError) as caught:
-        GatewaySpec(gateway_class="gke-l7-nope")
+        InferenceGatewayProps(gateway_class="gke-l7-nope")
     assert "gke-l7-rilb" in str(caught.value)
 
 
@@ -236,7 +241,7 @@ def test_module_pools_need_port_8000_and_the_default_namespace():
         AppConfig(model_servers=(server,))
     assert [p.field for p in caught.value.problems] == ["gateway.inference_pools[0]"]
     assert "target port 8000" in caught.value.problems[0].render()
-    assert _problems(gateway=GatewaySpec(namespace="gateways"))[0][0] == "gateway.gateway.namespace"
+    assert fields_of(InferenceGatewayProps, namespace="gateways") == ["namespace"]
     route = HttpRouteSpec(name="r", gateway_name="inference-gateway", inference_pool_name=POOL.name,
                           namespace="other")
     assert _problems(http_routes=(route,))[0][0] == "gateway.http_routes[0].namespace"
@@ -246,6 +251,14 @@ def test_pool_names_fit_helm_release_names():
     with pytest.raises(ConfigError) as caught:
         InferencePoolSpec(name="p" * 54, match_labels={"app": "x"})
     assert "53 characters" in str(caught.value)
-    with pytest.raises(ConfigError) as caught:
-        VllmModelServerProps(name="vllm.llama")
-    assert caught.value.problems[0].field == "name"
+    assert fields_of(VllmModelServerProps, name="vllm.llama") == ["name"]
+
+
+def test_a_long_server_name_is_one_problem_under_its_own_field():
+    assert fields_of(VllmModelServerProps, name="v" * 70) == ["name"]
+
+
+def test_an_empty_model_list_is_refused_not_a_crash():
+    found = _problems(inference_models=())
+    assert [field for field, _ in found] == ["gateway.inference_models"]
+    assert "leave it unset" in found[0][1]
