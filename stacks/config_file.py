@@ -15,10 +15,15 @@ from stacks.strict_yaml import MAX_FILE_BYTES, parse, yaml_error_problem
 def load_config(path: str) -> AppConfig:
     file = Path(path)
     try:
-        if file.is_file() and file.stat().st_size > MAX_FILE_BYTES:
+        if file.exists() and not file.is_file() and not file.is_dir():
+            raise ConfigError([Problem("--config", path, "is not a regular file (a device or a pipe)",
+                                       "give the path of a YAML file")])
+        with file.open("rb") as handle:  # at most one byte past the limit, even from /dev/zero
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
             raise ConfigError([Problem("--config", path, f"is larger than {MAX_FILE_BYTES} bytes",
                                        "a configuration is a few KB: check that this is the right file")])
-        text = file.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError([Problem("--config", path, "no such file",
                                    "check the path, or omit --config for the built-in default")]) from None

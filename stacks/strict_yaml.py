@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 from yaml.composer import Composer
-from yaml.constructor import SafeConstructor
+from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
@@ -62,7 +62,10 @@ class _CoreConstructor(SafeConstructor):
     """Integers in decimal (leading zeros allowed, as YAML 1.2 reads them)."""
 
     def construct_yaml_int(self, node: ScalarNode) -> int:
-        return int(str(self.construct_scalar(node)))
+        text = str(self.construct_scalar(node))
+        if not re.fullmatch(r"[-+]?[0-9]+", text):
+            raise ConstructorError(None, None, f"{text!r} is not a decimal integer", node.start_mark)
+        return int(text)
 
     def construct_yaml_float(self, node: ScalarNode) -> float:
         text = str(self.construct_scalar(node)).lower()
@@ -70,11 +73,21 @@ class _CoreConstructor(SafeConstructor):
             return -math.inf if text.startswith("-") else math.inf
         if text == ".nan":
             return math.nan
-        return float(text)
+        try:
+            return float(text)
+        except ValueError:
+            raise ConstructorError(None, None, f"{text!r} is not a number", node.start_mark) from None
+
+    def construct_yaml_bool(self, node: ScalarNode) -> bool:
+        text = str(self.construct_scalar(node))
+        if text not in ("true", "True", "TRUE", "false", "False", "FALSE"):
+            raise ConstructorError(None, None, f"{text!r} is not true or false", node.start_mark)
+        return text.lower() == "true"
 
 
 _CoreConstructor.add_constructor("tag:yaml.org,2002:int", _CoreConstructor.construct_yaml_int)
 _CoreConstructor.add_constructor(_FLOAT_TAG, _CoreConstructor.construct_yaml_float)
+_CoreConstructor.add_constructor("tag:yaml.org,2002:bool", _CoreConstructor.construct_yaml_bool)
 
 
 class _BoundedComposer(Composer):
@@ -167,7 +180,10 @@ class _GraphCheck:
 def _is_finite(text: str) -> bool:
     """``.inf``, ``.nan`` and literals too large for a float (``1e400``) are not."""
     lowered = text.lower().lstrip("+-")
-    return lowered not in (".inf", ".nan") and math.isfinite(float(text))
+    try:
+        return lowered not in (".inf", ".nan") and math.isfinite(float(text))
+    except ValueError:
+        return True  # not a number at all: the constructor names it
 
 
 def parse(text: str) -> Any:

@@ -149,3 +149,20 @@ def test_a_non_mapping_document_and_an_empty_one():
     with pytest.raises(ConfigError):
         load_config_text("- a\n- b\n")
     assert load_config_text("# nothing\n").model_servers
+
+
+@pytest.mark.parametrize("text", ["!!float abc\n", "replicas: !!int abc\n", "a: !!bool maybe\n", "a: !!int 0x1F\n",
+                                  "a: !!python/object:os.system x\n", "---\na: 1\n---\nb: 2\n"])
+def test_explicit_tags_and_streams_that_cannot_be_read_are_one_line(tmp_path, capsys, text):
+    code, lines = _errors(tmp_path, capsys, text)
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("error: --config="), lines
+
+
+def test_a_device_or_pipe_is_refused_without_reading_it(tmp_path, capsys):
+    import os
+
+    os.mkfifo(tmp_path / "pipe")
+    for path in ("/dev/zero", str(tmp_path / "pipe")):
+        assert cli.main(["--config", path, "--outdir", str(tmp_path / "out"), "--explain"]) == 2
+        (line,) = capsys.readouterr().err.splitlines()
+        assert "is not a regular file" in line
