@@ -44,8 +44,8 @@ class OutdirError(ConfigError):
 
 
 def _fix(source: str) -> str:
-    where = "another --outdir" if source == "--outdir" else f"{source} to another directory"
-    return f"give {where} (absent, empty, or an earlier output of main.py)"
+    where = "give another --outdir" if source == "--outdir" else f"set {source} to another directory"
+    return f"{where} (absent, empty, or an earlier output of main.py)"
 
 
 def _terraform_owned(name: str) -> bool:
