@@ -15,8 +15,8 @@ _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_SEMVER_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
-_CHART_VERSION = re.compile(r"v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?")
+_SEMVER_TAG = re.compile(r"^v\d+\.\d+\.\d+$", re.ASCII)
+_CHART_VERSION = re.compile(r"v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?", re.ASCII)
 _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 #: GCE resource names (networks, subnetworks, addresses): RFC 1035, at most 63 characters.
 GCE_NAME_PATTERN = "^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
@@ -327,3 +327,16 @@ def manifest_file(field: str, path: str) -> Iterator[Problem]:
         if not re.search(r"^kind:\s*\S", text, re.MULTILINE):
             yield Problem(field, path, "holds no Kubernetes object (no 'kind:' line)", fix)
 
+
+
+#: No list in the configuration needs more entries; a longer one is a mistake or an attack
+#: that would make synthesis run for minutes.
+MAX_LIST_ITEMS = 1000
+#: Model servers in one app (each becomes a Deployment, a pool and a Helm release).
+MAX_MODEL_SERVERS = 100
+
+
+def at_most_items(field: str, count: int, maximum: int = MAX_LIST_ITEMS) -> Iterator[Problem]:
+    if count > maximum:
+        yield Problem(field, f"{count} entries", f"has more than {maximum} entries",
+                      f"split the configuration into apps of at most {maximum}")

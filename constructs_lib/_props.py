@@ -142,6 +142,9 @@ def _coerce(value: Any, expected: Any, path: str) -> tuple[Any, list[Problem]]:
     if origin is tuple:
         if not isinstance(value, (list, tuple)):
             return value, mismatch
+        too_long = list(checks.at_most_items(path, len(value)))
+        if too_long:
+            return value, too_long
         item_type = get_args(expected)[0]
         items, found = [], []
         for index, item in enumerate(value):

@@ -117,6 +117,7 @@ class AppConfig(Props):
     def problems(self) -> list[Problem]:
         servers = self.model_servers
         found = list(checks.unique("model_servers", (server.name for server in servers), "server name"))
+        found += checks.at_most_items("model_servers", len(servers), checks.MAX_MODEL_SERVERS)
         config_maps = [f"{s.namespace}/{s.adapters_config_map}" for s in servers if s.adapters]
         found += [problem.under("model_servers") for problem in checks.unique(
             "", config_maps, "adapters_config_map in one namespace")]

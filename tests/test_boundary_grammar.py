@@ -59,6 +59,13 @@ CASES = {
     "priority beyond int32": (
         "gateway:\n  api_version: v1\n  inference_objectives: [{name: o, inference_pool_name: vllm-llama3-8b-instruct,"
         " priority: 2147483648}]\n", "gateway.inference_objectives[0].priority"),
+    "unicode digits in a version": ("prerequisites: {crds: {version: v\u0661.\u0662.\u0663}}\n",
+                                    "prerequisites.crds.version"),
+    "too many model servers": ("model_servers:\n" + "".join(
+        f"  - {{name: s{i}, adapters_config_map: s{i}-adapters}}\n" for i in range(101)) + "gateway: null\n",
+        "model_servers"),
+    "a list over the limit": ("model_servers:\n  - extra_args: [" + ", ".join(["x"] * 1001) + "]\n",
+                              "model_servers[0].extra_args"),
 }
 
 
