@@ -128,41 +128,49 @@ class _GraphCheck:
     """One pass over the node graph: each node once, however many aliases point at it."""
 
     def __init__(self) -> None:
-        self.sizes: dict[int, int] = {}
+        self.measured: dict[int, tuple[int, int]] = {}  # node id -> (expanded values, depth)
         self.active: set[int] = set()
         self.problems: list[Problem] = []
 
-    def size(self, node: Node, path: str) -> int:
-        """Nodes below ``node`` once aliases are expanded; records problems on the way."""
+    def measure(self, node: Node, path: str, level: int = 1) -> tuple[int, int]:
+        """Values and levels below ``node`` once aliases are expanded; records problems on
+        the way and refuses a graph that expands too far or too deep."""
         key = id(node)
         if key in self.active:
             raise YamlRefusedError([Problem(path, f"line {node.start_mark.line + 1}", "is an alias that contains "
-                                       "itself", "replace the alias with the value it should have")])
-        if key in self.sizes:
-            return self.sizes[key]
-        self.active.add(key)
-        total = 1
+                                            "itself", "replace the alias with the value it should have")])
+        if key not in self.measured:
+            self.active.add(key)
+            self.measured[key] = self._walk(node, path, level)
+            self.active.discard(key)
+        total, depth = self.measured[key]
+        if total > MAX_EXPANDED_NODES:
+            raise YamlRefusedError([Problem(path, f"line {node.start_mark.line + 1}",
+                                            f"expands through aliases to more than {MAX_EXPANDED_NODES} values",
+                                            "write the values out, or use fewer nested aliases")])
+        if level + depth > MAX_DEPTH:
+            raise YamlRefusedError([Problem(path, f"line {node.start_mark.line + 1}",
+                                            f"nests deeper than {MAX_DEPTH} levels once aliases are expanded",
+                                            "flatten the document; the configuration is a few levels deep")])
+        return total, depth
+
+    def _walk(self, node: Node, path: str, level: int) -> tuple[int, int]:
+        children: list[tuple[int, int]] = []
         if isinstance(node, SequenceNode):
-            total += sum(self.size(item, _join(path, index)) for index, item in enumerate(node.value))
+            children = [self.measure(item, _join(path, index), level + 1) for index, item in enumerate(node.value)]
         elif isinstance(node, MappingNode):
-            total += self._mapping(node, path)
+            children = self._mapping(node, path, level)
         elif node.tag == _FLOAT_TAG and not _is_finite(str(node.value)):
             self.problems.append(Problem(path, node.value, "is not a finite number",
                                          "give a finite number (.inf and .nan are not accepted)"))
-        self.active.discard(key)
-        self.sizes[key] = total
-        if total > MAX_EXPANDED_NODES:
-            raise YamlRefusedError([Problem(path, f"line {node.start_mark.line + 1}",
-                                       f"expands through aliases to more than {MAX_EXPANDED_NODES} values",
-                                       "write the values out, or use fewer nested aliases")])
-        return total
+        return 1 + sum(total for total, _ in children), 1 + max((depth for _, depth in children), default=0)
 
-    def _mapping(self, node: MappingNode, path: str) -> int:
-        total = 0
+    def _mapping(self, node: MappingNode, path: str, level: int) -> list[tuple[int, int]]:
+        children = []
         first_line: dict[object, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
-                total += self.size(value_node, path)
+                children.append(self.measure(value_node, path, level + 1))
                 continue
             key = key_node.value if isinstance(key_node, ScalarNode) else None
             line = key_node.start_mark.line + 1
@@ -173,8 +181,9 @@ class _GraphCheck:
                                              "keep one of the two lines"))
             elif key is not None:
                 first_line[key] = line
-            total += self.size(key_node, path) + self.size(value_node, _join(path, key))
-        return total
+            children.append(self.measure(key_node, path, level + 1))
+            children.append(self.measure(value_node, _join(path, key), level + 1))
+        return children
 
 
 def _is_finite(text: str) -> bool:
@@ -197,7 +206,7 @@ def parse(text: str) -> Any:
         if node is None:
             return None
         check = _GraphCheck()
-        check.size(node, "")
+        check.measure(node, "")
         if check.problems:
             raise YamlRefusedError(check.problems)
         return loader.construct_document(node)

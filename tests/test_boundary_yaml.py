@@ -166,3 +166,9 @@ def test_a_device_or_pipe_is_refused_without_reading_it(tmp_path, capsys):
         assert cli.main(["--config", path, "--outdir", str(tmp_path / "out"), "--explain"]) == 2
         (line,) = capsys.readouterr().err.splitlines()
         assert "is not a regular file" in line
+
+
+def test_nesting_built_from_aliases_is_bounded_too(tmp_path, capsys):
+    levels = ["a0: &a0 [[[[[[[[[[x]]]]]]]]]]"] + [f"a{i}: &a{i} [[[[[[[[[[*a{i - 1}]]]]]]]]]]" for i in range(1, 40)]
+    code, lines = _errors(tmp_path, capsys, "\n".join(levels) + "\n")
+    assert code == 2 and len(lines) == 1 and "nests deeper" in lines[0], lines
