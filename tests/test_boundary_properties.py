@@ -23,7 +23,7 @@ from helpers import strings_in
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from constructs_lib._literal import escape
+from constructs_lib._literal import escape, has_token
 from stacks import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,3 +153,39 @@ def test_mutated_examples_synthesize_or_fail_in_one_line_per_field(case):
             if injected is not None and ("${" in injected or "%{" in injected):
                 assert _preserved(outdir, injected), injected
 
+
+
+SERVER_TEXT_FIELDS = ("name", "namespace", "model", "image", "accelerator", "adapters_config_map",
+                      "syncer_config_name", "syncer_image")
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@given(field=st.sampled_from(SERVER_TEXT_FIELDS + ("extra_args", "source")), text=NASTY_TEXT)
+def test_mutated_python_props_of_an_example_are_refused_by_field_or_kept_literally(field, text):
+    """The same through Python props: the first server of ``examples/two_model_servers``."""
+    import dataclasses
+
+    from cdktf import App, TerraformStack
+
+    from constructs_lib import ConfigError, LoraAdapter, VllmModelServer
+    from examples.two_model_servers.main import SERVERS
+
+    server = SERVERS[0]
+    try:
+        if field == "extra_args":
+            props = dataclasses.replace(server, extra_args=(text,))
+        elif field == "source":
+            props = dataclasses.replace(server, adapters=(LoraAdapter(id="a", source=text),))
+        else:
+            props = dataclasses.replace(server, **{field: text})
+    except ConfigError as error:
+        assert error.problems and all(problem.render().isprintable() for problem in error.problems)
+        named = {problem.field.split("[")[0].split(".")[0] for problem in error.problems}
+        assert named & {field, "extra_args", "adapters", "labels"}, (field, str(error))
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        app = App(outdir=scratch, skip_validation=True)
+        VllmModelServer(TerraformStack(app, "s"), "server", props=props)
+        app.synth()
+        if ("${" in text or "%{" in text) and not has_token(text):  # Python may pass real tokens
+            assert _preserved(Path(scratch), text), text
