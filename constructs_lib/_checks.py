@@ -340,3 +340,10 @@ def at_most_items(field: str, count: int, maximum: int = MAX_LIST_ITEMS) -> Iter
     if count > maximum:
         yield Problem(field, f"{count} entries", f"has more than {maximum} entries",
                       f"split the configuration into apps of at most {maximum}")
+
+
+def derived_object_name(field: str, value: str, suffix: str, what: str) -> Iterator[Problem]:
+    """A name the package extends (``<route>-chat``) must still be a Kubernetes object name."""
+    if len(value) + len(suffix) > 253:
+        yield Problem(field, value, f"is too long to name the {what} ({value[:20]}...{suffix}) within 253 "
+                      "characters", f"shorten it to {253 - len(suffix)} characters")

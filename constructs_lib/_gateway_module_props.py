@@ -74,7 +74,8 @@ class HttpRouteSpec(Props):
     namespace: str = "default"
 
     def problems(self) -> list[Problem]:
-        return [*checks.dns_subdomain("name", self.name), *checks.dns_label("namespace", self.namespace)]
+        return [*checks.dns_subdomain("name", self.name), *checks.dns_label("namespace", self.namespace),
+                *checks.derived_object_name("name", self.name, "-chat", "chat completions route")]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

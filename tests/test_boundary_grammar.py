@@ -59,6 +59,9 @@ CASES = {
     "priority beyond int32": (
         "gateway:\n  api_version: v1\n  inference_objectives: [{name: o, inference_pool_name: vllm-llama3-8b-instruct,"
         " priority: 2147483648}]\n", "gateway.inference_objectives[0].priority"),
+    "route name too long for its chat route": (
+        "gateway:\n  http_routes: [{name: " + "r" * 250 + ", gateway_name: inference-gateway,"
+        " inference_pool_name: vllm-llama3-8b-instruct}]\n", "gateway.http_routes[0].name"),
     "unicode digits in a version": ("prerequisites: {crds: {version: v\u0661.\u0662.\u0663}}\n",
                                     "prerequisites.crds.version"),
     "too many model servers": ("model_servers:\n" + "".join(
