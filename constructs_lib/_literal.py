@@ -77,3 +77,11 @@ def _literal(value: Any) -> Any:
             object.__setattr__(duplicate, name, item)
         return duplicate
     return value
+
+
+def quoted(text: str) -> str:
+    """``text`` as a quoted string inside a Terraform expression (``${ ... "text" ... }``),
+    where quotes, backslashes, line breaks and template sequences would otherwise end the
+    string or run as code."""
+    inner = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return '"' + inner.replace("${", "$${").replace("%{", "%%{") + '"'

@@ -24,6 +24,7 @@ from cdktf import (
 )
 from constructs import Construct
 
+from constructs_lib._literal import quoted
 from constructs_lib._providers import DataHttp, HttpProvider, Manifest
 from constructs_lib._terraform import require_terraform
 
@@ -91,7 +92,7 @@ class ManifestBundle(Construct):
             _ensure_http_provider(self)
             return DataHttp(self, f"source-{index}", url=source.url).response_body
         asset = TerraformAsset(self, f"file-{index}", path=str(source.file), type=AssetType.FILE)
-        return f'file(join("/", [path.module, "{asset.path}"]))'
+        return f'file(join("/", [path.module, {quoted(asset.path)}]))'
 
 
 def _ensure_http_provider(scope: Construct) -> None:

@@ -239,3 +239,29 @@ def test_tokens_stay_references_beside_literal_text(tmp_path):
     assert args[1] == "${var.model}"
     evaluated = evaluate(args, tmp_path / "tf", {"model": "M"})
     assert evaluated[1] == "M" and evaluated[-2:] == ["--x=${literal}M", "cost$M"]
+
+
+@needs_terraform
+@pytest.mark.parametrize("text", ['we"ird${x}%{y}\\.yaml', "a\nb", "plain.yaml", "$${z}"])
+def test_a_quoted_string_inside_an_expression_is_the_text(tmp_path, text):
+    from constructs_lib._literal import quoted
+
+    result = subprocess.run([TERRAFORM, "console"], input=f"base64encode({quoted(text)})", capture_output=True,
+                            text=True, cwd=tmp_path, check=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin", "CHECKPOINT_DISABLE": "1", "TF_CLI_CONFIG_FILE": "/dev/null"})
+    assert base64.b64decode(result.stdout.strip().strip('"')).decode() == text
+
+
+def test_a_crd_file_with_an_odd_name_stays_a_path(tmp_path):
+    from constructs_lib import GieCrdsProps
+    from constructs_lib._literal import quoted
+    from stacks.config import PrerequisitesProps
+
+    odd = tmp_path / 'we"ird${x}.yaml'
+    odd.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    config = AppConfig(prerequisites=PrerequisitesProps(crds=GieCrdsProps(manifest_file=str(odd))))
+    stack = synth(config, tmp_path / "out")["prerequisites"]
+    (expression,) = [text for text in strings_in(stack) if "file(join" in text]
+    (copied,) = list((tmp_path / "out" / "stacks" / "prerequisites").rglob(odd.name))
+    relative = str(copied.relative_to(tmp_path / "out" / "stacks" / "prerequisites"))
+    assert quoted(relative) in expression
