@@ -9,7 +9,6 @@ release manifests) is dropped: the API server owns it and ``kubernetes_manifest`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -68,7 +67,8 @@ class ManifestBundle(Construct):
         bodies = [self._body(index, source) for index, source in enumerate(sources)]
         decoded = ", ".join(f"provider::kubernetes::manifest_decode_multi({body})" for body in bodies)
         key = 'format("%s/%s", doc.kind, doc.metadata.name)'
-        keep = f" if !contains({json.dumps(sorted(exclude))}, {key})" if exclude else ""
+        excluded = "[" + ", ".join(quoted(name) for name in sorted(exclude)) + "]"
+        keep = f" if !contains({excluded}, {key})" if exclude else ""
         # One HCL object `for` expression wrapped in a ${ ... } interpolation:
         #   ${{ for doc in concat(<decoded>...) : "<kind>/<name>" => <doc without status> [if kept] }}
         # The doubled braces are HCL's own (interpolation + object), not f-string escapes.
