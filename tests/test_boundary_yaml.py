@@ -55,7 +55,7 @@ def test_octal_looking_integer_reaches_the_field_as_decimal():
     assert config.model_servers[0].pre_stop_seconds == 10
 
 
-def load_config_text(text, tmp_path_factory=None):
+def load_config_text(text):
     import tempfile
     from pathlib import Path
 
