@@ -9,10 +9,9 @@ from typing import Any
 from cdktf import Fn, Token
 from constructs import Construct
 
+from constructs_lib._body_routing import BodyRouter
 from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._gateway_common import (
-    CHAT_COMPLETIONS_PATH,
-    COMPLETIONS_PATH,
     GATEWAY_API,
     gateway_network,
     gateway_outputs,
@@ -26,8 +25,9 @@ from constructs_lib._gateway_v1_props import (
     InferenceObjectiveSpec,
 )
 from constructs_lib._model_server_props import VllmModelServerProps
-from constructs_lib._pools import InferencePoolSpec, served_models, target_port
+from constructs_lib._pools import InferencePoolSpec, target_port
 from constructs_lib._providers import ComputeSubnetwork, Manifest, Release, ReleaseSet
+from constructs_lib._routes import PlannedRoute, route_manifest
 
 POOL_API_GROUP = "inference.networking.k8s.io"
 OBJECTIVE_API = "inference.networking.x-k8s.io/v1alpha2"
@@ -66,29 +66,24 @@ def gateway_manifest(gateway: InferenceGatewayV1Props) -> dict[str, Any]:
     }
 
 
-def route_manifest(pool: InferencePoolSpec, props: InferenceGatewayV1Props) -> dict[str, Any]:
-    paths = ["/"] if props.route_all_paths else [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH]
-    return {
-        "apiVersion": GATEWAY_API, "kind": "HTTPRoute",
-        "metadata": {"name": f"{pool.name}-route", "namespace": props.namespace},
-        "spec": {
-            "parentRefs": [{"name": props.name, "namespace": props.namespace}],
-            "rules": [{
-                "matches": [{"path": {"type": "PathPrefix", "value": path}} for path in paths],
-                "backendRefs": [{"group": POOL_API_GROUP, "kind": "InferencePool", "name": pool.name}],
-                "timeouts": {"request": props.request_timeout},
-            }],
-        },
-    }
+def pool_route(route: PlannedRoute, pool: str, props: InferenceGatewayV1Props,
+               timeout: str | None) -> dict[str, Any]:
+    """The HTTPRoute of one planned route to ``pool``."""
+    return route_manifest(name=route.name, namespace=props.namespace, gateway_name=props.name,
+                          gateway_namespace=props.namespace, route_matches=route.route_matches, pool=pool,
+                          pool_group=POOL_API_GROUP, timeout=timeout)
 
 
 class InferenceGatewayV1(Construct):
     """Everything the module did, on GIE v1, from our own constructs. Takes the same
     arguments as ``InferenceGateway``.
 
+    With several pools (or ``body_routing.mode: on``) the body-based router is deployed
+    and each pool's route matches the header it sets instead of paths alone.
+
     Construct ids: ``proxy-only-subnet``, ``pool-<pool>`` (Helm releases), ``objective-<name>``,
-    ``gateway``, ``route-<pool>``, ``gateway-status`` and the same four outputs as
-    ``InferenceGateway``.
+    ``gateway``, ``route-<pool>``, ``default-route``, ``body-router``, ``gateway-status``
+    and the same outputs as ``InferenceGateway``.
     """
 
     def __init__(
@@ -126,7 +121,21 @@ class InferenceGatewayV1(Construct):
                                     depends_on=self.pools) for o in resolved.objectives]
         self.gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
                                 depends_on=gateway_after or None)
-        self.routes = [Manifest(self, f"route-{pool.name}", manifest=route_manifest(pool, props),
-                                depends_on=[self.gateway, *self.pools]) for pool in resolved.pools]
-        names = [model.model_name for model in served_models(resolved.pools, model_servers)]
-        gateway_outputs(self, props, sample_model(model_servers, names), after=[self.gateway, *self.routes])
+        plan = props.routing(resolved.pools, model_servers)
+        # GKE rejects route timeouts; only the single-pool route has always carried one.
+        timeout = props.request_timeout if plan is None else None
+        planned = props.planned_routes(resolved.pools, model_servers)
+        self.routes = [Manifest(self, f"route-{pool.name}", manifest=pool_route(route, pool.name, props, timeout),
+                                depends_on=[self.gateway, *self.pools])
+                       for pool, route in zip(resolved.pools, planned, strict=False)]
+        self.router: BodyRouter | None = None
+        if plan is not None:
+            if plan.default_pool is not None:
+                self.routes.append(Manifest(self, "default-route", depends_on=[self.gateway, *self.pools],
+                                            manifest=pool_route(planned[-1], plan.default_pool, props, None)))
+            self.router = BodyRouter(self, "body-router", props=props.body_routing, plan=plan,
+                                     gateway_name=props.name, namespace=props.namespace, helm=helm,
+                                     after=[self.gateway])
+        names = [name for models in props.pool_models(resolved.pools, model_servers) for name in models.names]
+        gateway_outputs(self, props, sample_model(model_servers, names), after=[self.gateway, *self.routes],
+                        models=names)

@@ -56,6 +56,15 @@ def test_examples_validate(harness, example, tmp_path):
         _assert_valid(harness, tmp_path / "stacks" / name)
 
 
+@pytest.mark.parametrize("api_version", ["v1", "v1alpha2"])
+def test_several_base_models_validate_on_both_paths(harness, api_version, tmp_path):
+    import importlib
+
+    example = importlib.import_module("examples.two_base_models.main")
+    for name in example.synth(str(tmp_path), api_version):
+        _assert_valid(harness, tmp_path / "stacks" / name)
+
+
 def test_cdktf_testing_agrees_on_stacks_without_modules(harness, tmp_path):
     from cdktf import Testing
 
