@@ -26,7 +26,6 @@ from constructs_lib import (
     InferenceGatewayV1Props,
     InferencePoolSpec,
     LoraAdapter,
-    VllmModelServerProps,
 )
 from stacks.config import AppConfig
 
