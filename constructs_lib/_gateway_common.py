@@ -20,7 +20,14 @@ from constructs_lib._body_routing import BodyRoutingProps, RoutingPlan, routing_
 from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._errors import ConfigError, Problem
 from constructs_lib._model_server_props import VllmModelServerProps
-from constructs_lib._pools import Criticality, InferencePoolSpec, PoolModels, pool_models, served_twice_problems
+from constructs_lib._pools import (
+    Criticality,
+    InferencePoolSpec,
+    PoolModels,
+    derive_pools,
+    pool_models,
+    served_twice_problems,
+)
 from constructs_lib._props import Props
 from constructs_lib._providers import DataKubernetesResource, DataKubernetesResourceMetadata
 from constructs_lib._releases import ApiVersion
@@ -97,6 +104,11 @@ class GatewayCommonProps(Props):
         if not self.body_routing.enabled(len(pools)):
             return None
         return routing_plan(self.body_routing, self.api_version, self.pool_models(pools, servers))
+
+    def uses_router(self, servers: Sequence[VllmModelServerProps]) -> bool:
+        """Whether this gateway deploys the body-based router in front of ``servers``."""
+        pools = self.inference_pools if self.inference_pools is not None else derive_pools(servers)
+        return self.body_routing.enabled(len(pools))
 
     @staticmethod
     def pool_models(pools: Sequence[InferencePoolSpec], servers: Sequence[VllmModelServerProps]) -> list[PoolModels]:
