@@ -322,3 +322,18 @@ def test_yaml_errors_name_the_users_path():
     with pytest.raises(ConfigError) as caught:
         from_mapping(AppConfig, {"gateway": {"api_version": "v1", "body_routing": {"mode": "sometimes"}}})
     assert [p.field for p in caught.value.problems] == ["gateway.body_routing.mode"]
+
+
+def test_the_yaml_example_synthesizes_the_same_routing(tmp_path):
+    import json
+    from pathlib import Path
+
+    from stacks import cli
+
+    root = Path(__file__).resolve().parents[1]
+    outdir = tmp_path / "out"
+    assert cli.main(["--config", str(root / "config.two-models.example.yaml"), "--outdir", str(outdir),
+                     "--quiet"]) == 0
+    stack = json.loads((outdir / "stacks" / "inference-gateway" / "cdk.tf.json").read_text())
+    for model, pool in TABLE.items():
+        assert routed_pools(stack, model) == {pool}, model
