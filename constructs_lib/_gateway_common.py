@@ -32,6 +32,7 @@ from constructs_lib._props import Props
 from constructs_lib._providers import DataKubernetesResource, DataKubernetesResourceMetadata
 from constructs_lib._releases import ApiVersion
 from constructs_lib._routes import GATEWAY_API as GATEWAY_API
+from constructs_lib._routes import PlannedRoute, matches
 
 COMPLETIONS_PATH = "/v1/completions"
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
@@ -104,6 +105,16 @@ class GatewayCommonProps(Props):
         if not self.body_routing.enabled(len(pools)):
             return None
         return routing_plan(self.body_routing, self.api_version, self.pool_models(pools, servers))
+
+    def routed(self, plan: RoutingPlan, pools: Sequence[InferencePoolSpec],
+               paths: Sequence[str]) -> list[PlannedRoute]:
+        """The routes with the router: one per pool matching its header values on
+        ``paths``, then the default pool's route (no header) when there is one."""
+        routes = [PlannedRoute(f"inference_pools[{index}]", f"{pool.name}-route", plan.pool_matches(pool.name, paths))
+                  for index, pool in enumerate(pools)]
+        if plan.default_pool is not None:
+            routes.append(PlannedRoute("body_routing.default_pool", f"{self.name}-default-route", matches(paths)))
+        return routes
 
     def uses_router(self, servers: Sequence[VllmModelServerProps]) -> bool:
         """Whether this gateway deploys the body-based router in front of ``servers``."""

@@ -150,13 +150,7 @@ class InferenceGatewayProps(GatewayCommonProps):
         if plan is None:
             return [PlannedRoute(f"http_routes[{index}]", route.name, matches(self.paths))
                     for index, route in enumerate(resolved.routes)]
-        routes = [PlannedRoute(f"inference_pools[{index}]", f"{pool.name}-route",
-                               plan.pool_matches(pool.name, self.paths))
-                  for index, pool in enumerate(resolved.pools)]
-        if plan.default_pool is not None:
-            routes.append(PlannedRoute("body_routing.default_pool", f"{self.name}-default-route",
-                                       matches(self.paths)))
-        return routes
+        return self.routed(plan, resolved.pools, self.paths)
 
     def problems_with(self, model_servers: Sequence[VllmModelServerProps]) -> list[Problem]:
         found = underivable(self, ("inference_pools", "inference_models"), model_servers)

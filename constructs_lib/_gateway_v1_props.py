@@ -124,12 +124,7 @@ class InferenceGatewayV1Props(GatewayCommonProps):
         if plan is None:
             return [PlannedRoute(f"inference_pools[{index}]", f"{pool.name}-route", matches(self.paths))
                     for index, pool in enumerate(pools)]
-        routes = [PlannedRoute(f"inference_pools[{index}]", f"{pool.name}-route",
-                               plan.pool_matches(pool.name, self.paths)) for index, pool in enumerate(pools)]
-        if plan.default_pool is not None:
-            routes.append(PlannedRoute("body_routing.default_pool", f"{self.name}-default-route",
-                                       matches(self.paths)))
-        return routes
+        return self.routed(plan, pools, self.paths)
 
     def resolve(self, servers: Sequence[VllmModelServerProps]) -> ResolvedV1Gateway:
         """Every ``None`` derived from ``servers``."""
