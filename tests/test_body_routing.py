@@ -51,6 +51,14 @@ def example(request, tmp_path_factory):
     return request.param, stack
 
 
+@pytest.fixture(scope="module")
+def schemas():
+    upstream = SHARED / "upstream"
+    return {api: load_crds([upstream / "gateway-api-v1.2.1-standard-crds.yaml",
+                            upstream / "gke-gateway-api-fc40d60-crds.yaml", upstream / gie])
+            for api, gie in (("v1", "gie-v1.5.0-crds.yaml"), ("v1alpha2", "gie-v0.3.0-crds.yaml"))}
+
+
 def _app(gateway, servers=(LLAMA, MISTRAL)):
     return AppConfig(model_servers=servers, gateway=gateway)
 
@@ -202,12 +210,8 @@ def test_explicit_pools_for_servers_the_app_does_not_deploy(tmp_path):
 
 @needs_shared("gateway-api-v1.2.1-standard-crds.yaml", "gke-gateway-api-fc40d60-crds.yaml",
               "gie-v0.3.0-crds.yaml", "gie-v1.5.0-crds.yaml")
-def test_every_object_validates(example):
+def test_every_object_validates(example, schemas):
     api, stack = example
-    upstream = SHARED / "upstream"
-    gie = "gie-v1.5.0-crds.yaml" if api == "v1" else "gie-v0.3.0-crds.yaml"
-    schemas = load_crds([upstream / "gateway-api-v1.2.1-standard-crds.yaml",
-                         upstream / "gke-gateway-api-fc40d60-crds.yaml", upstream / gie])
     objects = [*literal_manifests(stack), *module_custom_resources(stack), *router_custom_resources(stack)]
     kinds = sorted({o["kind"] for o in objects})
     assert {"HTTPRoute", "ConfigMap", "GCPRoutingExtension", "HealthCheckPolicy"} <= set(kinds)
@@ -217,20 +221,19 @@ def test_every_object_validates(example):
         if group_of(obj) in ("", "apps", "rbac.authorization.k8s.io"):
             errors += [f"{where}: {e}" for version in ("1.31", "1.33") for e in schema_errors(obj, version)]
         else:
-            errors += [f"{where}: {e}" for e in crd_errors(obj, schemas)]
+            errors += [f"{where}: {e}" for e in crd_errors(obj, schemas[api])]
     assert errors == []
 
 
 @needs_shared("gke-gateway-api-fc40d60-crds.yaml")
-def test_the_routing_extension_targets_our_gateway_in_its_namespace(example):
-    _, stack = example
+def test_the_routing_extension_targets_our_gateway_in_its_namespace(example, schemas):
+    api, stack = example
     extension, health = router_custom_resources(stack)
     assert extension["spec"]["targetRefs"][0]["name"] == "models-gateway"
     assert extension["metadata"]["namespace"] == health["metadata"]["namespace"] == "default"
-    schemas = load_crds([SHARED / "upstream" / "gke-gateway-api-fc40d60-crds.yaml"])
-    assert crd_errors(extension, schemas) == []
+    assert crd_errors(extension, schemas[api]) == []
     extension["spec"]["extensionChains"][0]["extensions"][0]["timeout"] = "20s"
-    assert crd_errors(extension, schemas)  # the CRD's rules do bite: at most 10000 ms
+    assert crd_errors(extension, schemas[api])  # the CRD's rules do bite: at most 10000 ms
 
 
 # --- refused configurations -------------------------------------------------------------------
