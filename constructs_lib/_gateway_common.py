@@ -29,10 +29,10 @@ from constructs_lib._pools import (
     served_twice_problems,
 )
 from constructs_lib._props import Props
-from constructs_lib._providers import DataKubernetesResource, DataKubernetesResourceMetadata
+from constructs_lib._providers import DataKubernetesResource, DataKubernetesResourceMetadata, Manifest
 from constructs_lib._releases import ApiVersion
 from constructs_lib._routes import GATEWAY_API as GATEWAY_API
-from constructs_lib._routes import PlannedRoute, matches
+from constructs_lib._routes import PlannedRoute, matches, route_manifest
 
 COMPLETIONS_PATH = "/v1/completions"
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
@@ -163,6 +163,21 @@ def sample_model(servers: Sequence[VllmModelServerProps], model_names: Sequence[
     else the first model name the gateway serves."""
     fallback = model_names[0] if model_names else "your-model"
     return next((server.adapters[0].id for server in servers if server.adapters), fallback)
+
+
+def route_objects(scope: Construct, props: GatewayCommonProps, planned: Sequence[PlannedRoute],
+                  pools: Sequence[InferencePoolSpec], *, pool_group: str, after: Sequence[ITerraformDependable],
+                  default_pool: str | None = None, timeout: str | None = None) -> list[Manifest]:
+    """The HTTPRoutes of ``planned`` (one per pool, then the default pool's), ids
+    ``route-<pool>`` and ``default-route``, in the Gateway's namespace."""
+    targets = [(f"route-{pool.name}", pool.name) for pool in pools]
+    if default_pool is not None:
+        targets.append(("default-route", default_pool))
+    return [Manifest(scope, construct_id, depends_on=list(after), manifest=route_manifest(
+                name=route.name, namespace=props.namespace, gateway_name=props.name,
+                gateway_namespace=props.namespace, route_matches=route.route_matches, pool=pool,
+                pool_group=pool_group, timeout=timeout))
+            for (construct_id, pool), route in zip(targets, planned, strict=True)]
 
 
 def chat_curl(address: str, model: str) -> str:

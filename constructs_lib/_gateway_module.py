@@ -15,6 +15,7 @@ from constructs_lib._gateway_common import (
     CHAT_COMPLETIONS_PATH,
     gateway_network,
     gateway_outputs,
+    route_objects,
     sample_model,
 )
 from constructs_lib._gateway_module_props import (
@@ -24,7 +25,7 @@ from constructs_lib._gateway_module_props import (
 )
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._providers import Manifest
-from constructs_lib._routes import PlannedRoute, matches, route_manifest
+from constructs_lib._routes import matches, route_manifest
 
 #: The v1alpha2 InferencePool's API group (v0.3.0).
 GIE_GROUP = "inference.networking.x-k8s.io"
@@ -61,13 +62,6 @@ def chat_route_manifest(route: HttpRouteSpec, props: InferenceGatewayProps) -> d
     return route_manifest(name=f"{route.name}-chat", namespace=route.namespace, gateway_name=props.name,
                           gateway_namespace=props.namespace, route_matches=matches([CHAT_COMPLETIONS_PATH]),
                           pool=route.inference_pool_name, pool_group=GIE_GROUP)
-
-
-def pool_route(route: PlannedRoute, pool: str, props: InferenceGatewayProps) -> dict[str, Any]:
-    """A header-matching route of ours to a pool the module created."""
-    return route_manifest(name=route.name, namespace=props.namespace, gateway_name=props.name,
-                          gateway_namespace=props.namespace, route_matches=route.route_matches, pool=pool,
-                          pool_group=GIE_GROUP)
 
 
 class InferenceGateway(Construct):
@@ -125,13 +119,8 @@ class InferenceGateway(Construct):
         self.router: BodyRouter | None = None
         plan = props.routing(resolved.pools, model_servers)
         if plan is not None:
-            planned = props.planned_routes(resolved, model_servers)
-            self.routes = [Manifest(self, f"route-{pool.name}", manifest=pool_route(route, pool.name, props),
-                                    depends_on=[self.module])
-                           for pool, route in zip(resolved.pools, planned, strict=False)]
-            if plan.default_pool is not None:
-                self.routes.append(Manifest(self, "default-route", depends_on=[self.module],
-                                            manifest=pool_route(planned[-1], plan.default_pool, props)))
+            self.routes = route_objects(self, props, props.planned_routes(resolved, model_servers), resolved.pools,
+                                        pool_group=GIE_GROUP, after=[self.module], default_pool=plan.default_pool)
             self.router = BodyRouter(self, "body-router", props=props.body_routing, plan=plan,
                                      gateway_name=props.name, namespace=props.namespace,
                                      helm=cluster.helm_provider(), after=[self.module])

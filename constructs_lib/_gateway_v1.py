@@ -15,6 +15,7 @@ from constructs_lib._gateway_common import (
     GATEWAY_API,
     gateway_network,
     gateway_outputs,
+    route_objects,
     sample_model,
 )
 from constructs_lib._gateway_v1_props import (
@@ -27,7 +28,6 @@ from constructs_lib._gateway_v1_props import (
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pools import InferencePoolSpec, target_port
 from constructs_lib._providers import ComputeSubnetwork, Manifest, Release, ReleaseSet
-from constructs_lib._routes import PlannedRoute, route_manifest
 
 POOL_API_GROUP = "inference.networking.k8s.io"
 OBJECTIVE_API = "inference.networking.x-k8s.io/v1alpha2"
@@ -64,14 +64,6 @@ def gateway_manifest(gateway: InferenceGatewayV1Props) -> dict[str, Any]:
         "spec": {"gatewayClassName": gateway.gateway_class,
                  "listeners": [{"name": "http", "protocol": "HTTP", "port": 80}]},
     }
-
-
-def pool_route(route: PlannedRoute, pool: str, props: InferenceGatewayV1Props,
-               timeout: str | None) -> dict[str, Any]:
-    """The HTTPRoute of one planned route to ``pool``."""
-    return route_manifest(name=route.name, namespace=props.namespace, gateway_name=props.name,
-                          gateway_namespace=props.namespace, route_matches=route.route_matches, pool=pool,
-                          pool_group=POOL_API_GROUP, timeout=timeout)
 
 
 class InferenceGatewayV1(Construct):
@@ -124,15 +116,11 @@ class InferenceGatewayV1(Construct):
         plan = props.routing(resolved.pools, model_servers)
         # GKE rejects route timeouts; only the single-pool route has always carried one.
         timeout = props.request_timeout if plan is None else None
-        planned = props.planned_routes(resolved.pools, model_servers)
-        self.routes = [Manifest(self, f"route-{pool.name}", manifest=pool_route(route, pool.name, props, timeout),
-                                depends_on=[self.gateway, *self.pools])
-                       for pool, route in zip(resolved.pools, planned, strict=False)]
+        self.routes = route_objects(self, props, props.planned_routes(resolved.pools, model_servers),
+                                    resolved.pools, pool_group=POOL_API_GROUP, after=[self.gateway, *self.pools],
+                                    default_pool=plan.default_pool if plan else None, timeout=timeout)
         self.router: BodyRouter | None = None
         if plan is not None:
-            if plan.default_pool is not None:
-                self.routes.append(Manifest(self, "default-route", depends_on=[self.gateway, *self.pools],
-                                            manifest=pool_route(planned[-1], plan.default_pool, props, None)))
             self.router = BodyRouter(self, "body-router", props=props.body_routing, plan=plan,
                                      gateway_name=props.name, namespace=props.namespace, helm=helm,
                                      after=[self.gateway])
