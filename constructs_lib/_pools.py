@@ -1,5 +1,5 @@
-"""The model shared by both gateway paths: pools of model server pods, the model names
-each pool serves, and the checks that tie pools, servers and routes together.
+"""The model shared by both gateway paths: pools of model server pods (one per base model),
+the model names each pool serves, and the checks that tie pools and servers together.
 
 The two paths differ only in a :class:`PoolPolicy`: the ai-on-gke module fixes the pools'
 namespace and target port, the v1 path takes both from the configuration and the servers.
