@@ -54,8 +54,9 @@ def example(request, tmp_path_factory):
 @pytest.fixture(scope="module")
 def schemas():
     upstream = SHARED / "upstream"
-    return {api: load_crds([upstream / "gateway-api-v1.2.1-standard-crds.yaml",
-                            upstream / "gke-gateway-api-fc40d60-crds.yaml", upstream / gie])
+    shared = load_crds([upstream / "gateway-api-v1.2.1-standard-crds.yaml",
+                        upstream / "gke-gateway-api-fc40d60-crds.yaml"])
+    return {api: {**shared, **load_crds([upstream / gie])}
             for api, gie in (("v1", "gie-v1.5.0-crds.yaml"), ("v1alpha2", "gie-v0.3.0-crds.yaml"))}
 
 
