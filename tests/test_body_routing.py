@@ -341,3 +341,22 @@ def test_the_yaml_example_synthesizes_the_same_routing(tmp_path):
     stack = json.loads((outdir / "stacks" / "inference-gateway" / "cdk.tf.json").read_text())
     for model, pool in TABLE.items():
         assert routed_pools(stack, model) == {pool}, model
+
+
+def test_many_names_are_packed_into_rules_gateway_api_accepts(tmp_path, schemas):
+    many = dataclasses.replace(LLAMA, adapters=tuple(LoraAdapter(id=f"adapter-{i}", source="org/a") for i in range(40)),
+                               max_cpu_loras=40)
+    gateway = InferenceGatewayV1Props(body_routing=BodyRoutingProps(chart_version="v1.4.0"))
+    stack = synth(_app(gateway, (many, MISTRAL)), tmp_path)["inference-gateway"]
+    route = next(o for o in literal_manifests(stack) if o["metadata"]["name"] == "llama-3-1-8b-route")
+    assert [len(rule["matches"]) for rule in route["spec"]["rules"]] == [64, 18]
+    assert crd_errors(route, schemas["v1"]) == []
+    assert routed_pools(stack, "adapter-39") == {"llama-3-1-8b"}
+
+
+def test_a_route_larger_than_gateway_api_allows_is_refused():
+    from constructs_lib._routes import PlannedRoute, matches, route_problems
+
+    huge = PlannedRoute("inference_pools[0]", "r", matches(["/"], "X-Gateway-Model-Name", [str(i) for i in range(1025)]))
+    (problem,) = route_problems([huge], "fix")
+    assert problem.field == "inference_pools[0]" and "16 rules of 64" in problem.render()
