@@ -357,6 +357,7 @@ def test_many_names_are_packed_into_rules_gateway_api_accepts(tmp_path, schemas)
 def test_a_route_larger_than_gateway_api_allows_is_refused():
     from constructs_lib._routes import PlannedRoute, matches, route_problems
 
-    huge = PlannedRoute("inference_pools[0]", "r", matches(["/"], "X-Gateway-Model-Name", [str(i) for i in range(1025)]))
+    names = [str(i) for i in range(1025)]
+    huge = PlannedRoute("inference_pools[0]", "r", matches(["/"], "X-Gateway-Model-Name", names))
     (problem,) = route_problems([huge], "fix")
     assert problem.field == "inference_pools[0]" and "16 rules of 64" in problem.render()
