@@ -155,3 +155,23 @@ def manifest_key(field: str, value: str) -> Iterator[Problem]:
     if not _MANIFEST_KEY.fullmatch(value):
         yield Problem(field, value, "is not a Kind/name key",
                       "write it like CustomResourceDefinition/inferencepools.inference.networking.k8s.io")
+
+
+# Kubernetes resource quantities (apimachinery resource.Quantity), positive, without a sign.
+_QUANTITY = re.compile(r"(\d+(\.\d*)?|\.\d+)([eE]\d+|[numkMGTPE]|[KMGTPE]i)?")
+
+
+def quantity(field: str, value: str) -> Iterator[Problem]:
+    """CPU and memory amounts: ``4``, ``500m``, ``8Gi``."""
+    match = _QUANTITY.fullmatch(value)
+    if match is None or float(match.group(1)) == 0:
+        yield Problem(field, value, "is not a positive Kubernetes quantity",
+                      "write a number with an optional unit, such as 500m, 2, 8Gi")
+
+
+def known_release(field: str, value: str, known: Iterable[str]) -> Iterator[Problem]:
+    """A release tag whose facts the package holds (values, metric names)."""
+    choices = sorted(known)
+    if value not in choices:
+        yield Problem(field, value, "is not a release whose values this package knows",
+                      f"use {' or '.join(choices)}")

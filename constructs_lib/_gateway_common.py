@@ -28,11 +28,12 @@ GATEWAY_API = "gateway.networking.k8s.io/v1"
 COMPLETIONS_PATH = "/v1/completions"
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
 
-#: GKE gateway classes that route to inference pools.
+#: GKE gateway classes that route to inference pools, both regional (each needs the
+#: region's proxy-only subnet). ``gke-l7-global-external-managed`` is not accepted: no GKE
+#: or GIE source confirms it serves InferencePool backends.
 GatewayClass = Literal[
     "gke-l7-regional-external-managed",
     "gke-l7-rilb",
-    "gke-l7-global-external-managed",
 ]
 GKE_GATEWAY_CLASSES: tuple[str, ...] = get_args(GatewayClass)
 

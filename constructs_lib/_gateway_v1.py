@@ -25,8 +25,9 @@ from constructs_lib._gateway_v1_props import (
     InferenceGatewayV1Props,
     InferenceObjectiveSpec,
 )
+from constructs_lib._model_server_metrics import picker_values, served_metrics
 from constructs_lib._model_server_props import VllmModelServerProps
-from constructs_lib._pools import InferencePoolSpec, served_models, target_port
+from constructs_lib._pools import InferencePoolSpec, selected_servers, served_models, target_port
 from constructs_lib._providers import ComputeSubnetwork, Manifest, Release, ReleaseSet
 
 POOL_API_GROUP = "inference.networking.k8s.io"
@@ -40,13 +41,33 @@ def _escape(key: str) -> str:
 
 def chart_settings(pool: InferencePoolSpec, port: int, props: InferenceGatewayV1Props,
                    autopilot: str) -> list[tuple[str, str]]:
-    """The chart values for one pool, as ``(path, value)`` pairs for helm ``set``."""
+    """The chart values for one pool, as ``(path, value)`` pairs for helm ``set``: only
+    keys chart v1.5.0 reads (it has no values schema, so a stale key is silently ignored)."""
     settings = [("provider.name", "gke"), ("inferencePool.targetPorts[0].number", str(port))]
     settings += [(f"inferencePool.modelServers.matchLabels.{_escape(key)}", value)
                  for key, value in sorted(pool.match_labels.items())]
+    settings += [
+        ("inferenceExtension.replicas", str(props.endpoint_picker_replicas)),
+        ("inferenceExtension.resources.requests.cpu", props.endpoint_picker_cpu),
+        ("inferenceExtension.resources.requests.memory", props.endpoint_picker_memory),
+        ("inferenceExtension.resources.limits.memory", props.endpoint_picker_memory_limit),
+    ]
     if props.gke_monitoring:
-        settings += [("inferenceExtension.monitoring.gke.enabled", "true"), ("provider.gke.autopilot", autopilot)]
+        # The chart's GKE monitoring block is gated on both switches (epplib _gke.yaml);
+        # auth must stay on, or the picker serves /metrics unauthenticated and nothing scrapes it.
+        settings += [("inferenceExtension.monitoring.prometheus.enabled", "true"),
+                     ("inferenceExtension.monitoring.prometheus.auth.enabled", "true"),
+                     ("provider.gke.autopilot", autopilot)]
     return settings
+
+
+def chart_values(pool: InferencePoolSpec, props: InferenceGatewayV1Props,
+                 servers: Sequence[VllmModelServerProps]) -> list[str]:
+    """Values documents for one pool: the picker configured for the metric names its
+    servers emit, when they differ from the picker's defaults."""
+    metrics = served_metrics([server.image for server in selected_servers(pool, servers)])
+    values = picker_values(metrics, props.chart_version)
+    return [values] if values is not None else []
 
 
 def objective_manifest(objective: InferenceObjectiveSpec) -> dict[str, Any]:
@@ -75,8 +96,9 @@ def route_manifest(pool: InferencePoolSpec, props: InferenceGatewayV1Props) -> d
             "parentRefs": [{"name": props.name, "namespace": props.namespace}],
             "rules": [{
                 "matches": [{"path": {"type": "PathPrefix", "value": path}} for path in paths],
+                # No `timeouts`: GKE rejects a route carrying them (GWCER104), and the chart's
+                # GCPBackendPolicy already sets the pool's 300 s timeout.
                 "backendRefs": [{"group": POOL_API_GROUP, "kind": "InferencePool", "name": pool.name}],
-                "timeouts": {"request": props.request_timeout},
             }],
         },
     }
@@ -120,6 +142,7 @@ class InferenceGatewayV1(Construct):
             self.pools.append(Release(
                 self, f"pool-{pool.name}", name=pool.name, namespace=props.namespace,
                 repository=CHART_REPOSITORY, chart=CHART_NAME, version=props.chart_version, provider=helm,
+                values=chart_values(pool, props, model_servers) or None,
                 set=[ReleaseSet(name=path, value=value)
                      for path, value in chart_settings(pool, port, props, autopilot)]))
         self.objectives = [Manifest(self, f"objective-{o.name}", manifest=objective_manifest(o),

@@ -35,3 +35,8 @@ def api_of_release(tag: str) -> ApiVersion:
 def ships_objective_crd(tag: str) -> bool:
     """Whether the release's manifests.yaml holds the InferenceObjective CRD."""
     return api_of_release(tag) == "v1" and release_number(tag) < FIRST_RELEASE_WITHOUT_OBJECTIVE_CRD
+
+#: Chart releases whose value keys and endpoint-picker defaults the v1 path is written
+#: for (see ``_model_server_metrics`` and the chart values in ``_gateway_v1``). v1.5.0 is
+#: also the chart's last release: ``config/charts`` is gone at v1.6.0.
+KNOWN_CHART_VERSIONS: tuple[str, ...] = (DEFAULT_CHART_VERSION,)
