@@ -24,9 +24,22 @@ from constructs_lib._gateway_module_props import (
 )
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._providers import Manifest
+from constructs_lib._terraform import require_provider
 
 #: The v1alpha2 InferencePool's API group (v0.3.0).
 GIE_GROUP = "inference.networking.x-k8s.io"
+
+#: Providers the module uses that the calling stack has no binding for. The module's
+#: versions.tf declares google, google-beta, kubernetes and helm without versions, and its
+#: main.tf uses local_file (common-infra@3f9592a0:common/modules/inference-gateway), so each
+#: is pinned here to what the module's code is written for: helm 3 (its ``set = [...]`` and
+#: ``kubernetes = {...}`` are attributes from helm 3 on), the helm the package binds for the
+#: v1 path; google-beta in lockstep with the google the package binds; local 2.
+MODULE_PROVIDERS: dict[str, tuple[str, str]] = {
+    "google-beta": ("hashicorp/google-beta", "6.50.0"),
+    "helm": ("hashicorp/helm", "3.1.1"),
+    "local": ("hashicorp/local", "~> 2.5"),
+}
 
 
 def module_inputs(props: InferenceGatewayProps, resolved: ResolvedModuleGateway,
@@ -111,6 +124,8 @@ class InferenceGateway(Construct):
         )
         # A readable, stable module address: module.inference_gateway.
         self.module.override_logical_id("inference_gateway")
+        for name, (source, version) in MODULE_PROVIDERS.items():
+            require_provider(self, name, source=source, version=version)
         self.chat_routes: Sequence[Manifest] = []
         if props.chat_completions_route:
             self.chat_routes = [

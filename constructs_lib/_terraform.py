@@ -33,3 +33,14 @@ def require_terraform(scope: Construct, floor: str, /) -> None:
         return
     setattr(stack, _ATTRIBUTE, (wanted, floor))
     stack.add_override("terraform.required_version", f">= {floor}")
+
+
+def require_provider(scope: Construct, name: str, /, *, source: str, version: str) -> None:
+    """Add ``name`` to the ``required_providers`` of ``scope``'s stack.
+
+    For providers a stack needs without a binding of its own, such as those a Terraform
+    module declares without a version: cdktf lists only the providers it has bindings
+    for, and an unlisted provider is whatever ``terraform init`` finds newest.
+    """
+    TerraformStack.of(scope).add_override(f"terraform.required_providers.{name}",
+                                          {"source": source, "version": version})
