@@ -14,12 +14,20 @@ from cdktf import Postcondition
 
 #: GKE Inference Gateway needs GKE 1.32.3 or later.
 MIN_GKE_VERSION = (1, 32, 3)
+#: GKE 1.34.0-gke.1626000 and later installs the InferencePool v1 CRD itself, so creating it
+#: fails with "Cannot create resource that already exists" (GKE's Inference Gateway docs, as
+#: quoted in ../shared/reviews/upstream-audit-7cd2071.md 6.2).
+GKE_INSTALLS_INFERENCE_POOL_CRD = ((1, 34, 0), 1626000)
+#: The release document to leave out there, as ``prerequisites.crds.exclude`` writes it.
+INFERENCE_POOL_V1_CRD = "CustomResourceDefinition/inferencepools.inference.networking.k8s.io"
 
 
 class Preflight(Enum):
     GATEWAY_API = "gateway_api"
     MANAGED_PROMETHEUS = "managed_prometheus"
     INFERENCE_GATEWAY_VERSION = "inference_gateway_version"
+    #: The stack installs the InferencePool v1 CRD, which newer GKE installs itself.
+    INFERENCE_POOL_CRD_NOT_FROM_GKE = "inference_pool_crd_not_from_gke"
 
 
 def _version_number(expression: str) -> str:
@@ -27,6 +35,16 @@ def _version_number(expression: str) -> str:
     parts = f'split(".", {expression})'
     patch = f'split("-", {parts}[2])[0]'
     return f"(tonumber({parts}[0]) * 1000000 + tonumber({parts}[1]) * 1000 + tonumber({patch}))"
+
+
+def _before_gke_build(expression: str, version: tuple[int, int, int], build: int) -> str:
+    """``expression`` (``1.34.0-gke.1626000``) is older than ``version``-gke.``build``, as a
+    Terraform expression; ``true`` when it does not parse (the check cannot tell)."""
+    major, minor, patch = version
+    number = _version_number(expression)
+    gke_build = f'tonumber(split("-gke.", {expression})[1])'
+    target = major * 1000000 + minor * 1000 + patch
+    return f"${{try({number} < {target} || ({number} == {target} && {gke_build} < {build}), true)}}"
 
 
 def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_location: str) -> list[Postcondition]:
@@ -59,5 +77,15 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
                     f"Cluster {cluster_name} runs a GKE version older than {major}.{minor}.{patch}, the "
                     f"first with GKE Inference Gateway. Run: gcloud container clusters upgrade "
                     f"{cluster_name} {where} --master --cluster-version {major}.{minor}"),
+            ))
+        elif check is Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE:
+            (major, minor, patch), build = GKE_INSTALLS_INFERENCE_POOL_CRD
+            found.append(Postcondition(
+                condition=_before_gke_build("self.master_version", (major, minor, patch), build),
+                error_message=(
+                    f"Cluster {cluster_name} runs GKE {major}.{minor}.{patch}-gke.{build} or later, which "
+                    f"installs the InferencePool CRD itself, so creating it would fail with 'already "
+                    f"exists'. Set prerequisites.crds.exclude: [{INFERENCE_POOL_V1_CRD}] (a copy Terraform "
+                    f"created before is then forgotten, not deleted)"),
             ))
     return found

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from constructs_lib import GIE_RELEASE_BY_API, GieCrds, GkeExtensionCrds, MetricsRbac, Preflight
+from constructs_lib import (
+    GIE_RELEASE_BY_API,
+    INFERENCE_POOL_V1_CRD,
+    GieCrds,
+    GkeExtensionCrds,
+    MetricsRbac,
+    Preflight,
+)
 from stacks.base import BaseStack, StackOptions
 
 
@@ -19,7 +26,11 @@ class PrerequisitesStack(BaseStack):
         config = options.config
         prerequisites = config.prerequisites
         metrics_rbac = prerequisites.metrics_rbac if config.api_version == "v1alpha2" else None
-        self.connect(preflight=[Preflight.MANAGED_PROMETHEUS] if metrics_rbac is not None else [])
+        preflight = [Preflight.MANAGED_PROMETHEUS] if metrics_rbac is not None else []
+        crds = prerequisites.crds
+        if config.api_version == "v1" and crds is not None and INFERENCE_POOL_V1_CRD not in crds.exclude:
+            preflight.append(Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE)
+        self.connect(preflight=preflight)
         if prerequisites.crds is not None:
             self.crds = GieCrds(self, "gie-crds", props=prerequisites.crds,
                                 default_version=GIE_RELEASE_BY_API[config.api_version])

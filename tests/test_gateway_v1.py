@@ -122,7 +122,12 @@ def test_switching_api_version_changes_only_crds_metrics_rbac_and_gateway(v1_sta
     assert len(rbac) == 6 and not set(rbac) & set(v1["resource"]["kubernetes_manifest"])
     for key in rbac:
         del module["resource"]["kubernetes_manifest"][key]
-    del next(iter(module["data"]["google_container_cluster"].values()))["lifecycle"]
+    # Each checks the cluster for what it installs: Managed Prometheus for the RBAC's
+    # scraping, and on v1 the GKE version that installs the InferencePool CRD itself.
+    checks = [next(iter(stack["data"]["google_container_cluster"].values())).pop("lifecycle")["postcondition"]
+              for stack in (v1, module)]
+    assert ["1626000" in check["condition"] for check in checks[0]] == [True]
+    assert ["managed_prometheus" in check["condition"] for check in checks[1]] == [True]
     assert v1 == module
     assert "module" not in v1_stacks["inference-gateway"]
 
