@@ -22,6 +22,7 @@ from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pools import Criticality, InferencePoolSpec
 from constructs_lib._props import Props
 from constructs_lib._providers import DataKubernetesResource, DataKubernetesResourceMetadata
+from constructs_lib._proxy_subnet import ProxyOnlySubnetCheck
 from constructs_lib._releases import ApiVersion
 
 GATEWAY_API = "gateway.networking.k8s.io/v1"
@@ -52,7 +53,10 @@ class GatewayCommonProps(Props):
         gateway_class: the GKE gateway class. Default ``gke-l7-regional-external-managed``
             (regional external Application Load Balancer); ``gke-l7-rilb`` for internal.
         create_proxy_only_subnetwork: create the regional proxy-only subnet the regional
-            classes need. Default ``True``; ``False`` when the VPC already has one.
+            classes need. Default ``True``; ``False`` when the VPC already has one. When
+            creating it, ``terraform plan`` stops if the network already has an ACTIVE one
+            in the region, or if ``region`` is not the cluster's region (unless
+            ``cluster.preflight_checks`` is off).
         proxy_only_subnetwork_name: its name. Default ``gateway-api-proxy-only``.
         inference_pools: explicit pools; ``None`` derives one per model server.
         base_model_criticality: criticality of the derived base-model entries.
@@ -101,6 +105,15 @@ def gateway_network(cluster: ClusterAccess, region: str | None, network_name: st
         region = region if region is not None else variables.region
         network_name = network_name if network_name is not None else variables.network_name
     return region, network_name
+
+
+def proxy_only_subnet_check(scope: Construct, props: GatewayCommonProps, cluster: ClusterAccess,
+                            region: str, network_name: str) -> None:
+    """The plan-time check of the proxy-only subnet a gateway is about to create (id
+    ``proxy-only-subnet-check``), unless the subnet is not created or checks are off."""
+    if props.create_proxy_only_subnetwork and cluster.preflight_checks:
+        ProxyOnlySubnetCheck(scope, "proxy-only-subnet-check", cluster=cluster, region=region,
+                             network_name=network_name, subnet_name=props.proxy_only_subnetwork_name)
 
 
 def criticality_of(props: GatewayCommonProps, is_base: bool) -> Criticality:

@@ -15,6 +15,7 @@ from constructs_lib._gateway_common import (
     GATEWAY_API,
     gateway_network,
     gateway_outputs,
+    proxy_only_subnet_check,
     sample_model,
 )
 from constructs_lib._gateway_module_props import (
@@ -94,7 +95,8 @@ class InferenceGateway(Construct):
     Pools, models and routes not given in ``props`` are derived from ``model_servers``;
     every cross-reference is checked here and reported as one ``ConfigError``.
 
-    Construct ids: ``module``, ``chat-route-<route>``, ``gateway-status`` and the outputs
+    Construct ids: ``proxy-only-subnet-check`` (when the module creates the subnet),
+    ``module``, ``chat-route-<route>``, ``gateway-status`` and the outputs
     ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``.
     The module's address is ``module.inference_gateway``: one gateway per stack.
     """
@@ -118,6 +120,7 @@ class InferenceGateway(Construct):
         environment = {"project_id": cluster.project_id, "cluster_name": cluster.cluster_name,
                        "cluster_location": cluster.cluster_location, "region": region,
                        "network_name": network_name}
+        proxy_only_subnet_check(self, props, cluster, region, network_name)
         self.module = TerraformHclModule(
             self, "module", source=props.module_source,
             variables=module_inputs(props, resolved, environment),

@@ -16,6 +16,7 @@ from constructs_lib._gateway_common import (
     GATEWAY_API,
     gateway_network,
     gateway_outputs,
+    proxy_only_subnet_check,
     sample_model,
 )
 from constructs_lib._gateway_v1_props import (
@@ -108,7 +109,8 @@ class InferenceGatewayV1(Construct):
     """Everything the module did, on GIE v1, from our own constructs. Takes the same
     arguments as ``InferenceGateway``.
 
-    Construct ids: ``proxy-only-subnet``, ``pool-<pool>`` (Helm releases), ``objective-<name>``,
+    Construct ids: ``proxy-only-subnet-check`` and ``proxy-only-subnet`` (when created),
+    ``pool-<pool>`` (Helm releases), ``objective-<name>``,
     ``gateway``, ``route-<pool>``, ``gateway-status`` and the same four outputs as
     ``InferenceGateway``.
     """
@@ -129,6 +131,7 @@ class InferenceGatewayV1(Construct):
         props.raise_problems_with(model_servers)
         resolved = props.resolve(model_servers)
         gateway_after: list[Any] = []
+        proxy_only_subnet_check(self, props, cluster, region, network_name)
         if props.create_proxy_only_subnetwork:
             gateway_after.append(ComputeSubnetwork(
                 self, "proxy-only-subnet", project=cluster.project_id, name=props.proxy_only_subnetwork_name,
