@@ -16,7 +16,11 @@ from constructs import Construct
 from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._providers import DataGoogleComputeSubnetworks
 
-#: Compute API list filter (regular-expression form, parenthesised expressions are ANDed).
+#: Compute API list filter: ``field eq <RE2 matching the whole field>``, and "to filter on
+#: multiple expressions, provide each separate expression within parentheses ... treated as
+#: AND" (the API's ``filter`` description, as Kubernetes' GCE cloud provider quotes and
+#: builds it in pkg/cloudprovider/providers/gce/cloud/filter). Subnets of the legacy purpose
+#: INTERNAL_HTTPS_LOAD_BALANCER are not matched.
 ACTIVE_PROXY_ONLY_FILTER = "(purpose eq REGIONAL_MANAGED_PROXY) (role eq ACTIVE)"
 #: The region part of a cluster location: ``us-central1`` of ``us-central1`` or ``us-central1-a``.
 REGION_OF_LOCATION = "^[a-z]+-[a-z]+[0-9]+"

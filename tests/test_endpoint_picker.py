@@ -79,6 +79,15 @@ def v1_stacks(tmp_path_factory):
     return synth(AppConfig(gateway=InferenceGatewayV1Props()), tmp_path_factory.mktemp("picker"))
 
 
+def test_the_v1_example_is_the_v1_defaults_these_tests_hold():
+    from helpers import FIXTURES
+
+    from stacks.config_file import load_config
+
+    example = FIXTURES.parent.parent / "config.v1.example.yaml"
+    assert load_config(str(example)) == AppConfig(gateway=InferenceGatewayV1Props())
+
+
 def _release(stacks):
     return by_path(stacks["inference-gateway"], "helm_release")[f"inference-gateway/pool-{POOL}"]
 
