@@ -47,10 +47,12 @@ PICKER_METRICS: dict[str, dict[MetricRole, str]] = {
 #: - v0.8.5: the queue, running and KV gauges are ``vllm:num_requests_waiting``,
 #:   ``vllm:num_requests_running`` and ``vllm:gpu_cache_usage_perc``
 #:   (https://docs.vllm.ai/en/v0.8.5/serving/metrics.html); ``vllm:kv_cache_usage_perc``
-#:   arrived after it (vllm-project/vllm#18354, opened 2025-05-19). The LoRA info gauge
-#:   and the ``vllm:cache_config`` Info metric (exported as ``vllm:cache_config_info``)
-#:   are the names GIE's own v1.0.0 sample relied on with this image
-#:   (GIE@v1.0.0:config/manifests/vllm/gpu-deployment.yaml pins vllm-openai:v0.8.5).
+#:   arrived after it (vllm-project/vllm#18354, opened 2025-05-19). ``vllm:lora_requests_info``
+#:   and ``vllm:cache_config_info`` are kept by the V1 engine (``VLLM_USE_V1=1``, as we run
+#:   it) per vLLM's V1 metrics design (docs/source/design/v1/metrics.md of the 0.8 series,
+#:   "Cache Config Info", "LoRA Metrics"), and GIE's v1.0.0 sample ran its LoRA-aware picker
+#:   on this image (GIE@v1.0.0:config/manifests/vllm/gpu-deployment.yaml); neither was read
+#:   at the v0.8.5 tag itself. A name the server lacks costs an error log, not a wrong signal.
 VLLM_METRICS: dict[str, dict[MetricRole, str]] = {
     "v0.8.5": {
         "queue": "vllm:num_requests_waiting",
