@@ -28,6 +28,8 @@ class Preflight(Enum):
     INFERENCE_GATEWAY_VERSION = "inference_gateway_version"
     #: The stack installs the InferencePool v1 CRD, which newer GKE installs itself.
     INFERENCE_POOL_CRD_NOT_FROM_GKE = "inference_pool_crd_not_from_gke"
+    #: The stack leaves the InferencePool v1 CRD to GKE, which older GKE does not install.
+    INFERENCE_POOL_CRD_FROM_GKE = "inference_pool_crd_from_gke"
 
 
 def _version_number(expression: str) -> str:
@@ -38,13 +40,13 @@ def _version_number(expression: str) -> str:
 
 
 def _before_gke_build(expression: str, version: tuple[int, int, int], build: int) -> str:
-    """``expression`` (``1.34.0-gke.1626000``) is older than ``version``-gke.``build``, as a
-    Terraform expression; ``true`` when it does not parse (the check cannot tell)."""
+    """Whether ``expression`` (``1.34.0-gke.1626000``) is older than ``version``-gke.``build``,
+    as a Terraform expression (without ``${}``); it fails when the version does not parse."""
     major, minor, patch = version
     number = _version_number(expression)
     gke_build = f'tonumber(split("-gke.", {expression})[1])'
     target = major * 1000000 + minor * 1000 + patch
-    return f"${{try({number} < {target} || ({number} == {target} && {gke_build} < {build}), true)}}"
+    return f"{number} < {target} || ({number} == {target} && {gke_build} < {build})"
 
 
 def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_location: str) -> list[Postcondition]:
@@ -78,14 +80,20 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
                     f"first with GKE Inference Gateway. Run: gcloud container clusters upgrade "
                     f"{cluster_name} {where} --master --cluster-version {major}.{minor}"),
             ))
-        elif check is Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE:
+        elif check in (Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE, Preflight.INFERENCE_POOL_CRD_FROM_GKE):
             (major, minor, patch), build = GKE_INSTALLS_INFERENCE_POOL_CRD
-            found.append(Postcondition(
-                condition=_before_gke_build("self.master_version", (major, minor, patch), build),
-                error_message=(
-                    f"Cluster {cluster_name} runs GKE {major}.{minor}.{patch}-gke.{build} or later, which "
-                    f"installs the InferencePool CRD itself, so creating it would fail with 'already "
-                    f"exists'. Set prerequisites.crds.exclude: [{INFERENCE_POOL_V1_CRD}] (a copy Terraform "
-                    f"created before is then forgotten, not deleted)"),
-            ))
+            older = _before_gke_build("self.master_version", (major, minor, patch), build)
+            gke = f"{major}.{minor}.{patch}-gke.{build}"
+            # A version that does not parse passes: apply then reports the real state.
+            if check is Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE:
+                found.append(Postcondition(condition=f"${{try({older}, true)}}", error_message=(
+                    f"Cluster {cluster_name} runs GKE {gke} or later, which installs the InferencePool CRD "
+                    f"itself, so creating it would fail with 'already exists'. Set prerequisites.crds.exclude: "
+                    f"[{INFERENCE_POOL_V1_CRD}] (a copy Terraform created before is then forgotten, not "
+                    f"deleted)")))
+            else:
+                found.append(Postcondition(condition=f"${{try(!({older}), true)}}", error_message=(
+                    f"Cluster {cluster_name} runs GKE older than {gke}, which does not install the "
+                    f"InferencePool CRD, so no InferencePool could be created. Remove {INFERENCE_POOL_V1_CRD} "
+                    f"from prerequisites.crds.exclude")))
     return found

@@ -28,8 +28,9 @@ class PrerequisitesStack(BaseStack):
         metrics_rbac = prerequisites.metrics_rbac if config.api_version == "v1alpha2" else None
         preflight = [Preflight.MANAGED_PROMETHEUS] if metrics_rbac is not None else []
         crds = prerequisites.crds
-        if config.api_version == "v1" and crds is not None and INFERENCE_POOL_V1_CRD not in crds.exclude:
-            preflight.append(Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE)
+        if config.api_version == "v1" and crds is not None:
+            preflight.append(Preflight.INFERENCE_POOL_CRD_FROM_GKE if INFERENCE_POOL_V1_CRD in crds.exclude
+                             else Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE)
         self.connect(preflight=preflight)
         if prerequisites.crds is not None:
             self.crds = GieCrds(self, "gie-crds", props=prerequisites.crds,

@@ -51,12 +51,18 @@ def test_the_check_names_the_setting_in_one_line(v1_prerequisites):
 
 
 @pytest.mark.parametrize("config", [
-    EXCLUDED,
     AppConfig(gateway=InferenceGatewayV1Props(inference_objectives=()), prerequisites=PrerequisitesProps(crds=None)),
     AppConfig(),  # v1alpha2: the x-k8s.io CRDs, which GKE does not install
-], ids=["excluded", "no-crds", "v1alpha2"])
-def test_no_check_where_the_stack_does_not_create_that_crd(config, tmp_path):
+], ids=["no-crds", "v1alpha2"])
+def test_no_check_where_the_stack_does_not_manage_that_crd(config, tmp_path):
     assert _checks(synth(config, tmp_path)["prerequisites"]) == []
+
+
+def test_excluding_it_on_an_older_cluster_is_stopped_too(excluded_prerequisites):
+    (check,) = _checks(excluded_prerequisites)
+    assert check["condition"].startswith("${try(!(")
+    assert f"Remove {INFERENCE_POOL_V1_CRD} from prerequisites.crds.exclude" in check["error_message"]
+    assert "\n" not in check["error_message"]
 
 
 @pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on PATH")
@@ -65,12 +71,24 @@ def test_no_check_where_the_stack_does_not_create_that_crd(config, tmp_path):
     ("1.34.0-gke.1626000", False), ("1.34.0-gke.1700000", False), ("1.34.1-gke.100", False),
     ("1.35.0-gke.5", False), ("2.0.0-gke.1", False),
 ])
-def test_version_condition_evaluates_in_terraform(v1_prerequisites, version, passes, tmp_path):
-    (check,) = _checks(v1_prerequisites)
-    expression = check["condition"][2:-1].replace("self.master_version", f'"{version}"')
-    result = subprocess.run([TERRAFORM, "console"], input=expression, capture_output=True, text=True,
-                            cwd=tmp_path, check=True, timeout=60)
-    assert result.stdout.strip() == str(passes).lower()
+def test_version_conditions_evaluate_in_terraform(v1_prerequisites, excluded_prerequisites, version, passes,
+                                                  tmp_path):
+    for prerequisites, expected in ((v1_prerequisites, passes), (excluded_prerequisites, not passes)):
+        (check,) = _checks(prerequisites)
+        expression = check["condition"][2:-1].replace("self.master_version", f'"{version}"')
+        result = subprocess.run([TERRAFORM, "console"], input=expression, capture_output=True, text=True,
+                                cwd=tmp_path, check=True, timeout=60)
+        assert result.stdout.strip() == str(expected).lower(), prerequisites is excluded_prerequisites
+
+
+@pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on PATH")
+def test_an_unparsable_version_stops_neither_way(v1_prerequisites, excluded_prerequisites, tmp_path):
+    for prerequisites in (v1_prerequisites, excluded_prerequisites):
+        (check,) = _checks(prerequisites)
+        expression = check["condition"][2:-1].replace("self.master_version", '"not-a-version"')
+        result = subprocess.run([TERRAFORM, "console"], input=expression, capture_output=True, text=True,
+                                cwd=tmp_path, check=True, timeout=60)
+        assert result.stdout.strip() == "true"
 
 
 def test_excluding_forgets_the_crd_instead_of_destroying_it(excluded_prerequisites):
