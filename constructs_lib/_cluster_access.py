@@ -45,7 +45,8 @@ class ClusterAccessProps(Props):
             with ``private_endpoint``. Default ``None``: the cluster's location.
         fleet_membership_name: the fleet membership's name. Default ``None``: the cluster name.
         preflight_checks: stop ``terraform plan`` with the command to run when the cluster
-            lacks what a stack needs (Gateway API, Managed Prometheus, GKE >= 1.32.3).
+            lacks what a stack needs (Gateway API, Managed Prometheus, GKE >= 1.32.3, and with
+            the body-based router its routing extension CRD).
             Default ``True``.
     """
 
@@ -101,6 +102,8 @@ class ClusterAccess(Construct):
         )
         client_config = DataGoogleClientConfig(self, "client-config")
         self._private = props.private_endpoint
+        #: Whether constructs on this cluster add their own plan-time checks.
+        self.preflight_checks = props.preflight_checks
         if props.private_endpoint:
             project = DataGoogleProject(self, "project", project_id=project_id)
             location = props.fleet_membership_location or cluster_location

@@ -9,12 +9,14 @@ from typing import Any
 from cdktf import TerraformHclModule
 from constructs import Construct
 
+from constructs_lib._body_routing import BodyRouter
 from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._gateway_common import (
     CHAT_COMPLETIONS_PATH,
-    GATEWAY_API,
     gateway_network,
     gateway_outputs,
+    proxy_only_subnet_check,
+    route_objects,
     sample_model,
 )
 from constructs_lib._gateway_module_props import (
@@ -25,9 +27,23 @@ from constructs_lib._gateway_module_props import (
 from constructs_lib._literal import literal
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._providers import Manifest
+from constructs_lib._routes import matches, route_manifest
+from constructs_lib._terraform import require_provider
 
 #: The v1alpha2 InferencePool's API group (v0.3.0).
 GIE_GROUP = "inference.networking.x-k8s.io"
+
+#: Providers the module uses that the calling stack has no binding for. The module's
+#: versions.tf declares google, google-beta, kubernetes and helm without versions, and its
+#: main.tf uses local_file (common-infra@3f9592a0:common/modules/inference-gateway), so each
+#: is pinned here to what the module's code is written for: helm 3 (its ``set = [...]`` and
+#: ``kubernetes = {...}`` are attributes from helm 3 on), the helm the package binds for the
+#: v1 path; google-beta in lockstep with the google the package binds; local 2.
+MODULE_PROVIDERS: dict[str, tuple[str, str]] = {
+    "google-beta": ("hashicorp/google-beta", "6.50.0"),
+    "helm": ("hashicorp/helm", "3.1.1"),
+    "local": ("hashicorp/local", "~> 2.5"),
+}
 
 
 def module_inputs(props: InferenceGatewayProps, resolved: ResolvedModuleGateway,
@@ -58,19 +74,9 @@ def module_inputs(props: InferenceGatewayProps, resolved: ResolvedModuleGateway,
 
 def chat_route_manifest(route: HttpRouteSpec, props: InferenceGatewayProps) -> dict[str, Any]:
     """An HTTPRoute sending ``/v1/chat/completions`` to the same pool as ``route``."""
-    return {
-        "apiVersion": GATEWAY_API,
-        "kind": "HTTPRoute",
-        "metadata": {"name": f"{route.name}-chat", "namespace": route.namespace},
-        "spec": {
-            "parentRefs": [{"name": props.name, "namespace": props.namespace}],
-            "rules": [{
-                "matches": [{"path": {"type": "PathPrefix", "value": CHAT_COMPLETIONS_PATH}}],
-                "backendRefs": [{"group": GIE_GROUP, "kind": "InferencePool",
-                                 "name": route.inference_pool_name}],
-            }],
-        },
-    }
+    return route_manifest(name=f"{route.name}-chat", namespace=route.namespace, gateway_name=props.name,
+                          gateway_namespace=props.namespace, route_matches=matches([CHAT_COMPLETIONS_PATH]),
+                          pool=route.inference_pool_name, pool_group=GIE_GROUP)
 
 
 class InferenceGateway(Construct):
@@ -82,8 +88,14 @@ class InferenceGateway(Construct):
     Pools, models and routes not given in ``props`` are derived from ``model_servers``;
     every cross-reference is checked here and reported as one ``ConfigError``.
 
-    Construct ids: ``module``, ``chat-route-<route>``, ``gateway-status`` and the outputs
-    ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``.
+    With several pools (or ``body_routing.mode: on``) the module gets no routes; the
+    body-based router and one header-matching route per pool (ids ``route-<pool>``,
+    ``default-route``, ``body-router``) are added beside it.
+
+    Construct ids: ``proxy-only-subnet-check`` (when the module creates the subnet),
+    ``module``, ``chat-route-<route>``, ``gateway-status`` and the outputs
+    ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``,
+    ``model_names``, ``model_curls``.
     The module's address is ``module.inference_gateway``: one gateway per stack.
     """
 
@@ -107,12 +119,15 @@ class InferenceGateway(Construct):
         environment = {"project_id": cluster.project_id, "cluster_name": cluster.cluster_name,
                        "cluster_location": cluster.cluster_location, "region": region,
                        "network_name": network_name}
+        proxy_only_subnet_check(self, props, cluster, region, network_name)
         self.module = TerraformHclModule(
             self, "module", source=props.module_source,
             variables=module_inputs(props, resolved, environment),
         )
         # A readable, stable module address: module.inference_gateway.
         self.module.override_logical_id("inference_gateway")
+        for name, (source, version) in MODULE_PROVIDERS.items():
+            require_provider(self, name, source=source, version=version)
         self.chat_routes: Sequence[Manifest] = []
         if props.chat_completions_route:
             self.chat_routes = [
@@ -120,5 +135,15 @@ class InferenceGateway(Construct):
                          manifest=chat_route_manifest(route, props), depends_on=[self.module])
                 for route in resolved.routes
             ]
-        sample = sample_model(model_servers, [model.model_name for model in resolved.models])
-        gateway_outputs(self, props, sample, after=[self.module])
+        self.routes: list[Manifest] = []
+        self.router: BodyRouter | None = None
+        plan = props.routing(resolved.pools, model_servers)
+        if plan is not None:
+            self.routes = route_objects(self, props, props.planned_routes(resolved, model_servers), resolved.pools,
+                                        pool_group=GIE_GROUP, after=[self.module], default_pool=plan.default_pool)
+            self.router = BodyRouter(self, "body-router", props=props.body_routing, plan=plan,
+                                     gateway_name=props.name, namespace=props.namespace,
+                                     helm=cluster.helm_provider(), after=[self.module])
+        names = [model.model_name for model in resolved.models]
+        gateway_outputs(self, props, sample_model(model_servers, names), after=[self.module, *self.routes],
+                        models=names)

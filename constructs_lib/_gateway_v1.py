@@ -9,13 +9,14 @@ from typing import Any
 from cdktf import Fn, Token
 from constructs import Construct
 
+from constructs_lib._body_routing import BodyRouter
 from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._gateway_common import (
-    CHAT_COMPLETIONS_PATH,
-    COMPLETIONS_PATH,
     GATEWAY_API,
     gateway_network,
     gateway_outputs,
+    proxy_only_subnet_check,
+    route_objects,
     sample_model,
 )
 from constructs_lib._gateway_v1_props import (
@@ -26,8 +27,9 @@ from constructs_lib._gateway_v1_props import (
     InferenceObjectiveSpec,
 )
 from constructs_lib._literal import literal
+from constructs_lib._model_server_metrics import picker_values, served_metrics
 from constructs_lib._model_server_props import VllmModelServerProps
-from constructs_lib._pools import InferencePoolSpec, served_models, target_port
+from constructs_lib._pools import InferencePoolSpec, selected_servers, target_port
 from constructs_lib._providers import ComputeSubnetwork, Manifest, Release, ReleaseSet
 
 POOL_API_GROUP = "inference.networking.k8s.io"
@@ -41,13 +43,33 @@ def _escape(key: str) -> str:
 
 def chart_settings(pool: InferencePoolSpec, port: int, props: InferenceGatewayV1Props,
                    autopilot: str) -> list[tuple[str, str]]:
-    """The chart values for one pool, as ``(path, value)`` pairs for helm ``set``."""
+    """The chart values for one pool, as ``(path, value)`` pairs for helm ``set``: only
+    keys chart v1.5.0 reads (it has no values schema, so a stale key is silently ignored)."""
     settings = [("provider.name", "gke"), ("inferencePool.targetPorts[0].number", str(port))]
     settings += [(f"inferencePool.modelServers.matchLabels.{_escape(key)}", value)
                  for key, value in sorted(pool.match_labels.items())]
+    settings += [
+        ("inferenceExtension.replicas", str(props.endpoint_picker_replicas)),
+        ("inferenceExtension.resources.requests.cpu", props.endpoint_picker_cpu),
+        ("inferenceExtension.resources.requests.memory", props.endpoint_picker_memory),
+        ("inferenceExtension.resources.limits.memory", props.endpoint_picker_memory_limit),
+    ]
     if props.gke_monitoring:
-        settings += [("inferenceExtension.monitoring.gke.enabled", "true"), ("provider.gke.autopilot", autopilot)]
+        # The chart's GKE monitoring block is gated on both switches (epplib _gke.yaml);
+        # auth must stay on, or the picker serves /metrics unauthenticated and nothing scrapes it.
+        settings += [("inferenceExtension.monitoring.prometheus.enabled", "true"),
+                     ("inferenceExtension.monitoring.prometheus.auth.enabled", "true"),
+                     ("provider.gke.autopilot", autopilot)]
     return settings
+
+
+def chart_values(pool: InferencePoolSpec, props: InferenceGatewayV1Props,
+                 servers: Sequence[VllmModelServerProps]) -> list[str]:
+    """Values documents for one pool: the picker configured for the metric names its
+    servers emit, when they differ from the picker's defaults."""
+    metrics = served_metrics([server.image for server in selected_servers(pool, servers)])
+    values = picker_values(metrics, props.chart_version)
+    return [values] if values is not None else []
 
 
 def objective_manifest(objective: InferenceObjectiveSpec) -> dict[str, Any]:
@@ -67,28 +89,16 @@ def gateway_manifest(gateway: InferenceGatewayV1Props) -> dict[str, Any]:
     }
 
 
-def route_manifest(pool: InferencePoolSpec, props: InferenceGatewayV1Props) -> dict[str, Any]:
-    paths = ["/"] if props.route_all_paths else [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH]
-    return {
-        "apiVersion": GATEWAY_API, "kind": "HTTPRoute",
-        "metadata": {"name": f"{pool.name}-route", "namespace": props.namespace},
-        "spec": {
-            "parentRefs": [{"name": props.name, "namespace": props.namespace}],
-            "rules": [{
-                "matches": [{"path": {"type": "PathPrefix", "value": path}} for path in paths],
-                "backendRefs": [{"group": POOL_API_GROUP, "kind": "InferencePool", "name": pool.name}],
-                "timeouts": {"request": props.request_timeout},
-            }],
-        },
-    }
-
-
 class InferenceGatewayV1(Construct):
     """Everything the module did, on GIE v1, from our own constructs. Takes the same
     arguments as ``InferenceGateway``.
 
-    Construct ids: ``proxy-only-subnet``, ``pool-<pool>`` (Helm releases), ``objective-<name>``,
-    ``gateway``, ``route-<pool>``, ``gateway-status`` and the same four outputs as
+    With several pools (or ``body_routing.mode: on``) the body-based router is deployed
+    and each pool's route matches the header it sets instead of paths alone.
+
+    Construct ids: ``proxy-only-subnet-check`` and ``proxy-only-subnet`` (when created),
+    ``pool-<pool>`` (Helm releases), ``objective-<name>``, ``gateway``, ``route-<pool>``,
+    ``default-route``, ``body-router``, ``gateway-status`` and the same outputs as
     ``InferenceGateway``.
     """
 
@@ -109,6 +119,7 @@ class InferenceGatewayV1(Construct):
         props, model_servers = literal(props), literal(tuple(model_servers))
         resolved = props.resolve(model_servers)
         gateway_after: list[Any] = []
+        proxy_only_subnet_check(self, props, cluster, region, network_name)
         if props.create_proxy_only_subnetwork:
             gateway_after.append(ComputeSubnetwork(
                 self, "proxy-only-subnet", project=cluster.project_id, name=props.proxy_only_subnetwork_name,
@@ -122,13 +133,24 @@ class InferenceGatewayV1(Construct):
             self.pools.append(Release(
                 self, f"pool-{pool.name}", name=pool.name, namespace=props.namespace,
                 repository=CHART_REPOSITORY, chart=CHART_NAME, version=props.chart_version, provider=helm,
+                values=chart_values(pool, props, model_servers) or None,
                 set=[ReleaseSet(name=path, value=value)
                      for path, value in chart_settings(pool, port, props, autopilot)]))
         self.objectives = [Manifest(self, f"objective-{o.name}", manifest=objective_manifest(o),
                                     depends_on=self.pools) for o in resolved.objectives]
         self.gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
                                 depends_on=gateway_after or None)
-        self.routes = [Manifest(self, f"route-{pool.name}", manifest=route_manifest(pool, props),
-                                depends_on=[self.gateway, *self.pools]) for pool in resolved.pools]
-        names = [model.model_name for model in served_models(resolved.pools, model_servers)]
-        gateway_outputs(self, props, sample_model(model_servers, names), after=[self.gateway, *self.routes])
+        plan = props.routing(resolved.pools, model_servers)
+        # No route `timeouts`: GKE rejects a route carrying them (GWCER104), and the chart's
+        # GCPBackendPolicy already gives each pool a 300 s request timeout.
+        self.routes = route_objects(self, props, props.planned_routes(resolved.pools, model_servers),
+                                    resolved.pools, pool_group=POOL_API_GROUP, after=[self.gateway, *self.pools],
+                                    default_pool=plan.default_pool if plan else None)
+        self.router: BodyRouter | None = None
+        if plan is not None:
+            self.router = BodyRouter(self, "body-router", props=props.body_routing, plan=plan,
+                                     gateway_name=props.name, namespace=props.namespace, helm=helm,
+                                     after=[self.gateway])
+        names = [name for models in props.pool_models(resolved.pools, model_servers) for name in models.names]
+        gateway_outputs(self, props, sample_model(model_servers, names), after=[self.gateway, *self.routes],
+                        models=names)

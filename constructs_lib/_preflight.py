@@ -14,12 +14,26 @@ from cdktf import Postcondition
 
 #: GKE Inference Gateway needs GKE 1.32.3 or later.
 MIN_GKE_VERSION = (1, 32, 3)
+#: GKE installs the GCPRoutingExtension CRD (which the body-based router's chart creates an
+#: object of) from 1.32.2-gke.1182001; older clusters need the CRDs installed by hand.
+MIN_ROUTING_EXTENSION_VERSION = (1, 32, 2, 1182001)
+#: GKE 1.34.0-gke.1626000 and later installs the InferencePool v1 CRD itself, so creating it
+#: fails with "Cannot create resource that already exists" (GKE's Inference Gateway docs, as
+#: quoted in ../shared/reviews/upstream-audit-7cd2071.md 6.2).
+GKE_INSTALLS_INFERENCE_POOL_CRD = ((1, 34, 0), 1626000)
+#: The release document to leave out there, as ``prerequisites.crds.exclude`` writes it.
+INFERENCE_POOL_V1_CRD = "CustomResourceDefinition/inferencepools.inference.networking.k8s.io"
 
 
 class Preflight(Enum):
     GATEWAY_API = "gateway_api"
     MANAGED_PROMETHEUS = "managed_prometheus"
     INFERENCE_GATEWAY_VERSION = "inference_gateway_version"
+    ROUTING_EXTENSION = "routing_extension"
+    #: The stack installs the InferencePool v1 CRD, which newer GKE installs itself.
+    INFERENCE_POOL_CRD_NOT_FROM_GKE = "inference_pool_crd_not_from_gke"
+    #: The stack leaves the InferencePool v1 CRD to GKE, which older GKE does not install.
+    INFERENCE_POOL_CRD_FROM_GKE = "inference_pool_crd_from_gke"
 
 
 def _version_number(expression: str) -> str:
@@ -27,6 +41,23 @@ def _version_number(expression: str) -> str:
     parts = f'split(".", {expression})'
     patch = f'split("-", {parts}[2])[0]'
     return f"(tonumber({parts}[0]) * 1000000 + tonumber({parts}[1]) * 1000 + tonumber({patch}))"
+
+
+def _build_number(expression: str) -> str:
+    """``1.32.2-gke.1182001`` -> 10320021182001 (build 0 without ``-gke.``), as a Terraform
+    expression: the version and its GKE build, compared as one number."""
+    build = f'tonumber(try(split("-gke.", {expression})[1], "0"))'
+    return f"({_version_number(expression)} * 10000000 + {build})"
+
+
+def _before_gke_build(expression: str, version: tuple[int, int, int], build: int) -> str:
+    """Whether ``expression`` (``1.34.0-gke.1626000``) is older than ``version``-gke.``build``,
+    as a Terraform expression (without ``${}``); it fails when the version does not parse."""
+    major, minor, patch = version
+    number = _version_number(expression)
+    gke_build = f'tonumber(split("-gke.", {expression})[1])'
+    target = major * 1000000 + minor * 1000 + patch
+    return f"{number} < {target} || ({number} == {target} && {gke_build} < {build})"
 
 
 def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_location: str) -> list[Postcondition]:
@@ -60,4 +91,32 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
                     f"first with GKE Inference Gateway. Run: gcloud container clusters upgrade "
                     f"{cluster_name} {where} --master --cluster-version {major}.{minor}"),
             ))
+        elif check is Preflight.ROUTING_EXTENSION:
+            r_major, r_minor, r_patch, r_build = MIN_ROUTING_EXTENSION_VERSION
+            floor = (r_major * 1000000 + r_minor * 1000 + r_patch) * 10000000 + r_build
+            version = f"{r_major}.{r_minor}.{r_patch}-gke.{r_build}"
+            found.append(Postcondition(
+                condition=f"${{try({_build_number('self.master_version')} >= {floor}, false)}}",
+                error_message=(
+                    f"Cluster {cluster_name} runs a GKE version older than {version}, which lacks the "
+                    f"GCPRoutingExtension CRD the body-based router needs. Run: gcloud container clusters "
+                    f"upgrade {cluster_name} {where} --master --cluster-version {major}.{minor}, or install "
+                    "the CRDs with prerequisites.gke_extension_crds"),
+            ))
+        elif check in (Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE, Preflight.INFERENCE_POOL_CRD_FROM_GKE):
+            crd_version, build = GKE_INSTALLS_INFERENCE_POOL_CRD
+            older = _before_gke_build("self.master_version", crd_version, build)
+            gke = f"{'.'.join(map(str, crd_version))}-gke.{build}"
+            # A version that does not parse passes: apply then reports the real state.
+            if check is Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE:
+                found.append(Postcondition(condition=f"${{try({older}, true)}}", error_message=(
+                    f"Cluster {cluster_name} runs GKE {gke} or later, which installs the InferencePool CRD "
+                    f"itself, so creating it would fail with 'already exists'. Set prerequisites.crds.exclude: "
+                    f"[{INFERENCE_POOL_V1_CRD}] (a copy Terraform created before is then forgotten, not "
+                    f"deleted)")))
+            else:
+                found.append(Postcondition(condition=f"${{try(!({older}), true)}}", error_message=(
+                    f"Cluster {cluster_name} runs GKE older than {gke}, which does not install the "
+                    f"InferencePool CRD, so no InferencePool could be created. Remove {INFERENCE_POOL_V1_CRD} "
+                    f"from prerequisites.crds.exclude")))
     return found

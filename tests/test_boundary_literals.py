@@ -159,7 +159,7 @@ def _holds(text: str, value: str) -> bool:
 def test_the_enumeration_finds_the_free_text_fields():
     paths = {field.path for field in string_fields()}
     for expected in ("model_servers[0].model", "model_servers[0].adapters[0].source", "model_servers[0].extra_args[0]",
-                     "model_servers[0].extra_env", "gateway.name", "gateway.request_timeout",
+                     "model_servers[0].extra_env", "gateway.name", "gateway.chart_version",
                      "state.prefix", "prerequisites.crds.manifest_file", "cluster.fleet_membership_name"):
         assert expected in paths
     assert len(string_fields()) > 60
