@@ -10,23 +10,30 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import ClassVar, Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 from cdktf import ITerraformDependable, TerraformOutput
 from constructs import Construct
 
 from constructs_lib import _checks as checks
 from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._edge_props import HttpsProps, StaticAddressProps, edge_problems
 from constructs_lib._errors import ConfigError, Problem
+from constructs_lib._model_armor import ModelArmor
+from constructs_lib._model_armor_props import ModelArmorProps
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pools import Criticality, InferencePoolSpec
 from constructs_lib._props import Props
-from constructs_lib._providers import DataKubernetesResource, DataKubernetesResourceMetadata
+from constructs_lib._providers import DataKubernetesResource, DataKubernetesResourceMetadata, Manifest
 from constructs_lib._releases import ApiVersion
 
 GATEWAY_API = "gateway.networking.k8s.io/v1"
 COMPLETIONS_PATH = "/v1/completions"
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
+HTTP_LISTENER = "http"
+HTTPS_LISTENER = "https"
+CERT_MANAGER_OPTION = "networking.gke.io/cert-manager-certs"
+PRE_SHARED_OPTION = "networking.gke.io/pre-shared-certs"
 
 #: GKE gateway classes that route to inference pools.
 GatewayClass = Literal[
@@ -57,6 +64,14 @@ class GatewayCommonProps(Props):
         base_model_criticality: criticality of the derived base-model entries.
             Default ``Critical``.
         adapter_criticality: criticality of the derived adapter entries. Default ``Standard``.
+        static_address: a reserved IP address for the Gateway. Default ``None``: an
+            ephemeral one.
+        https: an HTTPS listener on port 443 instead of plain HTTP on port 80. Default
+            ``None``: HTTP only.
+        redirect_http_to_https: with ``https``, also listen on port 80 and answer every request
+            there with a 301 redirect to HTTPS. Default ``False``: no port 80 at all.
+        model_armor: screen prompts and responses with Model Armor. Default ``None``: no
+            screening.
     """
 
     moved_settings: ClassVar[Mapping[str, str]] = {
@@ -72,10 +87,34 @@ class GatewayCommonProps(Props):
     inference_pools: tuple[InferencePoolSpec, ...] | None = None
     base_model_criticality: Criticality = "Critical"
     adapter_criticality: Criticality = "Standard"
+    static_address: StaticAddressProps | None = None
+    https: HttpsProps | None = None
+    redirect_http_to_https: bool = False
+    model_armor: ModelArmorProps | None = None
 
     def problems(self) -> list[Problem]:
-        return [*checks.dns_subdomain("name", self.name), *checks.dns_label("namespace", self.namespace),
-                *checks.gce_name("proxy_only_subnetwork_name", self.proxy_only_subnetwork_name, "subnetwork")]
+        found = [*checks.dns_subdomain("name", self.name), *checks.dns_label("namespace", self.namespace),
+                 *checks.gce_name("proxy_only_subnetwork_name", self.proxy_only_subnetwork_name, "subnetwork")]
+        found += edge_problems(self.gateway_class, self.name, self.proxy_only_subnetwork_name,
+                               self.static_address, self.https, self.redirect_http_to_https)
+        if self.model_armor is not None and self.gateway_class == "gke-l7-global-external-managed":
+            found.append(Problem("gateway_class", self.gateway_class,
+                                 "cannot carry model_armor, which calls the Model Armor endpoint of the "
+                                 "gateway's region, and this class is global",
+                                 "use a regional gateway_class, or remove model_armor"))
+        return found
+
+    @property
+    def has_edge(self) -> bool:
+        """A static address or HTTPS: the Gateway needs more than one plain HTTP listener."""
+        return self.static_address is not None or self.https is not None
+
+    def feature_problems_with(self, served: Sequence[str]) -> list[Problem]:
+        """Problems of the optional features that depend on the model names the gateway
+        serves (both paths call this from ``problems_with``)."""
+        if self.model_armor is None:
+            return []
+        return [p.under("model_armor") for p in self.model_armor.problems_with(self.name, served)]
 
     def problems_with(self, model_servers: Sequence[VllmModelServerProps]) -> list[Problem]:
         """Problems of this gateway in front of ``model_servers``, with fields named as the
@@ -102,6 +141,71 @@ def gateway_network(cluster: ClusterAccess, region: str | None, network_name: st
     return region, network_name
 
 
+def parent_refs(gateway: GatewayCommonProps) -> list[dict[str, str]]:
+    """The ``parentRefs`` of every serving route: the Gateway, and with HTTPS its ``https``
+    listener, so that a redirecting ``http`` listener never serves the API in clear text."""
+    ref = {"name": gateway.name, "namespace": gateway.namespace}
+    if gateway.https is not None:
+        ref["sectionName"] = HTTPS_LISTENER
+    return [ref]
+
+
+def listeners(gateway: GatewayCommonProps, certificate_name: str | None) -> list[dict[str, Any]]:
+    """Plain HTTP on 80; or HTTPS on 443 terminating TLS with the certificate, plus an
+    ``http`` listener on 80 when it redirects."""
+    http = {"name": HTTP_LISTENER, "protocol": "HTTP", "port": 80}
+    https = gateway.https
+    if https is None:
+        return [http]
+    tls: dict[str, Any] = {"mode": "Terminate"}
+    if https.certificate == "secret":
+        tls["certificateRefs"] = [{"group": "", "kind": "Secret", "name": certificate_name}]
+    else:
+        option = PRE_SHARED_OPTION if https.certificate == "ssl_certificate" else CERT_MANAGER_OPTION
+        tls["options"] = {option: certificate_name}
+    secure = {"name": HTTPS_LISTENER, "protocol": "HTTPS", "port": 443, "tls": tls}
+    return [http, secure] if gateway.redirect_http_to_https else [secure]
+
+
+def gateway_manifest(gateway: GatewayCommonProps) -> dict[str, Any]:
+    """The Gateway: its class, listeners and, with a static address, ``spec.addresses``."""
+    spec: dict[str, Any] = {"gatewayClassName": gateway.gateway_class}
+    if gateway.static_address is not None:
+        spec["addresses"] = [{"type": "NamedAddress", "value": gateway.static_address.address_name(gateway.name)}]
+    certificate = gateway.https.resource_name(gateway.name) if gateway.https is not None else None
+    spec["listeners"] = listeners(gateway, certificate)
+    return {"apiVersion": GATEWAY_API, "kind": "Gateway",
+            "metadata": {"name": gateway.name, "namespace": gateway.namespace}, "spec": spec}
+
+
+def serving_route_manifest(name: str, gateway: GatewayCommonProps, paths: Sequence[str],
+                           backend: dict[str, str], timeout: str | None = None) -> dict[str, Any]:
+    """An HTTPRoute sending ``paths`` (prefixes) on the gateway to one InferencePool."""
+    rule: dict[str, Any] = {
+        "matches": [{"path": {"type": "PathPrefix", "value": path}} for path in paths],
+        "backendRefs": [backend],
+    }
+    if timeout is not None:
+        rule["timeouts"] = {"request": timeout}
+    return {"apiVersion": GATEWAY_API, "kind": "HTTPRoute",
+            "metadata": {"name": name, "namespace": gateway.namespace},
+            "spec": {"parentRefs": parent_refs(gateway), "rules": [rule]}}
+
+
+def redirect_route_manifest(gateway: GatewayCommonProps) -> dict[str, Any]:
+    """The ``http`` listener's only route: a 301 to ``https`` for every request, no backend
+    (Gateway API forbids backends beside a RequestRedirect)."""
+    return {
+        "apiVersion": GATEWAY_API, "kind": "HTTPRoute",
+        "metadata": {"name": f"{gateway.name}-http-redirect", "namespace": gateway.namespace},
+        "spec": {
+            "parentRefs": [{"name": gateway.name, "namespace": gateway.namespace, "sectionName": HTTP_LISTENER}],
+            "rules": [{"filters": [{"type": "RequestRedirect",
+                                    "requestRedirect": {"scheme": "https", "statusCode": 301}}]}],
+        },
+    }
+
+
 def criticality_of(props: GatewayCommonProps, is_base: bool) -> Criticality:
     return props.base_model_criticality if is_base else props.adapter_criticality
 
@@ -114,9 +218,11 @@ def sample_model(servers: Sequence[VllmModelServerProps], model_names: Sequence[
 
 
 def gateway_outputs(scope: Construct, gateway: GatewayCommonProps, model: str,
-                    after: Sequence[ITerraformDependable]) -> None:
+                    after: Sequence[ITerraformDependable], static_address: str | None = None) -> None:
     """The Gateway's status read back after ``after`` applied, and the four outputs:
-    ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``."""
+    ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``;
+    with a static address or HTTPS also ``gateway_url``. The URL is ``https://`` and the first
+    domain with HTTPS, else ``http://`` and the address (the reserved one when there is one)."""
     status = DataKubernetesResource(
         scope, "gateway-status", api_version=GATEWAY_API, kind="Gateway",
         metadata=DataKubernetesResourceMetadata(name=gateway.name, namespace=gateway.namespace),
@@ -129,12 +235,34 @@ def gateway_outputs(scope: Construct, gateway: GatewayCommonProps, model: str,
                     description="Namespace of the Gateway.")
     TerraformOutput(scope, "gateway_address", value=address, static_id=True,
                     description="The Gateway's IP address (empty until the load balancer is ready).")
+    if gateway.https is not None:
+        url = f"https://{gateway.https.domains[0]}"
+    else:
+        url = f"http://{static_address or address}"
+    if gateway.has_edge:
+        TerraformOutput(scope, "gateway_url", value=url, static_id=True,
+                        description="Where clients reach the gateway.")
     body = ('{"model": "' + model + '", "messages": [{"role": "user", '
             '"content": "Say hello in one sentence."}], "max_tokens": 64}')
     TerraformOutput(
         scope, "chat_completions_curl", static_id=True,
         description="A chat completion through the gateway, ready to paste.",
-        value=f"curl -sS http://{address}{CHAT_COMPLETIONS_PATH} "
+        value=f"curl -sS {url}{CHAT_COMPLETIONS_PATH} "
               f"-H 'Content-Type: application/json' -d '{body}'",
     )
 
+
+def inference_paths(route_all_paths: bool = False) -> list[str]:
+    """The path prefixes serving routes match."""
+    return ["/"] if route_all_paths else [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH]
+
+
+def after_gateway(scope: Construct, gateway: GatewayCommonProps, manifest: ITerraformDependable, *,
+                  project_id: str, region: str, models: Sequence[str], paths: Sequence[str]) -> None:
+    """What attaches to the Gateway, the same on both paths: the HTTP redirect route (id
+    ``http-redirect``) and Model Armor (id ``model-armor``) screening ``paths``."""
+    if gateway.redirect_http_to_https:
+        Manifest(scope, "http-redirect", manifest=redirect_route_manifest(gateway), depends_on=[manifest])
+    if gateway.model_armor is not None:
+        ModelArmor(scope, "model-armor", gateway=gateway, project_id=project_id, region=region,
+                   models=models, paths=paths, after=[manifest])

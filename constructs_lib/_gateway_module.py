@@ -1,5 +1,15 @@
 """The ai-on-gke ``inference-gateway`` module with every input it requires, plus what it
-lacks: a route for ``/v1/chat/completions`` and outputs to reach the gateway."""
+lacks: a route for ``/v1/chat/completions`` and outputs to reach the gateway.
+
+The module renders its Gateway from three inputs (name, namespace, class): one HTTP listener
+on port 80, no addresses, no TLS, and nothing outside the module can patch that object. With
+a static address or HTTPS, the Gateway clients use is therefore ours (``gateway_manifest``,
+the same as on the v1 path) and so are the serving routes (they need ``sectionName: https``,
+which the module's routes lack). The module still creates a Gateway; it is renamed
+``<name>-module-parked`` and given the class ``parked``, which no controller serves, so it
+provisions no load balancer and no address (Gateway API: a Gateway whose class does not exist
+is never accepted), and it gets no routes.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +20,16 @@ from cdktf import TerraformHclModule
 from constructs import Construct
 
 from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._edge import GatewayEdge
 from constructs_lib._gateway_common import (
     CHAT_COMPLETIONS_PATH,
-    GATEWAY_API,
+    COMPLETIONS_PATH,
+    after_gateway,
+    gateway_manifest,
     gateway_network,
     gateway_outputs,
     sample_model,
+    serving_route_manifest,
 )
 from constructs_lib._gateway_module_props import (
     HttpRouteSpec,
@@ -27,6 +41,10 @@ from constructs_lib._providers import Manifest
 
 #: The v1alpha2 InferencePool's API group (v0.3.0).
 GIE_GROUP = "inference.networking.x-k8s.io"
+#: A GatewayClass no controller serves: the module's own Gateway waits on it, unprovisioned,
+#: when ours carries the edge.
+PARKED_GATEWAY_CLASS = "parked"
+PARKED_GATEWAY_SUFFIX = "-module-parked"
 
 
 def module_inputs(props: InferenceGatewayProps, resolved: ResolvedModuleGateway,
@@ -45,8 +63,10 @@ def module_inputs(props: InferenceGatewayProps, resolved: ResolvedModuleGateway,
             "criticality": model.criticality,
             "inference_pool_name": model.inference_pool_name,
         } for model in resolved.models],
-        "gateway": {"name": props.name, "namespace": props.namespace, "gateway_class": props.gateway_class},
-        "http_routes": [{
+        "gateway": ({"name": props.name + PARKED_GATEWAY_SUFFIX, "namespace": props.namespace,
+                     "gateway_class": PARKED_GATEWAY_CLASS} if props.has_edge else
+                    {"name": props.name, "namespace": props.namespace, "gateway_class": props.gateway_class}),
+        "http_routes": [] if props.has_edge else [{
             "name": route.name,
             "namespace": route.namespace,
             "gateway_name": route.gateway_name,
@@ -57,19 +77,18 @@ def module_inputs(props: InferenceGatewayProps, resolved: ResolvedModuleGateway,
 
 def chat_route_manifest(route: HttpRouteSpec, props: InferenceGatewayProps) -> dict[str, Any]:
     """An HTTPRoute sending ``/v1/chat/completions`` to the same pool as ``route``."""
-    return {
-        "apiVersion": GATEWAY_API,
-        "kind": "HTTPRoute",
-        "metadata": {"name": f"{route.name}-chat", "namespace": route.namespace},
-        "spec": {
-            "parentRefs": [{"name": props.name, "namespace": props.namespace}],
-            "rules": [{
-                "matches": [{"path": {"type": "PathPrefix", "value": CHAT_COMPLETIONS_PATH}}],
-                "backendRefs": [{"group": GIE_GROUP, "kind": "InferencePool",
-                                 "name": route.inference_pool_name}],
-            }],
-        },
-    }
+    return serving_route_manifest(f"{route.name}-chat", props, [CHAT_COMPLETIONS_PATH], _backend(route))
+
+
+def own_route_manifest(route: HttpRouteSpec, props: InferenceGatewayProps) -> dict[str, Any]:
+    """``route`` as our own HTTPRoute (when our Gateway carries the edge): the module's
+    completions path, and chat completions unless ``chat_completions_route`` is off."""
+    paths = [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH] if props.chat_completions_route else [COMPLETIONS_PATH]
+    return serving_route_manifest(route.name, props, paths, _backend(route))
+
+
+def _backend(route: HttpRouteSpec) -> dict[str, str]:
+    return {"group": GIE_GROUP, "kind": "InferencePool", "name": route.inference_pool_name}
 
 
 class InferenceGateway(Construct):
@@ -83,6 +102,9 @@ class InferenceGateway(Construct):
 
     Construct ids: ``module``, ``chat-route-<route>``, ``gateway-status`` and the outputs
     ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``.
+    With a static address or HTTPS: ``edge`` (``GatewayEdge``), ``gateway`` and ``route-<route>``
+    instead of ``chat-route-<route>``, and the output ``gateway_url``; with the redirect
+    ``http-redirect``; with Model Armor ``model-armor`` (``ModelArmor``).
     The module's address is ``module.inference_gateway``: one gateway per stack.
     """
 
@@ -112,11 +134,24 @@ class InferenceGateway(Construct):
         # A readable, stable module address: module.inference_gateway.
         self.module.override_logical_id("inference_gateway")
         self.chat_routes: Sequence[Manifest] = []
-        if props.chat_completions_route:
+        gateway: Any = self.module
+        edge = None
+        if props.has_edge:
+            edge = GatewayEdge(self, "edge", gateway=props, project_id=cluster.project_id, region=region)
+            # After the module: it creates the proxy-only subnet the regional classes need.
+            gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
+                               depends_on=[self.module, *edge.resources])
+            self.chat_routes = [Manifest(self, f"route-{route.name}", manifest=own_route_manifest(route, props),
+                                         depends_on=[gateway]) for route in resolved.routes]
+        elif props.chat_completions_route:
             self.chat_routes = [
                 Manifest(self, f"chat-route-{route.name}",
                          manifest=chat_route_manifest(route, props), depends_on=[self.module])
                 for route in resolved.routes
             ]
-        sample = sample_model(model_servers, [model.model_name for model in resolved.models])
-        gateway_outputs(self, props, sample, after=[self.module])
+        names = [model.model_name for model in resolved.models]
+        after_gateway(self, props, gateway, project_id=cluster.project_id, region=region, models=names,
+                      paths=[COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH])
+        sample = sample_model(model_servers, names)
+        gateway_outputs(self, props, sample, after=[gateway, *self.chat_routes] if props.has_edge else [self.module],
+                        static_address=edge.address if edge is not None else None)

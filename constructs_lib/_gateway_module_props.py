@@ -154,6 +154,7 @@ class InferenceGatewayProps(GatewayCommonProps):
                 found += served_model_problems(f"{field}.model_name", model.model_name,
                                                pools[model.inference_pool_name], model_servers)
         found += shared_path_problems("http_routes", [(r.name, r.gateway_name) for r in resolved.routes])
+        found += self.feature_problems_with([model.model_name for model in resolved.models])
         for index, route in enumerate(resolved.routes):
             field = f"http_routes[{index}]"
             if route.namespace != MODULE_POOLS.namespace:

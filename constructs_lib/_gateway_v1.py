@@ -10,13 +10,15 @@ from cdktf import Fn, Token
 from constructs import Construct
 
 from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._edge import GatewayEdge
 from constructs_lib._gateway_common import (
-    CHAT_COMPLETIONS_PATH,
-    COMPLETIONS_PATH,
-    GATEWAY_API,
+    after_gateway,
+    gateway_manifest,
     gateway_network,
     gateway_outputs,
+    inference_paths,
     sample_model,
+    serving_route_manifest,
 )
 from constructs_lib._gateway_v1_props import (
     CHART_NAME,
@@ -57,29 +59,10 @@ def objective_manifest(objective: InferenceObjectiveSpec) -> dict[str, Any]:
             "metadata": {"name": objective.name, "namespace": objective.namespace}, "spec": spec}
 
 
-def gateway_manifest(gateway: InferenceGatewayV1Props) -> dict[str, Any]:
-    return {
-        "apiVersion": GATEWAY_API, "kind": "Gateway",
-        "metadata": {"name": gateway.name, "namespace": gateway.namespace},
-        "spec": {"gatewayClassName": gateway.gateway_class,
-                 "listeners": [{"name": "http", "protocol": "HTTP", "port": 80}]},
-    }
-
-
 def route_manifest(pool: InferencePoolSpec, props: InferenceGatewayV1Props) -> dict[str, Any]:
-    paths = ["/"] if props.route_all_paths else [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH]
-    return {
-        "apiVersion": GATEWAY_API, "kind": "HTTPRoute",
-        "metadata": {"name": f"{pool.name}-route", "namespace": props.namespace},
-        "spec": {
-            "parentRefs": [{"name": props.name, "namespace": props.namespace}],
-            "rules": [{
-                "matches": [{"path": {"type": "PathPrefix", "value": path}} for path in paths],
-                "backendRefs": [{"group": POOL_API_GROUP, "kind": "InferencePool", "name": pool.name}],
-                "timeouts": {"request": props.request_timeout},
-            }],
-        },
-    }
+    return serving_route_manifest(
+        f"{pool.name}-route", props, inference_paths(props.route_all_paths),
+        {"group": POOL_API_GROUP, "kind": "InferencePool", "name": pool.name}, timeout=props.request_timeout)
 
 
 class InferenceGatewayV1(Construct):
@@ -88,7 +71,8 @@ class InferenceGatewayV1(Construct):
 
     Construct ids: ``proxy-only-subnet``, ``pool-<pool>`` (Helm releases), ``objective-<name>``,
     ``gateway``, ``route-<pool>``, ``gateway-status`` and the same four outputs as
-    ``InferenceGateway``.
+    ``InferenceGateway``; with the optional features ``edge`` (``GatewayEdge``),
+    ``http-redirect``, ``model-armor`` (``ModelArmor``) and the output ``gateway_url``.
     """
 
     def __init__(
@@ -124,9 +108,15 @@ class InferenceGatewayV1(Construct):
                      for path, value in chart_settings(pool, port, props, autopilot)]))
         self.objectives = [Manifest(self, f"objective-{o.name}", manifest=objective_manifest(o),
                                     depends_on=self.pools) for o in resolved.objectives]
+        edge = GatewayEdge(self, "edge", gateway=props, project_id=cluster.project_id, region=region) \
+            if props.has_edge else None
+        gateway_after += edge.resources if edge is not None else []
         self.gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
                                 depends_on=gateway_after or None)
         self.routes = [Manifest(self, f"route-{pool.name}", manifest=route_manifest(pool, props),
                                 depends_on=[self.gateway, *self.pools]) for pool in resolved.pools]
         names = [model.model_name for model in served_models(resolved.pools, model_servers)]
-        gateway_outputs(self, props, sample_model(model_servers, names), after=[self.gateway, *self.routes])
+        after_gateway(self, props, self.gateway, project_id=cluster.project_id, region=region, models=names,
+                      paths=inference_paths(props.route_all_paths))
+        gateway_outputs(self, props, sample_model(model_servers, names), after=[self.gateway, *self.routes],
+                        static_address=edge.address if edge is not None else None)

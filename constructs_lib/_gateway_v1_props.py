@@ -125,6 +125,8 @@ class InferenceGatewayV1Props(GatewayCommonProps):
         found += checks.unique("inference_objectives", (o.name for o in resolved.objectives), "objective name")
         # One route per pool, all with the same paths on the one gateway.
         found += shared_path_problems("inference_pools", [(pool, self.name) for pool in pools])
+        found += self.feature_problems_with([model.model_name for model in served_models(resolved.pools,
+                                                                                        model_servers)])
         for index, objective in enumerate(resolved.objectives):
             field = f"inference_objectives[{index}]"
             found += pool_names_problem(f"{field}.inference_pool_name", objective.inference_pool_name, pools)

@@ -14,12 +14,21 @@ from cdktf import Postcondition
 
 #: GKE Inference Gateway needs GKE 1.32.3 or later.
 MIN_GKE_VERSION = (1, 32, 3)
+#: GKE installs the GCPTrafficExtension and GCPRoutingExtension CRDs itself from this version
+#: on (ai-on-gke Model Armor tutorial); older clusters need them installed.
+EXTENSION_CRDS_BUILT_IN = "1.32.2-gke.1182001"
+#: The GKE version checked before a GCPTrafficExtension calls Model Armor. No GKE document
+#: states a floor of its own for googleAPIServiceName callouts, so it is the floor of the
+#: InferencePool backends it screens (GKE Inference Gateway); raise it here when one does.
+MODEL_ARMOR_MIN_GKE = "1.32.3"
+_BUILD = 1000000000
 
 
 class Preflight(Enum):
     GATEWAY_API = "gateway_api"
     MANAGED_PROMETHEUS = "managed_prometheus"
     INFERENCE_GATEWAY_VERSION = "inference_gateway_version"
+    MODEL_ARMOR_VERSION = "model_armor_version"
 
 
 def _version_number(expression: str) -> str:
@@ -27,6 +36,32 @@ def _version_number(expression: str) -> str:
     parts = f'split(".", {expression})'
     patch = f'split("-", {parts}[2])[0]'
     return f"(tonumber({parts}[0]) * 1000000 + tonumber({parts}[1]) * 1000 + tonumber({patch}))"
+
+
+def _gke_version_number(expression: str) -> str:
+    """``1.32.2-gke.1182001`` -> 1032002 * 10^9 + 1182001, as a Terraform expression (the GKE
+    build number counts: GKE names versions down to it)."""
+    build = f'try(tonumber(split(".", split("-", {expression})[1])[1]), 0)'
+    return f"({_version_number(expression)} * {_BUILD} + {build})"
+
+
+def gke_version_value(version: str) -> int:
+    """The number :func:`_gke_version_number` computes, for a literal version."""
+    release, _, build = version.partition("-gke.")
+    major, minor, patch = (int(part) for part in release.split("."))
+    return (major * 1000000 + minor * 1000 + patch) * _BUILD + int(build or 0)
+
+
+def gke_version_before(expression: str, version: str) -> str:
+    """A Terraform condition (no ``${}``): the GKE version in ``expression`` is older than
+    ``version``; false when it cannot be read."""
+    return f"try({_gke_version_number(expression)} < {gke_version_value(version)}, false)"
+
+
+def gke_version_at_least(expression: str, version: str) -> str:
+    """A Terraform condition (no ``${}``): the GKE version is ``version`` or newer; false when
+    it cannot be read."""
+    return f"try({_gke_version_number(expression)} >= {gke_version_value(version)}, false)"
 
 
 def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_location: str) -> list[Postcondition]:
@@ -59,5 +94,14 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
                     f"Cluster {cluster_name} runs a GKE version older than {major}.{minor}.{patch}, the "
                     f"first with GKE Inference Gateway. Run: gcloud container clusters upgrade "
                     f"{cluster_name} {where} --master --cluster-version {major}.{minor}"),
+            ))
+        elif check is Preflight.MODEL_ARMOR_VERSION:
+            found.append(Postcondition(
+                condition=f"${{{gke_version_at_least('self.master_version', MODEL_ARMOR_MIN_GKE)}}}",
+                error_message=(
+                    f"Cluster {cluster_name} runs a GKE version older than {MODEL_ARMOR_MIN_GKE}, which Model "
+                    f"Armor screening through a GCPTrafficExtension needs here. Run: gcloud container "
+                    f"clusters upgrade {cluster_name} {where} --master --cluster-version "
+                    f"{MODEL_ARMOR_MIN_GKE.rsplit('.', 1)[0]}"),
             ))
     return found
