@@ -101,12 +101,12 @@ class ModelArmorProps(Props):
     Gateway. Streamed responses are not screened (a Service Extensions limitation).
 
     Attributes:
-        prompt: the template for prompts. Default: created with the defaults above.
-        response: the template for responses. Default: created with the defaults above.
+        prompt: the template for prompts. Default: one created with the defaults of `ModelArmorTemplateProps`.
+        response: the template for responses. Default: one created with the same defaults.
         models: the model names (as clients send them) to screen. Default ``None``: every
             base model and adapter the gateway serves. Requests for other models pass
-            unscreened. Each model takes about 230 characters of the 1,023-character
-            ``model_armor_settings``, so four models fit, five do not.
+            unscreened. With the default template ids each model takes up to about 300
+            characters of the 1,023-character ``model_armor_settings``, so three fit.
         timeout: how long the load balancer waits for Model Armor, 10ms to 10000ms.
             Default ``10000ms``.
         fail_open: let requests through when Model Armor fails or times out. Default
@@ -153,8 +153,8 @@ class ModelArmorProps(Props):
             "models" if self.models is not None else "", screened,
             settings_length_bound(self, gateway_name, screened), METADATA_VALUE_LIMIT,
             "the GCPTrafficExtension's model_armor_settings",
-            "screen fewer models: list at most four in model_armor.models, or serve the others "
-            "through another gateway")
+            "screen fewer models (list them in model_armor.models) or give the templates shorter "
+            "template_id values")
         return found
 
 

@@ -73,6 +73,13 @@ BAD_INPUTS = {
         "gateway.http_routes[0].gateway_name='nope': names no gateway"),
     "missing crd file": ("prerequisites:\n  crds:\n    manifest_file: /no/such/manifests.yaml\n",
                          "prerequisites.crds.manifest_file='/no/such/manifests.yaml': is not a readable file"),
+    "redirect without https": ("gateway:\n  redirect_http_to_https: true\n",
+                               "gateway.redirect_http_to_https=True: needs an HTTPS listener"),
+    "domain not a dns name": ("gateway:\n  https: {certificate: google_managed, domains: ['*.example.com']}\n",
+                              "gateway.https.domains[0]='*.example.com': is not a DNS host name"),
+    "certificate the class cannot use": (
+        "gateway:\n  gateway_class: gke-l7-global-external-managed\n  https: {certificate: certificate_manager, "
+        "certificate_name: c, domains: [a.example.com]}\n", "gateway.https.certificate='certificate_manager'"),
     "chart version without v": ("gateway:\n  api_version: v1\n  chart_version: 1.5.0\n",
                                 "gateway.chart_version='1.5.0'"),
 }
