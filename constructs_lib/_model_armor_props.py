@@ -101,7 +101,7 @@ class ModelArmorProps(Props):
     Gateway. Streamed responses are not screened (a Service Extensions limitation).
 
     Attributes:
-        prompt: the template for prompts. Default: one created with the defaults of `ModelArmorTemplateProps`.
+        prompt: the template for prompts. Default: one created with the defaults of ``ModelArmorTemplateProps``.
         response: the template for responses. Default: one created with the same defaults.
         models: the model names (as clients send them) to screen. Default ``None``: every
             base model and adapter the gateway serves. Requests for other models pass
