@@ -88,20 +88,21 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
                     f"{where} --enable-managed-prometheus"),
             ))
         elif check is Preflight.INFERENCE_GATEWAY_VERSION:
-            found.append(Postcondition(
-                condition=f"${{try({_version_number('self.master_version')} >= {minimum}, false)}}",
-                error_message=(
-                    f"Cluster {cluster_name} runs a GKE version older than {major}.{minor}.{patch}, the "
-                    f"first with GKE Inference Gateway. Run: gcloud container clusters upgrade "
-                    f"{cluster_name} {where} --master --cluster-version {major}.{minor}"),
-            ))
+            found.append(_upgrade(f"try({_version_number('self.master_version')} >= {minimum}, false)",
+                                  f"{major}.{minor}.{patch}", "the first with GKE Inference Gateway",
+                                  cluster_name, where))
         elif check is Preflight.MODEL_ARMOR_VERSION:
-            found.append(Postcondition(
-                condition=f"${{{gke_version_at_least('self.master_version', MODEL_ARMOR_MIN_GKE)}}}",
-                error_message=(
-                    f"Cluster {cluster_name} runs a GKE version older than {MODEL_ARMOR_MIN_GKE}, which Model "
-                    f"Armor screening through a GCPTrafficExtension needs here. Run: gcloud container "
-                    f"clusters upgrade {cluster_name} {where} --master --cluster-version "
-                    f"{MODEL_ARMOR_MIN_GKE.rsplit('.', 1)[0]}"),
-            ))
+            found.append(_upgrade(gke_version_at_least("self.master_version", MODEL_ARMOR_MIN_GKE), MODEL_ARMOR_MIN_GKE,
+                                  "which Model Armor screening through a GCPTrafficExtension needs here",
+                                  cluster_name, where))
     return found
+
+
+def _upgrade(condition: str, version: str, why: str, cluster_name: str, where: str) -> Postcondition:
+    """A minimum GKE version: ``condition`` (no ``${}``) and the upgrade command to run."""
+    return Postcondition(
+        condition=f"${{{condition}}}",
+        error_message=(
+            f"Cluster {cluster_name} runs a GKE version older than {version}, {why}. Run: gcloud container "
+            f"clusters upgrade {cluster_name} {where} --master --cluster-version {'.'.join(version.split('.')[:2])}"),
+    )

@@ -28,6 +28,7 @@ from constructs_lib import (
     VllmModelServerProps,
     from_mapping,
 )
+from constructs_lib._gateway_common import gateway_manifest
 from constructs_lib._preflight import (
     EXTENSION_CRDS_BUILT_IN,
     MODEL_ARMOR_MIN_GKE,
@@ -245,15 +246,13 @@ def test_internal_gateway_takes_an_internal_address_from_a_normal_subnet(tmp_pat
     ("ssl_certificate", {"options": {"networking.gke.io/pre-shared-certs": "mine"}}),
     ("secret", {"certificateRefs": [{"group": "", "kind": "Secret", "name": "mine"}]}),
 ])
-def test_existing_certificates_are_named_on_the_listener(certificate, tls, tmp_path):
-    stacks = synth(_config("v1", static_address=None, model_armor=None, redirect_http_to_https=False,
-                           https={"certificate": certificate, "certificate_name": "mine",
-                                  "domains": ["llm.example.com"]}), tmp_path)
-    stack = stacks["inference-gateway"]
-    assert _gateway(stack)["spec"]["listeners"] == [{"name": "https", "port": 443, "protocol": "HTTPS",
-                                                     "tls": {"mode": "Terminate", **tls}}]
-    assert "google_certificate_manager_certificate" not in stack.get("resource", {})
-    assert "addresses" not in _gateway(stack)["spec"]
+def test_existing_certificates_are_named_on_the_listener(certificate, tls):
+    gateway = InferenceGatewayV1Props(https=HttpsProps(certificate=certificate, certificate_name="mine",
+                                                       domains=("llm.example.com",)))
+    spec = gateway_manifest(gateway)["spec"]
+    assert spec["listeners"] == [{"name": "https", "port": 443, "protocol": "HTTPS",
+                                  "tls": {"mode": "Terminate", **tls}}]
+    assert "addresses" not in spec
 
 
 def test_self_managed_key_comes_from_a_sensitive_variable_and_never_reaches_the_json(tmp_path):

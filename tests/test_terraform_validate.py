@@ -43,6 +43,9 @@ CONFIGS = {
     "extension-crds-no-rbac": AppConfig(prerequisites=PrerequisitesProps(
         gke_extension_crds={"ref": "main"}, metrics_rbac=None)),
     "edge": _edge("v1alpha2"),
+}
+#: Variants of the edge whose other stacks equal ones above: only their gateway stack is validated.
+EDGE_VARIANTS = {
     "edge-v1": _edge("v1"),
     "edge-v1-internal-self-managed": _edge("v1", gateway_class="gke-l7-rilb", static_address={"subnetwork": "nodes"},
                                            https={"certificate": "self_managed", "domains": ["llm.example.com"]}),
@@ -68,6 +71,12 @@ def test_every_stack_validates(harness, name, tmp_path):
     stacks = synth(CONFIGS[name], tmp_path)
     for stack in stacks["manifest"]["stacks"].values():
         _assert_valid(harness, tmp_path / stack["workingDirectory"])
+
+
+@pytest.mark.parametrize("name", sorted(EDGE_VARIANTS))
+def test_every_edge_variant_gateway_validates(harness, name, tmp_path):
+    synth(EDGE_VARIANTS[name], tmp_path)
+    _assert_valid(harness, tmp_path / "stacks" / "inference-gateway")
 
 
 @pytest.mark.parametrize("example", ["two_model_servers", "bring_your_own_servers"])
@@ -168,7 +177,7 @@ def test_harness_catches_a_token_written_to_state(harness, tmp_path):
 def test_certificate_manager_takes_the_key_through_no_write_only_argument(harness, tmp_path):
     """Why the self-managed key variable is sensitive but not ephemeral (and so in state):
     Terraform refuses an ephemeral value in ``pem_private_key``."""
-    synth(CONFIGS["edge-v1-internal-self-managed"], tmp_path / "out")
+    synth(EDGE_VARIANTS["edge-v1-internal-self-managed"], tmp_path / "out")
     body = json.loads((tmp_path / "out" / "stacks" / "inference-gateway" / "cdk.tf.json").read_text())
     assert body["variable"]["tls_private_key_pem"]["sensitive"] is True
     body["variable"]["tls_private_key_pem"]["ephemeral"] = True
