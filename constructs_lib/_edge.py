@@ -14,6 +14,7 @@ Why this shape:
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 from cdktf import TerraformOutput, TerraformVariable
@@ -36,6 +37,16 @@ if TYPE_CHECKING:
 
 CERTIFICATE_VARIABLE = "tls_certificate_pem"
 PRIVATE_KEY_VARIABLE = "tls_private_key_pem"
+
+
+def authorization_name(certificate: str, domain: str) -> str:
+    """``<certificate>-<domain with dashes>``; when that exceeds 63 characters, the start of
+    it and a hash of the domain, so two long domains never share a name."""
+    name = f"{certificate}-{domain.replace('.', '-')}"
+    if len(name) <= 63:
+        return name
+    digest = hashlib.sha256(domain.encode()).hexdigest()[:8]
+    return f"{name[:54].rstrip('-')}-{digest}"
 
 
 class GatewayEdge(Construct):
@@ -96,7 +107,7 @@ class GatewayEdge(Construct):
         authorizations = [
             CertificateManagerDnsAuthorization(
                 self, f"dns-authorization-{domain}", project=project_id, location=region,
-                name=f"{name}-{domain.replace('.', '-')}"[:63].rstrip("-"), domain=domain,
+                name=authorization_name(name, domain), domain=domain,
                 description=f"DNS authorization of {domain} for certificate {name}.")
             for domain in https.domains
         ]

@@ -82,9 +82,11 @@ def chat_route_manifest(route: HttpRouteSpec, props: InferenceGatewayProps) -> d
 
 def own_route_manifest(route: HttpRouteSpec, props: InferenceGatewayProps) -> dict[str, Any]:
     """``route`` as our own HTTPRoute (when our Gateway carries the edge): the module's
-    completions path, and chat completions unless ``chat_completions_route`` is off."""
+    completions path, and chat completions unless ``chat_completions_route`` is off. Named
+    ``<route>-edge``, so that turning the edge on never creates a route the module is still
+    deleting under the same name."""
     paths = [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH] if props.chat_completions_route else [COMPLETIONS_PATH]
-    return serving_route_manifest(route.name, props, paths, _backend(route))
+    return serving_route_manifest(f"{route.name}-edge", props, paths, _backend(route))
 
 
 def _backend(route: HttpRouteSpec) -> dict[str, str]:

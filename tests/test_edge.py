@@ -28,6 +28,8 @@ from constructs_lib import (
     VllmModelServerProps,
     from_mapping,
 )
+from constructs_lib._checks import GCE_NAME_PATTERN
+from constructs_lib._edge import authorization_name
 from constructs_lib._gateway_common import gateway_manifest
 from constructs_lib._preflight import (
     EXTENSION_CRDS_BUILT_IN,
@@ -295,6 +297,13 @@ def test_existing_templates_are_referenced_not_created(tmp_path):
                          "user_prompt_template_id": "projects/p/locations/us-central1/templates/shared-prompt",
                          "model_response_template_id":
                              "projects/my-project/locations/us-central1/templates/shared-response"}]
+
+
+def test_dns_authorization_names_stay_valid_and_distinct():
+    long = ["a" * 40 + ".example.com", "a" * 40 + ".example.org"]
+    names = [authorization_name("inference-gateway-cert", domain) for domain in long]
+    assert len(set(names)) == 2 and all(re.fullmatch(GCE_NAME_PATTERN, name) for name in names)
+    assert authorization_name("c", "llm.example.com") == "c-llm-example-com"
 
 
 def test_everything_off_by_default():
