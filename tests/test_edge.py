@@ -233,6 +233,21 @@ def test_crd_check_catches_a_redirect_with_backends_and_an_authority_beside_goog
     assert crd_errors(extension, schemas)
 
 
+@needs_shared(*CRD_FILES)
+def test_the_parked_module_gateway_is_a_valid_gateway(edge):
+    """The module renders its Gateway from our three inputs (templates/gateway.yaml.tpl at the
+    pinned commit: one HTTP listener on port 80)."""
+    schemas = load_crds([SHARED / "upstream" / name for name in CRD_FILES])
+    inputs = edge["v1alpha2"]["inference-gateway"]["module"]["inference_gateway"]["gateway"]
+    parked = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+              "metadata": {"name": inputs["name"], "namespace": inputs["namespace"]},
+              "spec": {"gatewayClassName": inputs["gateway_class"],
+                       "listeners": [{"protocol": "HTTP", "port": 80, "name": "http"}]}}
+    assert crd_errors(parked, schemas) == []
+    assert inputs["gateway_class"] not in ("gke-l7-regional-external-managed", "gke-l7-rilb",
+                                           "gke-l7-global-external-managed")
+
+
 # -- variants ------------------------------------------------------------------------------
 
 def test_internal_gateway_takes_an_internal_address_from_a_normal_subnet(tmp_path):
@@ -257,7 +272,11 @@ def test_existing_certificates_are_named_on_the_listener(certificate, tls):
     assert "addresses" not in spec
 
 
-def test_self_managed_key_comes_from_a_sensitive_variable_and_never_reaches_the_json(tmp_path):
+FAKE_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"
+
+
+def test_self_managed_key_comes_from_a_sensitive_variable_and_never_reaches_the_json(tmp_path, monkeypatch):
+    monkeypatch.setenv("TF_VAR_tls_private_key_pem", FAKE_KEY)
     stacks = synth(_config("v1alpha2", https={"certificate": "self_managed", "domains": ["llm.example.com"]}),
                    tmp_path)
     stack = stacks["inference-gateway"]
@@ -265,8 +284,11 @@ def test_self_managed_key_comes_from_a_sensitive_variable_and_never_reaches_the_
     certificate = by_path(stack, "google_certificate_manager_certificate")["inference-gateway/edge/certificate"]
     assert certificate["self_managed"] == {"pem_certificate": "${var.tls_certificate_pem}",
                                            "pem_private_key": "${var.tls_private_key_pem}"}
-    for path in tmp_path.rglob("*.json"):
-        assert not re.search(r"BEGIN [A-Z ]*PRIVATE KEY", path.read_text()), path
+    written = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert written
+    for path in written:
+        text = path.read_text(errors="replace")
+        assert "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" not in text and "PRIVATE KEY" not in text, path
 
 
 def test_readme_states_where_the_self_managed_key_is_kept():
