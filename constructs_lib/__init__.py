@@ -13,6 +13,7 @@ _lazy_providers.install()
 
 # ruff: noqa: E402, I001 - the loader must be installed before anything imports providers.
 from constructs_lib import _checks as checks
+from constructs_lib._body_routing import BodyRoutingProps
 from constructs_lib._cluster_access import ClusterAccess, ClusterAccessProps
 from constructs_lib._cluster_variables import ClusterVariables
 from constructs_lib._drain import Derivation, DrainProfile
@@ -47,10 +48,12 @@ from constructs_lib._pools import Criticality, InferencePoolSpec
 from constructs_lib._preflight import Preflight
 from constructs_lib._props import Props, describe, from_mapping, iter_fields
 from constructs_lib._releases import (
+    BBR_RELEASE_BY_API,
     DEFAULT_CHART_VERSION,
     GIE_RELEASE_BY_API,
     ApiVersion,
     api_of_release,
+    bbr_maps_base_models,
     ships_objective_crd,
 )
 from constructs_lib._terraform import require_terraform
@@ -58,6 +61,7 @@ from constructs_lib._terraform import require_terraform
 __version__ = "0.1.0"
 
 __all__ = [
+    "BBR_RELEASE_BY_API",
     "DEFAULT_CHART_VERSION",
     "GIE_RELEASE_BY_API",
     "GKE_ACCELERATORS",
@@ -65,6 +69,7 @@ __all__ = [
     "MODULE_COMMIT",
     "ApiVersion",
     "CertificateSource",
+    "BodyRoutingProps",
     "ClusterAccess",
     "ClusterAccessProps",
     "ClusterVariables",
@@ -103,6 +108,7 @@ __all__ = [
     "VllmModelServer",
     "VllmModelServerProps",
     "api_of_release",
+    "bbr_maps_base_models",
     "checks",
     "describe",
     "explain_drain",

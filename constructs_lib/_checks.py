@@ -197,3 +197,24 @@ def max_length(field: str, value: object, length: int, limit: int, what: str, fi
     """A derived text of ``length`` characters that must fit ``limit`` (``what`` names it)."""
     if length > limit:
         yield Problem(field, value, f"makes {what} up to {length} characters, over its limit of {limit}", fix)
+def release_between(field: str, value: str, first: tuple[int, ...], last: tuple[int, ...],
+                    what: str) -> Iterator[Problem]:
+    """A release tag (already in chart-version grammar) from ``first`` to ``last``."""
+    number = tuple(int(part) for part in value.lstrip("v").split("-", 1)[0].split("."))
+    if not first <= number[:len(first)] <= last:
+        low, high = (f"v{'.'.join(map(str, bound))}" for bound in (first, last))
+        yield Problem(field, value, f"is not a release that publishes {what}",
+                      f"use a version from {low} to {high}")
+
+
+#: Gateway API allows 16 rules per HTTPRoute and 64 matches per rule.
+ROUTE_RULE_LIMIT = 16
+ROUTE_MATCH_LIMIT = 64
+
+
+def route_size(field: str, value: str, matches: int) -> Iterator[Problem]:
+    """An HTTPRoute whose matches would not fit its rules."""
+    if matches > ROUTE_RULE_LIMIT * ROUTE_MATCH_LIMIT:
+        yield Problem(field, value, f"needs {matches} route matches, more than one HTTPRoute holds "
+                      f"({ROUTE_RULE_LIMIT} rules of {ROUTE_MATCH_LIMIT})",
+                      "use a BBR release that maps adapters to base models, or split the pool")

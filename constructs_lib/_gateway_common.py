@@ -16,18 +16,27 @@ from cdktf import ITerraformDependable, TerraformOutput
 from constructs import Construct
 
 from constructs_lib import _checks as checks
+from constructs_lib._body_routing import BodyRoutingProps, RoutingPlan, routing_plan, routing_problems
 from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._edge_props import HttpsProps, StaticAddressProps, edge_problems
 from constructs_lib._errors import ConfigError, Problem
 from constructs_lib._model_armor import ModelArmor
 from constructs_lib._model_armor_props import ModelArmorProps
 from constructs_lib._model_server_props import VllmModelServerProps
-from constructs_lib._pools import Criticality, InferencePoolSpec
+from constructs_lib._pools import (
+    Criticality,
+    InferencePoolSpec,
+    PoolModels,
+    derive_pools,
+    pool_models,
+    served_twice_problems,
+)
 from constructs_lib._props import Props
 from constructs_lib._providers import DataKubernetesResource, DataKubernetesResourceMetadata, Manifest
 from constructs_lib._releases import ApiVersion
+from constructs_lib._routes import GATEWAY_API as GATEWAY_API
+from constructs_lib._routes import PlannedRoute, matches, route_manifest
 
-GATEWAY_API = "gateway.networking.k8s.io/v1"
 COMPLETIONS_PATH = "/v1/completions"
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
 HTTP_LISTENER = "http"
@@ -64,6 +73,8 @@ class GatewayCommonProps(Props):
         base_model_criticality: criticality of the derived base-model entries.
             Default ``Critical``.
         adapter_criticality: criticality of the derived adapter entries. Default ``Standard``.
+        body_routing: the body-based router that sends each request to the pool of the
+            model it names; deployed when the gateway has several pools.
         static_address: a reserved IP address for the Gateway. Default ``None``: an
             ephemeral one.
         https: an HTTPS listener on port 443 instead of plain HTTP on port 80. Default
@@ -87,6 +98,11 @@ class GatewayCommonProps(Props):
     inference_pools: tuple[InferencePoolSpec, ...] | None = None
     base_model_criticality: Criticality = "Critical"
     adapter_criticality: Criticality = "Standard"
+    body_routing: BodyRoutingProps = dataclasses.field(default_factory=BodyRoutingProps)
+
+    #: What to do when two routes match the same requests.
+    duplicate_route_fix: ClassVar[str] = ("let the body-based router tell the pools apart "
+                                          "(body_routing.mode: auto), or serve them through one pool")
     static_address: StaticAddressProps | None = None
     https: HttpsProps | None = None
     redirect_http_to_https: bool = False
@@ -121,6 +137,42 @@ class GatewayCommonProps(Props):
         user wrote them; the gateway constructs raise them, apps can report them early."""
         raise NotImplementedError
 
+    def routing(self, pools: Sequence[InferencePoolSpec],
+                servers: Sequence[VllmModelServerProps]) -> RoutingPlan | None:
+        """How requests reach ``pools``: ``None`` without the router (one route per pool,
+        by path only)."""
+        if not self.body_routing.enabled(len(pools)):
+            return None
+        return routing_plan(self.body_routing, self.api_version, self.pool_models(pools, servers))
+
+    def routed(self, plan: RoutingPlan, pools: Sequence[InferencePoolSpec],
+               paths: Sequence[str]) -> list[PlannedRoute]:
+        """The routes with the router: one per pool matching its header values on
+        ``paths``, then the default pool's route (no header) when there is one."""
+        routes = [PlannedRoute(f"inference_pools[{index}]", f"{pool.name}-route", plan.pool_matches(pool.name, paths))
+                  for index, pool in enumerate(pools)]
+        if plan.default_pool is not None:
+            routes.append(PlannedRoute("body_routing.default_pool", f"{self.name}-default-route", matches(paths)))
+        return routes
+
+    def uses_router(self, servers: Sequence[VllmModelServerProps]) -> bool:
+        """Whether this gateway deploys the body-based router in front of ``servers``."""
+        pools = self.inference_pools if self.inference_pools is not None else derive_pools(servers)
+        return self.body_routing.enabled(len(pools))
+
+    @staticmethod
+    def pool_models(pools: Sequence[InferencePoolSpec], servers: Sequence[VllmModelServerProps]) -> list[PoolModels]:
+        return [pool_models(pool, servers) for pool in pools]
+
+    def routing_problems(self, pools: Sequence[InferencePoolSpec],
+                         servers: Sequence[VllmModelServerProps]) -> list[Problem]:
+        """Names served by two pools; with the router, what stops it telling pools apart."""
+        models = self.pool_models(pools, servers)
+        found = served_twice_problems(models)
+        if self.body_routing.enabled(len(pools)):
+            found += routing_problems(self.body_routing, self.gateway_class, pools, models, bool(servers))
+        return found
+
     def raise_problems_with(self, model_servers: Sequence[VllmModelServerProps]) -> None:
         """Raise every problem of :meth:`problems_with` as one ``ConfigError``."""
         problems = self.problems_with(model_servers)
@@ -141,13 +193,10 @@ def gateway_network(cluster: ClusterAccess, region: str | None, network_name: st
     return region, network_name
 
 
-def parent_refs(gateway: GatewayCommonProps) -> list[dict[str, str]]:
-    """The ``parentRefs`` of every serving route: the Gateway, and with HTTPS its ``https``
-    listener, so that a redirecting ``http`` listener never serves the API in clear text."""
-    ref = {"name": gateway.name, "namespace": gateway.namespace}
-    if gateway.https is not None:
-        ref["sectionName"] = HTTPS_LISTENER
-    return [ref]
+def serving_section(gateway: GatewayCommonProps) -> str | None:
+    """The listener serving routes attach to: ``https`` with HTTPS, so that a redirecting
+    ``http`` listener never serves the API in clear text; else none (every listener)."""
+    return HTTPS_LISTENER if gateway.https is not None else None
 
 
 def listeners(gateway: GatewayCommonProps, certificate_name: str | None) -> list[dict[str, Any]]:
@@ -178,20 +227,6 @@ def gateway_manifest(gateway: GatewayCommonProps) -> dict[str, Any]:
             "metadata": {"name": gateway.name, "namespace": gateway.namespace}, "spec": spec}
 
 
-def serving_route_manifest(name: str, gateway: GatewayCommonProps, paths: Sequence[str],
-                           backend: dict[str, str], timeout: str | None = None) -> dict[str, Any]:
-    """An HTTPRoute sending ``paths`` (prefixes) on the gateway to one InferencePool."""
-    rule: dict[str, Any] = {
-        "matches": [{"path": {"type": "PathPrefix", "value": path}} for path in paths],
-        "backendRefs": [backend],
-    }
-    if timeout is not None:
-        rule["timeouts"] = {"request": timeout}
-    return {"apiVersion": GATEWAY_API, "kind": "HTTPRoute",
-            "metadata": {"name": name, "namespace": gateway.namespace},
-            "spec": {"parentRefs": parent_refs(gateway), "rules": [rule]}}
-
-
 def redirect_route_manifest(gateway: GatewayCommonProps) -> dict[str, Any]:
     """The ``http`` listener's only route: a 301 to ``https`` for every request, no backend
     (Gateway API forbids backends beside a RequestRedirect)."""
@@ -217,12 +252,38 @@ def sample_model(servers: Sequence[VllmModelServerProps], model_names: Sequence[
     return next((server.adapters[0].id for server in servers if server.adapters), fallback)
 
 
+def route_objects(scope: Construct, props: GatewayCommonProps, planned: Sequence[PlannedRoute],
+                  pools: Sequence[InferencePoolSpec], *, pool_group: str, after: Sequence[ITerraformDependable],
+                  default_pool: str | None = None, timeout: str | None = None) -> list[Manifest]:
+    """The HTTPRoutes of ``planned`` (one per pool, then the default pool's), ids
+    ``route-<pool>`` and ``default-route``, in the Gateway's namespace."""
+    targets = [(f"route-{pool.name}", pool.name) for pool in pools]
+    if default_pool is not None:
+        targets.append(("default-route", default_pool))
+    return [Manifest(scope, construct_id, depends_on=list(after), manifest=route_manifest(
+                name=route.name, namespace=props.namespace, gateway_name=props.name,
+                gateway_namespace=props.namespace, route_matches=route.route_matches, pool=pool,
+                pool_group=pool_group, timeout=timeout, section=serving_section(props)))
+            for (construct_id, pool), route in zip(targets, planned, strict=True)]
+
+
+def chat_curl(url: str, model: str) -> str:
+    """A chat completion for ``model`` through the gateway at ``url`` (scheme and host)."""
+    body = ('{"model": "' + model + '", "messages": [{"role": "user", '
+            '"content": "Say hello in one sentence."}], "max_tokens": 64}')
+    return (f"curl -sS {url}{CHAT_COMPLETIONS_PATH} "
+            f"-H 'Content-Type: application/json' -d '{body}'")
+
+
 def gateway_outputs(scope: Construct, gateway: GatewayCommonProps, model: str,
-                    after: Sequence[ITerraformDependable], static_address: str | None = None) -> None:
-    """The Gateway's status read back after ``after`` applied, and the four outputs:
-    ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``;
-    with a static address or HTTPS also ``gateway_url``. The URL is ``https://`` and the first
-    domain with HTTPS, else ``http://`` and the address (the reserved one when there is one)."""
+                    after: Sequence[ITerraformDependable], models: Sequence[str] = (),
+                    static_address: str | None = None) -> None:
+    """The Gateway's status read back after ``after`` applied, and the outputs:
+    ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``
+    (for ``model``), ``model_names`` (every name the gateway serves, ``models``) and
+    ``model_curls`` (a chat completion per name); with a static address or HTTPS also
+    ``gateway_url``. The URL is ``https://`` and the first domain with HTTPS, else ``http://``
+    and the address (the reserved one when there is one)."""
     status = DataKubernetesResource(
         scope, "gateway-status", api_version=GATEWAY_API, kind="Gateway",
         metadata=DataKubernetesResourceMetadata(name=gateway.name, namespace=gateway.namespace),
@@ -242,19 +303,14 @@ def gateway_outputs(scope: Construct, gateway: GatewayCommonProps, model: str,
     if gateway.has_edge:
         TerraformOutput(scope, "gateway_url", value=url, static_id=True,
                         description="Where clients reach the gateway.")
-    body = ('{"model": "' + model + '", "messages": [{"role": "user", '
-            '"content": "Say hello in one sentence."}], "max_tokens": 64}')
-    TerraformOutput(
-        scope, "chat_completions_curl", static_id=True,
-        description="A chat completion through the gateway, ready to paste.",
-        value=f"curl -sS {url}{CHAT_COMPLETIONS_PATH} "
-              f"-H 'Content-Type: application/json' -d '{body}'",
-    )
-
-
-def inference_paths(route_all_paths: bool = False) -> list[str]:
-    """The path prefixes serving routes match."""
-    return ["/"] if route_all_paths else [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH]
+    TerraformOutput(scope, "chat_completions_curl", static_id=True,
+                    description="A chat completion through the gateway, ready to paste.",
+                    value=chat_curl(url, model))
+    names = list(dict.fromkeys(models))
+    TerraformOutput(scope, "model_names", static_id=True, value=names,
+                    description="Every model name (base models and adapters) the gateway routes.")
+    TerraformOutput(scope, "model_curls", static_id=True, value={name: chat_curl(url, name) for name in names},
+                    description="A chat completion per model name, ready to paste.")
 
 
 def after_gateway(scope: Construct, gateway: GatewayCommonProps, manifest: ITerraformDependable, *,

@@ -19,6 +19,7 @@ from typing import Any
 from cdktf import TerraformHclModule
 from constructs import Construct
 
+from constructs_lib._body_routing import BodyRouter
 from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._edge import GatewayEdge
 from constructs_lib._gateway_common import (
@@ -28,8 +29,9 @@ from constructs_lib._gateway_common import (
     gateway_manifest,
     gateway_network,
     gateway_outputs,
+    route_objects,
     sample_model,
-    serving_route_manifest,
+    serving_section,
 )
 from constructs_lib._gateway_module_props import (
     HttpRouteSpec,
@@ -38,6 +40,7 @@ from constructs_lib._gateway_module_props import (
 )
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._providers import Manifest
+from constructs_lib._routes import matches, route_manifest
 
 #: The v1alpha2 InferencePool's API group (v0.3.0).
 GIE_GROUP = "inference.networking.x-k8s.io"
@@ -77,7 +80,9 @@ def module_inputs(props: InferenceGatewayProps, resolved: ResolvedModuleGateway,
 
 def chat_route_manifest(route: HttpRouteSpec, props: InferenceGatewayProps) -> dict[str, Any]:
     """An HTTPRoute sending ``/v1/chat/completions`` to the same pool as ``route``."""
-    return serving_route_manifest(f"{route.name}-chat", props, [CHAT_COMPLETIONS_PATH], _backend(route))
+    return route_manifest(name=f"{route.name}-chat", namespace=route.namespace, gateway_name=props.name,
+                          gateway_namespace=props.namespace, route_matches=matches([CHAT_COMPLETIONS_PATH]),
+                          pool=route.inference_pool_name, pool_group=GIE_GROUP, section=serving_section(props))
 
 
 def own_route_manifest(route: HttpRouteSpec, props: InferenceGatewayProps) -> dict[str, Any]:
@@ -86,11 +91,9 @@ def own_route_manifest(route: HttpRouteSpec, props: InferenceGatewayProps) -> di
     ``<route>-edge``, so that turning the edge on never creates a route the module is still
     deleting under the same name."""
     paths = [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH] if props.chat_completions_route else [COMPLETIONS_PATH]
-    return serving_route_manifest(f"{route.name}-edge", props, paths, _backend(route))
-
-
-def _backend(route: HttpRouteSpec) -> dict[str, str]:
-    return {"group": GIE_GROUP, "kind": "InferencePool", "name": route.inference_pool_name}
+    return route_manifest(name=f"{route.name}-edge", namespace=route.namespace, gateway_name=props.name,
+                          gateway_namespace=props.namespace, route_matches=matches(paths),
+                          pool=route.inference_pool_name, pool_group=GIE_GROUP, section=serving_section(props))
 
 
 class InferenceGateway(Construct):
@@ -102,8 +105,13 @@ class InferenceGateway(Construct):
     Pools, models and routes not given in ``props`` are derived from ``model_servers``;
     every cross-reference is checked here and reported as one ``ConfigError``.
 
+    With several pools (or ``body_routing.mode: on``) the module gets no routes; the
+    body-based router and one header-matching route per pool (ids ``route-<pool>``,
+    ``default-route``, ``body-router``) are added beside it.
+
     Construct ids: ``module``, ``chat-route-<route>``, ``gateway-status`` and the outputs
-    ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``.
+    ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``,
+    ``model_names``, ``model_curls``.
     With a static address or HTTPS: ``edge`` (``GatewayEdge``), ``gateway`` and ``route-<route>``
     instead of ``chat-route-<route>``, and the output ``gateway_url``; with the redirect
     ``http-redirect``; with Model Armor ``model-armor`` (``ModelArmor``).
@@ -151,9 +159,18 @@ class InferenceGateway(Construct):
                          manifest=chat_route_manifest(route, props), depends_on=[self.module])
                 for route in resolved.routes
             ]
+        self.routes: list[Manifest] = []
+        self.router: BodyRouter | None = None
+        plan = props.routing(resolved.pools, model_servers)
+        if plan is not None:
+            self.routes = route_objects(self, props, props.planned_routes(resolved, model_servers), resolved.pools,
+                                        pool_group=GIE_GROUP, after=[gateway], default_pool=plan.default_pool)
+            self.router = BodyRouter(self, "body-router", props=props.body_routing, plan=plan,
+                                     gateway_name=props.name, namespace=props.namespace,
+                                     helm=cluster.helm_provider(), after=[gateway])
         names = [model.model_name for model in resolved.models]
         after_gateway(self, props, gateway, project_id=cluster.project_id, region=region, models=names,
                       paths=[COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH])
-        sample = sample_model(model_servers, names)
-        gateway_outputs(self, props, sample, after=[gateway, *self.chat_routes] if props.has_edge else [self.module],
+        after = [gateway, *self.chat_routes, *self.routes] if props.has_edge else [self.module, *self.routes]
+        gateway_outputs(self, props, sample_model(model_servers, names), after=after, models=names,
                         static_address=edge.address if edge is not None else None)

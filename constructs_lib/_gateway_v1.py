@@ -9,6 +9,7 @@ from typing import Any
 from cdktf import Fn, Token
 from constructs import Construct
 
+from constructs_lib._body_routing import BodyRouter
 from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._edge import GatewayEdge
 from constructs_lib._gateway_common import (
@@ -16,9 +17,8 @@ from constructs_lib._gateway_common import (
     gateway_manifest,
     gateway_network,
     gateway_outputs,
-    inference_paths,
+    route_objects,
     sample_model,
-    serving_route_manifest,
 )
 from constructs_lib._gateway_v1_props import (
     CHART_NAME,
@@ -28,7 +28,7 @@ from constructs_lib._gateway_v1_props import (
     InferenceObjectiveSpec,
 )
 from constructs_lib._model_server_props import VllmModelServerProps
-from constructs_lib._pools import InferencePoolSpec, served_models, target_port
+from constructs_lib._pools import InferencePoolSpec, target_port
 from constructs_lib._providers import ComputeSubnetwork, Manifest, Release, ReleaseSet
 
 POOL_API_GROUP = "inference.networking.k8s.io"
@@ -59,19 +59,18 @@ def objective_manifest(objective: InferenceObjectiveSpec) -> dict[str, Any]:
             "metadata": {"name": objective.name, "namespace": objective.namespace}, "spec": spec}
 
 
-def route_manifest(pool: InferencePoolSpec, props: InferenceGatewayV1Props) -> dict[str, Any]:
-    return serving_route_manifest(
-        f"{pool.name}-route", props, inference_paths(props.route_all_paths),
-        {"group": POOL_API_GROUP, "kind": "InferencePool", "name": pool.name}, timeout=props.request_timeout)
 
 
 class InferenceGatewayV1(Construct):
     """Everything the module did, on GIE v1, from our own constructs. Takes the same
     arguments as ``InferenceGateway``.
 
+    With several pools (or ``body_routing.mode: on``) the body-based router is deployed
+    and each pool's route matches the header it sets instead of paths alone.
+
     Construct ids: ``proxy-only-subnet``, ``pool-<pool>`` (Helm releases), ``objective-<name>``,
-    ``gateway``, ``route-<pool>``, ``gateway-status`` and the same four outputs as
-    ``InferenceGateway``; with the optional features ``edge`` (``GatewayEdge``),
+    ``gateway``, ``route-<pool>``, ``default-route``, ``body-router``, ``gateway-status``
+    and the same outputs as ``InferenceGateway``; with the optional features ``edge`` (``GatewayEdge``),
     ``http-redirect``, ``model-armor`` (``ModelArmor``) and the output ``gateway_url``.
     """
 
@@ -113,10 +112,19 @@ class InferenceGatewayV1(Construct):
         gateway_after += edge.resources if edge is not None else []
         self.gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
                                 depends_on=gateway_after or None)
-        self.routes = [Manifest(self, f"route-{pool.name}", manifest=route_manifest(pool, props),
-                                depends_on=[self.gateway, *self.pools]) for pool in resolved.pools]
-        names = [model.model_name for model in served_models(resolved.pools, model_servers)]
+        plan = props.routing(resolved.pools, model_servers)
+        # GKE rejects route timeouts; only the single-pool route has always carried one.
+        timeout = props.request_timeout if plan is None else None
+        self.routes = route_objects(self, props, props.planned_routes(resolved.pools, model_servers),
+                                    resolved.pools, pool_group=POOL_API_GROUP, after=[self.gateway, *self.pools],
+                                    default_pool=plan.default_pool if plan else None, timeout=timeout)
+        self.router: BodyRouter | None = None
+        if plan is not None:
+            self.router = BodyRouter(self, "body-router", props=props.body_routing, plan=plan,
+                                     gateway_name=props.name, namespace=props.namespace, helm=helm,
+                                     after=[self.gateway])
+        names = [name for models in props.pool_models(resolved.pools, model_servers) for name in models.names]
         after_gateway(self, props, self.gateway, project_id=cluster.project_id, region=region, models=names,
-                      paths=inference_paths(props.route_all_paths))
+                      paths=props.paths)
         gateway_outputs(self, props, sample_model(model_servers, names), after=[self.gateway, *self.routes],
-                        static_address=edge.address if edge is not None else None)
+                        models=names, static_address=edge.address if edge is not None else None)

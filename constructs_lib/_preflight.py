@@ -14,14 +14,16 @@ from cdktf import Postcondition
 
 #: GKE Inference Gateway needs GKE 1.32.3 or later.
 MIN_GKE_VERSION = (1, 32, 3)
-#: GKE installs the GCPTrafficExtension and GCPRoutingExtension CRDs itself from this version
-#: on (ai-on-gke Model Armor tutorial); older clusters need them installed.
-EXTENSION_CRDS_BUILT_IN = "1.32.2-gke.1182001"
+#: GKE installs the GCPRoutingExtension CRD (which the body-based router's chart creates an
+#: object of) from 1.32.2-gke.1182001; older clusters need the CRDs installed by hand.
+MIN_ROUTING_EXTENSION_VERSION = (1, 32, 2, 1182001)
+#: The same floor as a GKE version string: GKE ships the GCPTrafficExtension and
+#: GCPRoutingExtension CRDs from it on (ai-on-gke Model Armor tutorial).
+EXTENSION_CRDS_BUILT_IN = "{}.{}.{}-gke.{}".format(*MIN_ROUTING_EXTENSION_VERSION)
 #: The GKE version checked before a GCPTrafficExtension calls Model Armor. No GKE document
 #: states a floor of its own for googleAPIServiceName callouts, so it is the floor of the
 #: InferencePool backends it screens (GKE Inference Gateway); raise it here when one does.
 MODEL_ARMOR_MIN_GKE = "1.32.3"
-_BUILD = 1000000000
 
 
 class Preflight(Enum):
@@ -29,6 +31,7 @@ class Preflight(Enum):
     MANAGED_PROMETHEUS = "managed_prometheus"
     INFERENCE_GATEWAY_VERSION = "inference_gateway_version"
     MODEL_ARMOR_VERSION = "model_armor_version"
+    ROUTING_EXTENSION = "routing_extension"
 
 
 def _version_number(expression: str) -> str:
@@ -38,30 +41,30 @@ def _version_number(expression: str) -> str:
     return f"(tonumber({parts}[0]) * 1000000 + tonumber({parts}[1]) * 1000 + tonumber({patch}))"
 
 
-def _gke_version_number(expression: str) -> str:
-    """``1.32.2-gke.1182001`` -> 1032002 * 10^9 + 1182001, as a Terraform expression (the GKE
-    build number counts: GKE names versions down to it)."""
-    build = f'try(tonumber(split(".", split("-", {expression})[1])[1]), 0)'
-    return f"({_version_number(expression)} * {_BUILD} + {build})"
+def _build_number(expression: str) -> str:
+    """``1.32.2-gke.1182001`` -> 10320021182001 (build 0 without ``-gke.``), as a Terraform
+    expression: the version and its GKE build, compared as one number."""
+    build = f'tonumber(try(split("-gke.", {expression})[1], "0"))'
+    return f"({_version_number(expression)} * 10000000 + {build})"
 
 
 def gke_version_value(version: str) -> int:
-    """The number :func:`_gke_version_number` computes, for a literal version."""
+    """The number :func:`_build_number` computes, for a literal version."""
     release, _, build = version.partition("-gke.")
     major, minor, patch = (int(part) for part in release.split("."))
-    return (major * 1000000 + minor * 1000 + patch) * _BUILD + int(build or 0)
+    return (major * 1000000 + minor * 1000 + patch) * 10000000 + int(build or 0)
 
 
 def gke_version_before(expression: str, version: str) -> str:
     """A Terraform condition (no ``${}``): the GKE version in ``expression`` is older than
     ``version``; false when it cannot be read."""
-    return f"try({_gke_version_number(expression)} < {gke_version_value(version)}, false)"
+    return f"try({_build_number(expression)} < {gke_version_value(version)}, false)"
 
 
 def gke_version_at_least(expression: str, version: str) -> str:
     """A Terraform condition (no ``${}``): the GKE version is ``version`` or newer; false when
     it cannot be read."""
-    return f"try({_gke_version_number(expression)} >= {gke_version_value(version)}, false)"
+    return f"try({_build_number(expression)} >= {gke_version_value(version)}, false)"
 
 
 def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_location: str) -> list[Postcondition]:
@@ -95,6 +98,15 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
             found.append(_upgrade(gke_version_at_least("self.master_version", MODEL_ARMOR_MIN_GKE), MODEL_ARMOR_MIN_GKE,
                                   "which Model Armor screening through a GCPTrafficExtension needs here",
                                   cluster_name, where))
+        elif check is Preflight.ROUTING_EXTENSION:
+            found.append(Postcondition(
+                condition=f"${{{gke_version_at_least('self.master_version', EXTENSION_CRDS_BUILT_IN)}}}",
+                error_message=(
+                    f"Cluster {cluster_name} runs a GKE version older than {EXTENSION_CRDS_BUILT_IN}, which lacks "
+                    f"the GCPRoutingExtension CRD the body-based router needs. Run: gcloud container clusters "
+                    f"upgrade {cluster_name} {where} --master --cluster-version {major}.{minor}, or install "
+                    "the CRDs with prerequisites.gke_extension_crds"),
+            ))
     return found
 
 

@@ -23,6 +23,8 @@ class InferenceGatewayStack(BaseStack):
         preflight = [Preflight.GATEWAY_API, Preflight.INFERENCE_GATEWAY_VERSION]
         if props.model_armor is not None:
             preflight.append(Preflight.MODEL_ARMOR_VERSION)
+        if props.uses_router(config.model_servers) and config.gke_extension_crds is None:
+            preflight.append(Preflight.ROUTING_EXTENSION)
         cluster = self.connect(include_network=True, preflight=preflight)
         self.gateway: InferenceGateway | InferenceGatewayV1
         if isinstance(props, InferenceGatewayProps):

@@ -2,6 +2,7 @@
 rules, for a spread of configurations."""
 
 import dataclasses
+import importlib
 
 import pytest
 from conformance import (
@@ -32,6 +33,7 @@ CONFIGS = {
         hf_token=HuggingFaceToken(mode="terraform_variable")),)),
     "no-adapters-unhardened": AppConfig(model_servers=(dataclasses.replace(
         VllmModelServerProps(), adapters=(), hardened=False, hf_token=HuggingFaceToken(mode="none")),)),
+    "two-base-models": AppConfig(model_servers=importlib.import_module("examples.two_base_models.main").SERVERS),
 }
 
 

@@ -177,7 +177,7 @@ def test_model_armor_adds_its_gke_version_precondition(edge, api):
 
 def test_extension_crds_are_applied_only_where_the_cluster_version_lacks_them(edge, default_stacks):
     local = next(v for k, v in edge["v1"]["prerequisites"]["locals"].items() if "gke-extension" in k)
-    assert "< 1032002001182001, false)" in local and "master_version" in local
+    assert "< 10320021182001, false)" in local and "master_version" in local
     assert "/fc40d606a5332f11a8883f85caff66b63c4e88ef/config/crd/" in json.dumps(
         edge["v1"]["prerequisites"]["data"]["http"])
     assert not [k for k in default_stacks["prerequisites"].get("locals", {}) if "gke-extension" in k]
@@ -440,3 +440,32 @@ def test_terraform_decides_from_the_cluster_version(tmp_path):
     assert result.returncode == 0, result.stderr
     expected = [flag for _, lacks, armor in cases for flag in (lacks, armor)]
     assert json.loads(json.loads(result.stdout)) == expected
+
+
+@pytest.mark.parametrize("api", ["v1alpha2", "v1"])
+@needs_shared(*CRD_FILES)
+def test_header_matching_routes_of_several_base_models_attach_to_https(api, tmp_path):
+    """With the body-based router, every pool's route goes through the same parentRefs helper:
+    with HTTPS it attaches to the https listener only."""
+    data = yaml.safe_load((ROOT / "config.two-models.example.yaml").read_text())
+    data["gateway"] = {**data["gateway"], "api_version": api,
+                       **{key: value for key, value in EXAMPLE["gateway"].items() if key != "api_version"},
+                       "gateway_class": "gke-l7-regional-external-managed", "name": "models-gateway"}
+    bases = ["meta-llama/Llama-3.1-8B-Instruct", "mistralai/Mistral-7B-Instruct-v0.3"]
+    data["gateway"]["model_armor"] = {"models": bases}  # all four names would not fit the settings
+    if api == "v1alpha2":
+        data["gateway"].pop("chart_version", None)
+    stack = synth(from_mapping(AppConfig, data), tmp_path)["inference-gateway"]
+    routes = _routes(stack)
+    redirect = routes.pop("models-gateway-http-redirect")
+    assert redirect["spec"]["parentRefs"][0]["sectionName"] == "http"
+    assert len(routes) == 2
+    assert {r["spec"]["parentRefs"][0].get("sectionName") for r in routes.values()} == {"https"}
+    assert all("headers" in match for r in routes.values() for rule in r["spec"]["rules"]
+               for match in rule["matches"])
+    screened = [entry["model"] for entry in json.loads(_substitute(next(iter(stack["locals"].values()))))]
+    assert screened == bases
+    schemas = load_crds([SHARED / "upstream" / name for name in CRD_FILES])
+    errors = [e for obj in literal_manifests(stack) if obj["apiVersion"].startswith("gateway.networking.k8s.io")
+              for e in crd_errors(_resolved(stack, obj), schemas)]
+    assert errors == []
