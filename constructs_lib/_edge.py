@@ -20,16 +20,14 @@ from typing import TYPE_CHECKING, Any
 from cdktf import TerraformOutput, TerraformVariable
 from constructs import Construct
 
-from constructs_lib._edge_props import INTERNAL_CLASSES, REGIONAL_CLASSES
+from constructs_lib._edge_props import INTERNAL_CLASSES
 from constructs_lib._providers import (
     CertificateManagerCertificate,
     CertificateManagerCertificateManaged,
     CertificateManagerCertificateSelfManaged,
     CertificateManagerDnsAuthorization,
     ComputeAddress,
-    ComputeGlobalAddress,
     DataGoogleComputeAddress,
-    DataGoogleComputeGlobalAddress,
 )
 
 if TYPE_CHECKING:
@@ -77,17 +75,10 @@ class GatewayEdge(Construct):
         props = gateway.static_address
         assert props is not None
         name = props.address_name(gateway.name)
-        regional = gateway.gateway_class in REGIONAL_CLASSES
-        internal = gateway.gateway_class in INTERNAL_CLASSES
         resource: Any
         if not props.create:
-            resource = (DataGoogleComputeAddress(self, "address", project=project_id, name=name, region=region)
-                        if regional else DataGoogleComputeGlobalAddress(self, "address", project=project_id,
-                                                                        name=name))
-        elif not regional:
-            resource = ComputeGlobalAddress(self, "address", project=project_id, name=name, ip_version="IPV4")
-            self.resources.append(resource)
-        elif internal:
+            resource = DataGoogleComputeAddress(self, "address", project=project_id, name=name, region=region)
+        elif gateway.gateway_class in INTERNAL_CLASSES:
             resource = ComputeAddress(self, "address", project=project_id, name=name, region=region,
                                       address_type="INTERNAL", purpose="GCE_ENDPOINT",
                                       subnetwork=props.subnetwork)

@@ -20,6 +20,8 @@ CertificateSource = Literal["google_managed", "self_managed", "certificate_manag
 #: Sources this package creates (a Certificate Manager certificate in the gateway's region).
 CREATED_SOURCES = ("google_managed", "self_managed")
 #: Sources that are Certificate Manager certificates, attached by name as a listener option.
+#: Only regional load balancers reference such certificates directly; global ones go through
+#: a certificate map, which this package does not build.
 CERTIFICATE_MANAGER_SOURCES = ("google_managed", "self_managed", "certificate_manager")
 REGIONAL_CLASSES = ("gke-l7-regional-external-managed", "gke-l7-rilb")
 INTERNAL_CLASSES = ("gke-l7-rilb",)
@@ -36,7 +38,7 @@ class StaticAddressProps(Props):
     """A reserved regional IP address for the Gateway, so its address survives a re-create
     and can go into DNS. The Gateway names it in ``spec.addresses`` as a ``NamedAddress`` (GKE
     refuses ``IPAddress``). External on ``gke-l7-regional-external-managed``, ``INTERNAL`` on
-    ``gke-l7-rilb``, global on ``gke-l7-global-external-managed``.
+    ``gke-l7-rilb``.
 
     Attributes:
         name: the address resource's name. Default ``None``: ``<gateway name>-ip``.

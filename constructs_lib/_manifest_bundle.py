@@ -9,6 +9,7 @@ release manifests) is dropped: the API server owns it and ``kubernetes_manifest`
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from cdktf import (
 from constructs import Construct
 
 from constructs_lib._providers import DataHttp, HttpProvider, Manifest
-from constructs_lib._terraform import require_terraform
+from constructs_lib._terraform import release_without_destroy, require_terraform
 
 HTTP_PROVIDER_ID = "http-provider"
 
@@ -44,8 +45,9 @@ class ManifestSource:
 
 class ManifestBundle(Construct):
     """Every document of the given sources as a ``kubernetes_manifest``, except the
-    ``kind/name`` keys listed in ``exclude``, and none of them when ``condition`` (a Terraform
-    boolean expression without ``${}``, evaluated at plan time) is false.
+    ``kind/name`` keys listed in ``exclude``. An excluded document that an earlier apply
+    created is dropped from the state without being deleted. With ``condition`` (a
+    Terraform boolean expression without ``${}``, evaluated at plan time) false, none is applied.
 
     Local files are copied next to the synthesized stack (a ``TerraformAsset``), so the
     output is self-contained and the same on every machine.
@@ -89,6 +91,12 @@ class ManifestBundle(Construct):
             manifest=Token.as_any_map(documents.value),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=prevent_destroy),
         )
+        # An excluded document Terraform created before (a CRD the cluster now installs
+        # itself) is forgotten, never deleted: deleting a CRD deletes all its objects.
+        address = f"{self.manifests.terraform_resource_type}.{TerraformStack.of(self).get_logical_id(self.manifests)}"
+        for key in sorted(exclude):
+            digest = hashlib.sha256(key.encode()).hexdigest()[:8]
+            release_without_destroy(self, f"{address}[{json.dumps(key)}]", f"{address}_excluded_{digest}")
 
     def _body(self, index: int, source: ManifestSource) -> str:
         if source.url is not None:

@@ -17,6 +17,12 @@ MIN_GKE_VERSION = (1, 32, 3)
 #: GKE installs the GCPRoutingExtension CRD (which the body-based router's chart creates an
 #: object of) from 1.32.2-gke.1182001; older clusters need the CRDs installed by hand.
 MIN_ROUTING_EXTENSION_VERSION = (1, 32, 2, 1182001)
+#: GKE 1.34.0-gke.1626000 and later installs the InferencePool v1 CRD itself, so creating it
+#: fails with "Cannot create resource that already exists" (GKE's Inference Gateway docs, as
+#: quoted in ../shared/reviews/upstream-audit-7cd2071.md 6.2).
+GKE_INSTALLS_INFERENCE_POOL_CRD = ((1, 34, 0), 1626000)
+#: The release document to leave out there, as ``prerequisites.crds.exclude`` writes it.
+INFERENCE_POOL_V1_CRD = "CustomResourceDefinition/inferencepools.inference.networking.k8s.io"
 #: The same floor as a GKE version string: GKE ships the GCPTrafficExtension and
 #: GCPRoutingExtension CRDs from it on (ai-on-gke Model Armor tutorial).
 EXTENSION_CRDS_BUILT_IN = "{}.{}.{}-gke.{}".format(*MIN_ROUTING_EXTENSION_VERSION)
@@ -32,6 +38,10 @@ class Preflight(Enum):
     INFERENCE_GATEWAY_VERSION = "inference_gateway_version"
     MODEL_ARMOR_VERSION = "model_armor_version"
     ROUTING_EXTENSION = "routing_extension"
+    #: The stack installs the InferencePool v1 CRD, which newer GKE installs itself.
+    INFERENCE_POOL_CRD_NOT_FROM_GKE = "inference_pool_crd_not_from_gke"
+    #: The stack leaves the InferencePool v1 CRD to GKE, which older GKE does not install.
+    INFERENCE_POOL_CRD_FROM_GKE = "inference_pool_crd_from_gke"
 
 
 def _version_number(expression: str) -> str:
@@ -65,6 +75,16 @@ def gke_version_at_least(expression: str, version: str) -> str:
     """A Terraform condition (no ``${}``): the GKE version is ``version`` or newer; false when
     it cannot be read."""
     return f"try({_build_number(expression)} >= {gke_version_value(version)}, false)"
+
+
+def _before_gke_build(expression: str, version: tuple[int, int, int], build: int) -> str:
+    """Whether ``expression`` (``1.34.0-gke.1626000``) is older than ``version``-gke.``build``,
+    as a Terraform expression (without ``${}``); it fails when the version does not parse."""
+    major, minor, patch = version
+    number = _version_number(expression)
+    gke_build = f'tonumber(split("-gke.", {expression})[1])'
+    target = major * 1000000 + minor * 1000 + patch
+    return f"{number} < {target} || ({number} == {target} && {gke_build} < {build})"
 
 
 def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_location: str) -> list[Postcondition]:
@@ -107,6 +127,22 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
                     f"upgrade {cluster_name} {where} --master --cluster-version {major}.{minor}, or install "
                     "the CRDs with prerequisites.gke_extension_crds"),
             ))
+        elif check in (Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE, Preflight.INFERENCE_POOL_CRD_FROM_GKE):
+            crd_version, build = GKE_INSTALLS_INFERENCE_POOL_CRD
+            older = _before_gke_build("self.master_version", crd_version, build)
+            gke = f"{'.'.join(map(str, crd_version))}-gke.{build}"
+            # A version that does not parse passes: apply then reports the real state.
+            if check is Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE:
+                found.append(Postcondition(condition=f"${{try({older}, true)}}", error_message=(
+                    f"Cluster {cluster_name} runs GKE {gke} or later, which installs the InferencePool CRD "
+                    f"itself, so creating it would fail with 'already exists'. Set prerequisites.crds.exclude: "
+                    f"[{INFERENCE_POOL_V1_CRD}] (a copy Terraform created before is then forgotten, not "
+                    f"deleted)")))
+            else:
+                found.append(Postcondition(condition=f"${{try(!({older}), true)}}", error_message=(
+                    f"Cluster {cluster_name} runs GKE older than {gke}, which does not install the "
+                    f"InferencePool CRD, so no InferencePool could be created. Remove {INFERENCE_POOL_V1_CRD} "
+                    f"from prerequisites.crds.exclude")))
     return found
 
 

@@ -19,11 +19,10 @@ from cdktf_cdktf_provider_google.certificate_manager_certificate import (
 )
 from cdktf_cdktf_provider_google.certificate_manager_dns_authorization import CertificateManagerDnsAuthorization
 from cdktf_cdktf_provider_google.compute_address import ComputeAddress
-from cdktf_cdktf_provider_google.compute_global_address import ComputeGlobalAddress
 from cdktf_cdktf_provider_google.compute_subnetwork import ComputeSubnetwork
 from cdktf_cdktf_provider_google.data_google_client_config import DataGoogleClientConfig
 from cdktf_cdktf_provider_google.data_google_compute_address import DataGoogleComputeAddress
-from cdktf_cdktf_provider_google.data_google_compute_global_address import DataGoogleComputeGlobalAddress
+from cdktf_cdktf_provider_google.data_google_compute_subnetworks import DataGoogleComputeSubnetworks
 from cdktf_cdktf_provider_google.data_google_container_cluster import DataGoogleContainerCluster
 from cdktf_cdktf_provider_google.data_google_project import DataGoogleProject
 from cdktf_cdktf_provider_google.model_armor_template import (
@@ -57,9 +56,7 @@ __all__ = [
     "CertificateManagerCertificateSelfManaged",
     "CertificateManagerDnsAuthorization",
     "ComputeAddress",
-    "ComputeGlobalAddress",
     "DataGoogleComputeAddress",
-    "DataGoogleComputeGlobalAddress",
     "ModelArmorTemplate",
     "ModelArmorTemplateFilterConfig",
     "ModelArmorTemplateFilterConfigMaliciousUriFilterSettings",
@@ -77,6 +74,7 @@ __all__ = [
     "Release",
     "ReleaseSet",
     "DataGoogleClientConfig",
+    "DataGoogleComputeSubnetworks",
     "DataGoogleContainerCluster",
     "DataGoogleProject",
     "DataHttp",

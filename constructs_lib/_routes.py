@@ -71,11 +71,12 @@ def parent_refs(gateway_name: str, gateway_namespace: str, section: str | None =
 
 def route_manifest(*, name: str, namespace: str, gateway_name: str, gateway_namespace: str,
                    route_matches: Sequence[RouteMatch], pool: str, pool_group: str,
-                   timeout: str | None = None, section: str | None = None) -> dict[str, Any]:
+                   section: str | None = None) -> dict[str, Any]:
     """An HTTPRoute sending ``route_matches`` to the InferencePool ``pool``. Matches are
     packed into rules of at most 64 (Gateway API's limit per rule), all to the same pool.
-    ``timeout`` is only for the single-pool v1 route, which has always carried one;
-    ``section`` names the listener (``https`` when the gateway has HTTPS)."""
+    Never ``timeouts``: GKE's Gateway controller rejects a route that carries them
+    (``Accepted=False``, GWCER104), so every request would get a 404. ``section`` names the
+    listener the route attaches to (``https`` when the gateway has HTTPS)."""
     backend = [{"group": pool_group, "kind": "InferencePool", "name": pool}]
     rules = []
     for start in range(0, len(route_matches), checks.ROUTE_MATCH_LIMIT):
@@ -83,8 +84,6 @@ def route_manifest(*, name: str, namespace: str, gateway_name: str, gateway_name
             "matches": [match.manifest() for match in route_matches[start:start + checks.ROUTE_MATCH_LIMIT]],
             "backendRefs": backend,
         }
-        if timeout is not None:
-            rule["timeouts"] = {"request": timeout}
         rules.append(rule)
     return {
         "apiVersion": GATEWAY_API,

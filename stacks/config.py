@@ -41,8 +41,11 @@ class PrerequisitesProps(Props):
             than 1.32.2-gke.1182001; applied only where the cluster's version (read at plan
             time) lacks them. Default ``None``: with ``gateway.model_armor``, the default
             settings; without, not installed.
-        metrics_rbac: the metrics-reader RBAC. Default: installed, collector namespace chosen
-            from the cluster. ``None`` skips it (Managed Prometheus will not scrape the picker).
+        metrics_rbac: the tutorial's metrics-reader RBAC, whose token Secret the v0.3.0
+            chart's ClusterPodMonitoring reads. Default: installed on the ``v1alpha2`` path,
+            collector namespace chosen from the cluster; ``None`` skips it (Managed
+            Prometheus will not scrape the picker). Never installed on ``v1``: chart v1.5.0
+            creates its own per pool (``gateway.gke_monitoring``).
     """
 
     crds: GieCrdsProps | None = dataclasses.field(default_factory=GieCrdsProps)

@@ -78,9 +78,9 @@ BAD_INPUTS = {
                                "gateway.redirect_http_to_https=True: needs an HTTPS listener"),
     "domain not a dns name": ("gateway:\n  https: {certificate: google_managed, domains: ['*.example.com']}\n",
                               "gateway.https.domains[0]='*.example.com': is not a DNS host name"),
-    "certificate the class cannot use": (
-        "gateway:\n  gateway_class: gke-l7-global-external-managed\n  https: {certificate: certificate_manager, "
-        "certificate_name: c, domains: [a.example.com]}\n", "gateway.https.certificate='certificate_manager'"),
+    "internal address without a subnet": (
+        "gateway:\n  gateway_class: gke-l7-rilb\n  static_address: {}\n",
+        "gateway.static_address.subnetwork=None: is required for an internal address"),
     "chart version without v": ("gateway:\n  api_version: v1\n  chart_version: 1.5.0\n",
                                 "gateway.chart_version='1.5.0'"),
 }

@@ -17,6 +17,7 @@ from helpers import SHARED, by_path, fields_of, manifests, needs_shared, synth
 from tfstub.harness import TERRAFORM
 
 from constructs_lib import (
+    GKE_GATEWAY_CLASSES,
     ConfigError,
     HttpsProps,
     InferenceGatewayProps,
@@ -30,6 +31,7 @@ from constructs_lib import (
 )
 from constructs_lib._checks import GCE_NAME_PATTERN
 from constructs_lib._edge import authorization_name
+from constructs_lib._edge_props import edge_problems
 from constructs_lib._gateway_common import gateway_manifest
 from constructs_lib._preflight import (
     EXTENSION_CRDS_BUILT_IN,
@@ -342,10 +344,20 @@ def _fields(**gateway):
 
 
 def test_refuses_a_certificate_source_the_class_cannot_use():
+    """Both classes the gateway accepts are regional and take every source; the rule is
+    checked on a global class (which takes Certificate Manager certificates only through a
+    certificate map), the one kind of class that cannot use them."""
     for source in ("google_managed", "self_managed", "certificate_manager"):
-        assert _fields(gateway_class="gke-l7-global-external-managed", model_armor=None,
-                       https={"certificate": source, "certificate_name": "c", "domains": ["a.example.com"]}) == [
-            "gateway.https.certificate"]
+        https = HttpsProps(certificate=source, certificate_name="c", domains=("a.example.com",))
+        problems = edge_problems("gke-l7-global-external-managed", "gw", "proxy", None, https, False)
+        assert [p.field for p in problems] == ["https.certificate"]
+    for source in ("ssl_certificate", "secret"):
+        https = HttpsProps(certificate=source, certificate_name="c", domains=("a.example.com",))
+        assert edge_problems("gke-l7-global-external-managed", "gw", "proxy", None, https, False) == []
+    for gateway_class in GKE_GATEWAY_CLASSES:
+        for source in ("google_managed", "self_managed", "certificate_manager", "ssl_certificate", "secret"):
+            https = HttpsProps(certificate=source, certificate_name="c", domains=("a.example.com",))
+            assert edge_problems(gateway_class, "gw", "proxy", None, https, False) == [], (gateway_class, source)
 
 
 @pytest.mark.parametrize("domain", ["llm", "LLM.example.com", "*.example.com", "-a.example.com",
@@ -371,11 +383,6 @@ def test_refuses_addresses_that_do_not_match_the_class():
     assert _fields(gateway_class="gke-l7-rilb", static_address={"subnetwork": "gateway-api-proxy-only"}) == [
         "gateway.static_address.subnetwork"]
     assert _fields(static_address={"name": "Not_A_Name"}) == ["gateway.static_address.name"]
-
-
-def test_refuses_model_armor_on_the_global_class():
-    assert _fields(gateway_class="gke-l7-global-external-managed", https=None, redirect_http_to_https=False,
-                   static_address=None) == ["gateway.gateway_class"]
 
 
 def test_refuses_more_models_than_model_armor_settings_can_hold():
