@@ -18,6 +18,8 @@ from constructs_lib._cluster_access import ClusterAccess, ClusterAccessProps
 from constructs_lib._cluster_variables import ClusterVariables
 from constructs_lib._drain import Derivation, DrainProfile
 from constructs_lib._drain import explain as explain_drain
+from constructs_lib._edge import GatewayEdge
+from constructs_lib._edge_props import CertificateSource, HttpsProps, StaticAddressProps
 from constructs_lib._errors import ConfigError, Problem
 from constructs_lib._gateway_common import GKE_GATEWAY_CLASSES, GatewayClass
 from constructs_lib._gateway_module import InferenceGateway
@@ -32,6 +34,8 @@ from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, InferenceO
 from constructs_lib._gie_crds import GieCrds, GieCrdsProps, GkeExtensionCrds, GkeExtensionCrdsProps
 from constructs_lib._hf_token import HuggingFaceTokenSecret
 from constructs_lib._metrics_rbac import MetricsRbac, MetricsRbacProps
+from constructs_lib._model_armor import ModelArmor
+from constructs_lib._model_armor_props import ModelArmorProps, ModelArmorTemplateProps
 from constructs_lib._model_server import VllmModelServer
 from constructs_lib._model_server_props import (
     GKE_ACCELERATORS,
@@ -66,6 +70,7 @@ __all__ = [
     "INFERENCE_POOL_V1_CRD",
     "MODULE_COMMIT",
     "ApiVersion",
+    "CertificateSource",
     "BodyRoutingProps",
     "ClusterAccess",
     "ClusterAccessProps",
@@ -75,11 +80,13 @@ __all__ = [
     "Derivation",
     "DrainProfile",
     "GatewayClass",
+    "GatewayEdge",
     "GieCrds",
     "GieCrdsProps",
     "GkeExtensionCrds",
     "GkeExtensionCrdsProps",
     "HttpRouteSpec",
+    "HttpsProps",
     "HuggingFaceToken",
     "HuggingFaceTokenSecret",
     "InferenceGateway",
@@ -92,9 +99,13 @@ __all__ = [
     "LoraAdapter",
     "MetricsRbac",
     "MetricsRbacProps",
+    "ModelArmor",
+    "ModelArmorProps",
+    "ModelArmorTemplateProps",
     "Preflight",
     "Problem",
     "ProbeSettings",
+    "StaticAddressProps",
     "Props",
     "VllmModelServer",
     "VllmModelServerProps",

@@ -47,7 +47,8 @@ class ManifestSource:
 class ManifestBundle(Construct):
     """Every document of the given sources as a ``kubernetes_manifest``, except the
     ``kind/name`` keys listed in ``exclude``. An excluded document that an earlier apply
-    created is dropped from the state without being deleted.
+    created is dropped from the state without being deleted. With ``condition`` (a
+    Terraform boolean expression without ``${}``, evaluated at plan time) false, none is applied.
 
     Local files are copied next to the synthesized stack (a ``TerraformAsset``), so the
     output is self-contained and the same on every machine.
@@ -61,6 +62,7 @@ class ManifestBundle(Construct):
         sources: Sequence[ManifestSource],
         prevent_destroy: bool = False,
         exclude: Sequence[str] = (),
+        condition: str | None = None,
     ) -> None:
         super().__init__(scope, id)
         if not sources:
@@ -71,7 +73,9 @@ class ManifestBundle(Construct):
         decoded = ", ".join(f"provider::kubernetes::manifest_decode_multi({body})" for body in bodies)
         key = 'format("%s/%s", doc.kind, doc.metadata.name)'
         excluded = "[" + ", ".join(quoted(name) for name in sorted(exclude)) + "]"
-        keep = f" if !contains({excluded}, {key})" if exclude else ""
+        clauses = [f"!contains({excluded}, {key})"] if exclude else []
+        clauses += [f"({condition})"] if condition else []
+        keep = " if " + " && ".join(clauses) if clauses else ""
         # One HCL object `for` expression wrapped in a ${ ... } interpolation:
         #   ${{ for doc in concat(<decoded>...) : "<kind>/<name>" => <doc without status> [if kept] }}
         # The doubled braces are HCL's own (interpolation + object), not f-string escapes.

@@ -39,6 +39,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
                            "inference_pool_name": POOL},
     "HttpRouteSpec": {"name": "r", "gateway_name": "inference-gateway", "inference_pool_name": POOL},
     "InferenceObjectiveSpec": {"name": "o", "inference_pool_name": POOL},
+    "HttpsProps": {"certificate": "google_managed", "domains": ["llm.example.com"]},
 }
 
 
