@@ -155,3 +155,27 @@ def manifest_key(field: str, value: str) -> Iterator[Problem]:
     if not _MANIFEST_KEY.fullmatch(value):
         yield Problem(field, value, "is not a Kind/name key",
                       "write it like CustomResourceDefinition/inferencepools.inference.networking.k8s.io")
+
+
+# Prometheus durations (GMP scrape intervals): units from years down to milliseconds.
+_PROMETHEUS_DURATION = re.compile(r"(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?")
+_NOTIFICATION_CHANNEL = re.compile(r"projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/notificationChannels/[0-9]+")
+
+
+def prometheus_duration(field: str, value: str) -> Iterator[Problem]:
+    """A non-zero Prometheus duration such as ``15s`` or ``1m30s``."""
+    if not value or not _PROMETHEUS_DURATION.fullmatch(value) or not any(c in "123456789" for c in value):
+        yield Problem(field, value, "is not a Prometheus duration", "write it like 15s, 30s or 1m")
+
+
+def at_most(field: str, value: int | float, maximum: int | float, why: str) -> Iterator[Problem]:
+    if value > maximum:
+        yield Problem(field, value, f"exceeds {maximum} ({why})", f"use {maximum} or less")
+
+
+def notification_channel(field: str, value: str) -> Iterator[Problem]:
+    """The full resource name of a Cloud Monitoring notification channel."""
+    if not _NOTIFICATION_CHANNEL.fullmatch(value):
+        yield Problem(field, value, "is not a notification channel id",
+                      "write projects/<project>/notificationChannels/<number> "
+                      "(gcloud beta monitoring channels list)")

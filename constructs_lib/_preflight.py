@@ -20,6 +20,7 @@ class Preflight(Enum):
     GATEWAY_API = "gateway_api"
     MANAGED_PROMETHEUS = "managed_prometheus"
     INFERENCE_GATEWAY_VERSION = "inference_gateway_version"
+    WORKLOAD_IDENTITY = "workload_identity"
 
 
 def _version_number(expression: str) -> str:
@@ -59,5 +60,13 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
                     f"Cluster {cluster_name} runs a GKE version older than {major}.{minor}.{patch}, the "
                     f"first with GKE Inference Gateway. Run: gcloud container clusters upgrade "
                     f"{cluster_name} {where} --master --cluster-version {major}.{minor}"),
+            ))
+        elif check is Preflight.WORKLOAD_IDENTITY:
+            found.append(Postcondition(
+                condition='${try(self.workload_identity_config[0].workload_pool, "") != ""}',
+                error_message=(
+                    f"Workload Identity is not enabled on cluster {cluster_name}, so the custom metrics "
+                    f"adapter could not read Cloud Monitoring. Run: gcloud container clusters update "
+                    f"{cluster_name} {where} --workload-pool=PROJECT_ID.svc.id.goog"),
             ))
     return found

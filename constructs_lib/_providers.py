@@ -16,6 +16,14 @@ from cdktf_cdktf_provider_google.compute_subnetwork import ComputeSubnetwork
 from cdktf_cdktf_provider_google.data_google_client_config import DataGoogleClientConfig
 from cdktf_cdktf_provider_google.data_google_container_cluster import DataGoogleContainerCluster
 from cdktf_cdktf_provider_google.data_google_project import DataGoogleProject
+from cdktf_cdktf_provider_google.monitoring_alert_policy import (
+    MonitoringAlertPolicy,
+    MonitoringAlertPolicyConditions,
+    MonitoringAlertPolicyConditionsConditionPrometheusQueryLanguage,
+    MonitoringAlertPolicyDocumentation,
+)
+from cdktf_cdktf_provider_google.monitoring_dashboard import MonitoringDashboard
+from cdktf_cdktf_provider_google.project_iam_member import ProjectIamMember
 from cdktf_cdktf_provider_google.provider import GoogleProvider
 from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
 from cdktf_cdktf_provider_helm.release import Release, ReleaseSet
@@ -25,6 +33,7 @@ from cdktf_cdktf_provider_kubernetes.data_kubernetes_resource import (
     DataKubernetesResource,
     DataKubernetesResourceMetadata,
 )
+from cdktf_cdktf_provider_kubernetes.data_kubernetes_resources import DataKubernetesResources
 from cdktf_cdktf_provider_kubernetes.manifest import Manifest
 from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider, KubernetesProviderExec
 from cdktf_cdktf_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata
@@ -42,11 +51,18 @@ __all__ = [
     "DataHttp",
     "DataKubernetesResource",
     "DataKubernetesResourceMetadata",
+    "DataKubernetesResources",
     "GoogleProvider",
     "HttpProvider",
     "KubernetesProvider",
     "KubernetesProviderExec",
     "Manifest",
+    "MonitoringAlertPolicy",
+    "MonitoringAlertPolicyConditions",
+    "MonitoringAlertPolicyConditionsConditionPrometheusQueryLanguage",
+    "MonitoringAlertPolicyDocumentation",
+    "MonitoringDashboard",
+    "ProjectIamMember",
     "SecretV1",
     "SecretV1Metadata",
 ]
