@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from cdktf import (
     AssetType,
+    ITerraformDependable,
     TerraformAsset,
     TerraformIterator,
     TerraformLocal,
@@ -44,7 +45,7 @@ class ManifestSource:
 
 class ManifestBundle(Construct):
     """Every document of the given sources as a ``kubernetes_manifest``, except the
-    ``kind/name`` keys listed in ``exclude``.
+    ``kind/name`` keys listed in ``exclude``, applied after ``depends_on``.
 
     Local files are copied next to the synthesized stack (a ``TerraformAsset``), so the
     output is self-contained and the same on every machine.
@@ -58,6 +59,7 @@ class ManifestBundle(Construct):
         sources: Sequence[ManifestSource],
         prevent_destroy: bool = False,
         exclude: Sequence[str] = (),
+        depends_on: Sequence[ITerraformDependable] = (),
     ) -> None:
         super().__init__(scope, id)
         if not sources:
@@ -84,6 +86,7 @@ class ManifestBundle(Construct):
             for_each=documents,
             manifest=Token.as_any_map(documents.value),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=prevent_destroy),
+            depends_on=list(depends_on) or None,
         )
 
     def _body(self, index: int, source: ManifestSource) -> str:

@@ -111,8 +111,7 @@ class CustomMetricsAdapter(Construct):
         self.namespace = Manifest(self, "namespace", manifest={
             "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ADAPTER_NAMESPACE}})
         self.release = ManifestBundle(self, "release", sources=[props.source],
-                                      exclude=[f"Namespace/{ADAPTER_NAMESPACE}"])
-        self.release.manifests.depends_on = [self.namespace.fqn]
+                                      exclude=[f"Namespace/{ADAPTER_NAMESPACE}"], depends_on=[self.namespace])
         project = DataGoogleProject(self, "project", project_id=cluster.project_id)
         self.binding = ProjectIamMember(
             self, "monitoring-viewer", project=cluster.project_id, role=MONITORING_VIEWER,

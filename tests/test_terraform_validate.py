@@ -3,14 +3,27 @@
 import copy
 import json
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from conftest import TERRAFORM_WORKDIR
 from helpers import synth
 from tfstub.harness import TERRAFORM, Harness
 
-from constructs_lib import ClusterAccessProps, HuggingFaceToken, InferenceGatewayV1Props, VllmModelServerProps
+from constructs_lib import (
+    AutoscalingProps,
+    AutoscalingTarget,
+    ClusterAccessProps,
+    HuggingFaceToken,
+    InferenceGatewayV1Props,
+    MetricsAdapterProps,
+    ObservabilityProps,
+    QueueDepthAlertProps,
+    VllmModelServerProps,
+)
 from stacks.config import AppConfig, PrerequisitesProps, StateProps
+from stacks.config_file import load_config
 
 pytestmark = pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on PATH (>= 1.8 needed)")
 
@@ -27,6 +40,14 @@ CONFIGS = {
                                     cluster=ClusterAccessProps(private_endpoint=True)),
     "extension-crds-no-rbac": AppConfig(prerequisites=PrerequisitesProps(
         gke_extension_crds={"ref": "main"}, metrics_rbac=None)),
+    "autoscaling-example": load_config(str(Path(__file__).resolve().parents[1] / "config.autoscaling.example.yaml")),
+    "v1-pool-autoscaling-dashboard": AppConfig(
+        gateway=InferenceGatewayV1Props(),
+        model_servers=(VllmModelServerProps(autoscaling=AutoscalingProps(
+            max_replicas=3, target=AutoscalingTarget(metric="pool_queue_size"))),),
+        observability=ObservabilityProps(
+            metrics_adapter=MetricsAdapterProps(), dashboard={},
+            queue_depth_alert=QueueDepthAlertProps(notification_channels=("projects/p-1234/notificationChannels/1",)))),
 }
 
 
@@ -141,3 +162,26 @@ def test_harness_catches_a_token_written_to_state(harness, tmp_path):
     secret["data"] = secret.pop("data_wo")
     result = _broken(harness, body, tmp_path)
     assert not result.ok and "Invalid use of ephemeral value" in _summaries(result)
+
+
+def test_terraform_reads_the_dashboard_json_literally(tmp_path):
+    """``${__interval}`` reaches the API as written, while ``var.cluster_name`` is resolved."""
+    stacks = synth(CONFIGS["autoscaling-example"], tmp_path / "out")
+    (dashboard,) = stacks["observability"]["resource"]["google_monitoring_dashboard"].values()
+    work = tmp_path / "literal"
+    work.mkdir()
+    (work / "main.tf.json").write_text(json.dumps({
+        "variable": {"cluster_name": {"type": "string", "default": "c-1"},
+                     "project_id": {"type": "string", "default": "p-1"}},
+        "output": {"dashboard": {"value": dashboard["dashboard_json"]}},
+    }))
+    for command in (["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
+        subprocess.run([TERRAFORM, *command], cwd=work, check=True, capture_output=True, timeout=120)
+    shown = subprocess.run([TERRAFORM, "output", "-raw", "dashboard"], cwd=work, check=True, capture_output=True,
+                           text=True, timeout=60).stdout
+    body = json.loads(shown)
+    queries = [d["timeSeriesQuery"]["prometheusQuery"] for t in body["mosaicLayout"]["tiles"]
+               for d in t["widget"]["xyChart"]["dataSets"]]
+    assert any("[${__interval}]" in q for q in queries)
+    assert all('cluster="c-1"' in q for q in queries)
+    assert "$${" not in shown
