@@ -179,3 +179,10 @@ def notification_channel(field: str, value: str) -> Iterator[Problem]:
         yield Problem(field, value, "is not a notification channel id",
                       "write projects/<project>/notificationChannels/<number> "
                       "(gcloud beta monitoring channels list)")
+
+
+def known_vllm_release(field: str, known: bool, image: str, needed_by: str) -> Iterator[Problem]:
+    """Metric names depend on the vLLM release; a digest or a ``latest`` tag does not say it."""
+    if not known:
+        yield Problem(field, None, f"cannot be read from image {image}, and {needed_by} needs the release's "
+                      "metric names", "set vllm_version, e.g. v0.8.5")

@@ -329,10 +329,9 @@ class VllmModelServerProps(Props):
             found.append(Problem("autoscaling.target.metric", metric,
                                  "reads the server's own metrics, which metrics: null leaves unscraped",
                                  "remove metrics: null, or scale on pool_queue_size"))
-        elif metric in VLLM_TARGETS and self.vllm_metric_names is None:
-            found.append(Problem("vllm_version", None,
-                                 f"cannot be read from image {self.image}, and {metric} needs it for the "
-                                 "metric's name", "set vllm_version, e.g. v0.8.5"))
+        elif metric in VLLM_TARGETS:
+            found += checks.known_vllm_release("vllm_version", self.vllm_metric_names is not None, self.image,
+                                               f"autoscaling on {metric}")
         grace = self.effective_termination_grace_seconds
         if grace > MAX_POLICY_PERIOD_SECONDS:
             found.append(Problem("termination_grace_seconds", grace,

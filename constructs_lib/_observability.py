@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from constructs_lib import _checks as checks
 from constructs_lib._alerting import QueueDepthAlertProps
 from constructs_lib._autoscaling import KV_CACHE_TARGETS, POOL_TARGETS
 from constructs_lib._dashboard import DashboardProps
@@ -83,9 +84,8 @@ def _autoscaling_problems(index: int, server: VllmModelServerProps, props: Obser
         reads = endpoint_picker_metrics(picker.release).reads_vllm_kv_cache
         names = server.vllm_metric_names
         if names is None:
-            found.append(Problem(f"model_servers[{index}].vllm_version", None, f"cannot be read from image "
-                                 f"{server.image}, so the picker's KV-cache average cannot be checked",
-                                 "set vllm_version, e.g. v0.8.5"))
+            found += checks.known_vllm_release(f"model_servers[{index}].vllm_version", False, server.image,
+                                               f"autoscaling on {metric}")
         elif names.kv_cache_usage != reads:
             found.append(Problem(where, metric, f"averages {reads}, which this vLLM release does not emit "
                                  f"(it emits {names.kv_cache_usage}), so the pool average stays 0",
@@ -108,10 +108,8 @@ def _monitoring_problems(servers: Sequence[VllmModelServerProps], props: Observa
     if props.dashboard is None and props.queue_depth_alert is None:
         return found
     for index, server in scraped:
-        if server.vllm_metric_names is None:
-            found.append(Problem(f"model_servers[{index}].vllm_version", None, f"cannot be read from image "
-                                 f"{server.image}, and the charts and alert need its metric names",
-                                 "set vllm_version, e.g. v0.8.5"))
+        found += checks.known_vllm_release(f"model_servers[{index}].vllm_version",
+                                           server.vllm_metric_names is not None, server.image, "the charts")
     if props.dashboard is not None:
         if picker is None:
             found.append(Problem("observability.dashboard", "dashboard", "charts the endpoint picker's "
