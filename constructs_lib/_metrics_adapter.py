@@ -34,6 +34,8 @@ ADAPTER_MANIFEST_URL = (
 )
 ADAPTER_NAMESPACE = "custom-metrics"
 ADAPTER_SERVICE_ACCOUNT = "custom-metrics-stackdriver-adapter"
+#: The Service behind the adapter's APIServices (the same name as its service account).
+ADAPTER_SERVICE = "custom-metrics-stackdriver-adapter"
 EXTERNAL_METRICS_API_SERVICE = "v1beta1.external.metrics.k8s.io"
 MONITORING_VIEWER = "roles/monitoring.viewer"
 _COMMIT = re.compile(r"[0-9a-f]{40}")
@@ -93,7 +95,7 @@ class CustomMetricsAdapter(Construct):
         props = props or MetricsAdapterProps()
         if not props.install:
             raise TypeError("CustomMetricsAdapter with install=False: create nothing instead")
-        ours = f"{ADAPTER_NAMESPACE}/{ADAPTER_SERVICE_ACCOUNT}"
+        ours = f"{ADAPTER_NAMESPACE}/{ADAPTER_SERVICE}"
         served_by = 'format("%s/%s", try(o.spec.service.namespace, ""), try(o.spec.service.name, ""))'
         self.existing = DataKubernetesResources(
             self, "existing-external-metrics", api_version="apiregistration.k8s.io/v1", kind="APIService",

@@ -165,13 +165,12 @@ class AppConfig(Props):
         if gateway is None:
             return None
         if isinstance(gateway, InferenceGatewayV1Props):
-            release = parse_version(gateway.chart_version) or parse_version(GIE_RELEASE_BY_API["v1"])
-            assert release is not None
-            return EndpointPickerSource(release=release, namespace=gateway.namespace,
-                                        collected=gateway.gke_monitoring, enable="set gateway.gke_monitoring: true")
-        release = parse_version(GIE_RELEASE_BY_API["v1alpha2"])
-        assert release is not None
-        return EndpointPickerSource(release=release, namespace=gateway.namespace,
+            # The chart version is checked as a release tag, so it always parses.
+            return EndpointPickerSource(release=parse_version(gateway.chart_version) or (0, 0, 0),
+                                        namespace=gateway.namespace, collected=gateway.gke_monitoring,
+                                        enable="set gateway.gke_monitoring: true")
+        return EndpointPickerSource(release=parse_version(GIE_RELEASE_BY_API["v1alpha2"]) or (0, 0, 0),
+                                    namespace=gateway.namespace,
                                     collected=self.prerequisites.metrics_rbac is not None,
                                     enable="keep prerequisites.metrics_rbac (the picker's ClusterPodMonitoring "
                                            "reads its token)")

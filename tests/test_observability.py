@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import by_path, fields_of, manifests
+from helpers import SHARED, by_path, fields_of, manifests, needs_shared
 
 from constructs_lib import (
     AutoscalingProps,
@@ -250,6 +250,28 @@ def test_adapter_comes_from_the_pinned_release_with_its_workload_identity_bindin
     assert "install: false" in check["lifecycle"]["postcondition"][0]["error_message"]
     conditions = by_path(stack, "google_container_cluster", "data")["cluster/cluster"]["lifecycle"]["postcondition"]
     assert any("workload_identity_config" in c["condition"] for c in conditions)
+
+
+ADAPTER_COPY = "custom-metrics-stackdriver-adapter-af49d86.yaml"
+
+
+@needs_shared(ADAPTER_COPY)
+def test_the_pinned_adapter_release_is_what_the_binding_and_check_assume():
+    import yaml
+
+    from constructs_lib import _metrics_adapter as adapter
+    from constructs_lib._metrics_adapter import ADAPTER_COMMIT
+
+    assert ADAPTER_COMMIT.startswith(ADAPTER_COPY.rsplit("-", 1)[1].removesuffix(".yaml"))
+    documents = [d for d in yaml.safe_load_all((SHARED / "upstream" / ADAPTER_COPY).read_text()) if d]
+    keys = [f"{d['kind']}/{d['metadata']['name']}" for d in documents]
+    assert len(keys) == len(set(keys)) == 13
+    assert f"Namespace/{adapter.ADAPTER_NAMESPACE}" in keys  # excluded from the bundle, created first
+    (deployment,) = [d for d in documents if d["kind"] == "Deployment"]
+    assert deployment["metadata"]["namespace"] == adapter.ADAPTER_NAMESPACE
+    assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == adapter.ADAPTER_SERVICE_ACCOUNT
+    (external,) = [d for d in documents if d["metadata"]["name"] == adapter.EXTERNAL_METRICS_API_SERVICE]
+    assert external["spec"]["service"] == {"name": adapter.ADAPTER_SERVICE, "namespace": adapter.ADAPTER_NAMESPACE}
 
 
 def test_an_adapter_the_cluster_already_has_installs_nothing(synth_config):

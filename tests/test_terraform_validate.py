@@ -12,14 +12,9 @@ from helpers import synth
 from tfstub.harness import TERRAFORM, Harness
 
 from constructs_lib import (
-    AutoscalingProps,
-    AutoscalingTarget,
     ClusterAccessProps,
     HuggingFaceToken,
     InferenceGatewayV1Props,
-    MetricsAdapterProps,
-    ObservabilityProps,
-    QueueDepthAlertProps,
     VllmModelServerProps,
 )
 from stacks.config import AppConfig, PrerequisitesProps, StateProps
@@ -41,13 +36,6 @@ CONFIGS = {
     "extension-crds-no-rbac": AppConfig(prerequisites=PrerequisitesProps(
         gke_extension_crds={"ref": "main"}, metrics_rbac=None)),
     "autoscaling-example": load_config(str(Path(__file__).resolve().parents[1] / "config.autoscaling.example.yaml")),
-    "v1-pool-autoscaling-dashboard": AppConfig(
-        gateway=InferenceGatewayV1Props(),
-        model_servers=(VllmModelServerProps(autoscaling=AutoscalingProps(
-            max_replicas=3, target=AutoscalingTarget(metric="pool_queue_size"))),),
-        observability=ObservabilityProps(
-            metrics_adapter=MetricsAdapterProps(), dashboard={},
-            queue_depth_alert=QueueDepthAlertProps(notification_channels=("projects/p-1234/notificationChannels/1",)))),
 }
 
 
