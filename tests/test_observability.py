@@ -384,3 +384,21 @@ def test_a_drain_profile_paces_scale_down(synth_config):
         max_output_tokens=4096, tpot_ms_at_max_batch=100, max_model_load_seconds=600))
     hpa = manifests(synth_config(AppConfig(model_servers=(server,), observability=ADAPTER))["model-servers"])
     assert hpa[f"{SERVER}/autoscaler"]["spec"]["behavior"]["scaleDown"]["policies"][0]["periodSeconds"] == 783
+
+
+@pytest.mark.parametrize(("image", "version"), [
+    ("vllm/vllm-openai:v0.8.5", (0, 8, 5)), ("registry.local:5000/vllm:0.9.1", (0, 9, 1)),
+    ("vllm/vllm-openai:latest", None), ("vllm/vllm-openai@sha256:" + "a" * 64, None), ("vllm/vllm-openai", None),
+])
+def test_the_vllm_release_is_read_from_the_image_tag(image, version):
+    assert image_version(image) == version
+
+
+def test_metric_names_follow_the_releases_that_renamed_them():
+    assert vllm_metrics((0, 8, 5)).kv_cache_usage == "vllm:gpu_cache_usage_perc"
+    assert vllm_metrics((0, 9, 0)).kv_cache_usage == "vllm:kv_cache_usage_perc"
+    assert endpoint_picker_metrics((0, 3, 0)).latency == "inference_model_request_duration_seconds"
+    assert endpoint_picker_metrics((1, 0, 0)).requests == "inference_model_request_total"
+    assert endpoint_picker_metrics((1, 1, 0)).requests == "inference_objective_request_total"
+    assert endpoint_picker_metrics((1, 2, 1)).reads_vllm_kv_cache == "vllm:gpu_cache_usage_perc"
+    assert endpoint_picker_metrics((1, 5, 0)).reads_vllm_kv_cache == "vllm:kv_cache_usage_perc"
