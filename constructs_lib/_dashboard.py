@@ -131,7 +131,8 @@ def _autoscaling_chart(scope: DashboardScope, server: VllmModelServerProps,
     """Replicas (pods reporting metrics) on the right axis against the HPA's metric and its
     target on the left."""
     names = server.vllm_metric_names
-    assert names is not None  # the cross-checks refuse a dashboard without the server's metric names
+    if names is None:  # AppConfig refuses this; a hand-built scope could not
+        raise TypeError(f"server {server.name} has no known vLLM release: set its vllm_version")
     own = _selector(cluster=scope.cluster, model_server=server.name)
     target = autoscaling.target
     if target.metric in VLLM_TARGETS:
