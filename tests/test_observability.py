@@ -272,6 +272,9 @@ def test_the_pinned_adapter_release_is_what_the_binding_and_check_assume():
     assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == adapter.ADAPTER_SERVICE_ACCOUNT
     (external,) = [d for d in documents if d["metadata"]["name"] == adapter.EXTERNAL_METRICS_API_SERVICE]
     assert external["spec"]["service"] == {"name": adapter.ADAPTER_SERVICE, "namespace": adapter.ADAPTER_NAMESPACE}
+    from k8s_schema import schema_errors
+
+    assert [error for d in documents for error in schema_errors(d, "1.33")] == []
 
 
 def test_an_adapter_the_cluster_already_has_installs_nothing(synth_config):
