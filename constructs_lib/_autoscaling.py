@@ -191,8 +191,16 @@ def explain(server: VllmModelServerProps, autoscaling: AutoscalingProps) -> list
     grace = server.effective_termination_grace_seconds
     default = DEFAULT_TARGETS[target.metric]
     value_source = "set explicitly" if target.value is not None else f"default: {default.source}"
+    if target.metric in VLLM_TARGETS and server.vllm_metric_names is not None:
+        names = server.vllm_metric_names
+        gauge = names.queue_depth if target.metric == "vllm_queue_depth" else names.kv_cache_usage
+        read = f"{adapter_metric_name(gauge, 'gauge')}, averaged over the pods"
+    else:
+        picker = endpoint_picker_metrics((0, 0, 0))
+        gauge = picker.pool_queue if target.metric == "pool_queue_size" else picker.pool_kv_cache
+        read = f"{adapter_metric_name(gauge, 'gauge')} of the server's pool"
     return [
-        Derivation(f"target {target.metric}", target.effective_value, value_source),
+        Derivation(f"target {target.metric} ({read})", target.effective_value, value_source),
         Derivation("scale_down.periodSeconds", scale_down_period_seconds(server),
                    f"termination_grace_seconds {grace} (preStop {server.effective_pre_stop_seconds} s + drain): "
                    f"at most {autoscaling.scale_down_pods_per_period} pod(s) draining at a time"),

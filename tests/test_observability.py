@@ -137,7 +137,8 @@ def test_kv_cache_target_uses_the_name_this_vllm_release_emits(synth_config):
 def test_explain_gives_the_autoscaling_reasoning():
     text = explain_config(load_config(str(EXAMPLE)))
     assert "autoscaling: 1..4 replicas on vllm_queue_depth" in text
-    assert "target vllm_queue_depth = 5  <- default: the averageValue of GKE's vLLM HPA sample" in text
+    assert ("target vllm_queue_depth (prometheus.googleapis.com|vllm:num_requests_waiting|gauge, averaged over "
+            "the pods) = 5  <- default: the averageValue of GKE's vLLM HPA sample") in text
     assert "scale_down.periodSeconds = 119  <- termination_grace_seconds 119" in text
     assert "replicas: left out of the Deployment" in text
     assert "autoscaling: none (1 replicas" in explain_config(AppConfig())
