@@ -21,6 +21,8 @@ class Preflight(Enum):
     MANAGED_PROMETHEUS = "managed_prometheus"
     INFERENCE_GATEWAY_VERSION = "inference_gateway_version"
     WORKLOAD_IDENTITY = "workload_identity"
+    #: The same setting as MANAGED_PROMETHEUS, seen from a stack that creates PodMonitorings.
+    POD_MONITORING = "pod_monitoring"
 
 
 def _version_number(expression: str) -> str:
@@ -52,6 +54,14 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
                     f"Managed Prometheus is not enabled on cluster {cluster_name}, so nothing would scrape "
                     f"the endpoint picker's metrics. Run: gcloud container clusters update {cluster_name} "
                     f"{where} --enable-managed-prometheus"),
+            ))
+        elif check is Preflight.POD_MONITORING:
+            found.append(Postcondition(
+                condition="${try(self.monitoring_config[0].managed_prometheus[0].enabled, false)}",
+                error_message=(
+                    f"Managed Prometheus is not enabled on cluster {cluster_name}, so the PodMonitoring kind "
+                    f"does not exist and nothing would scrape vLLM's metrics. Run: gcloud container clusters "
+                    f"update {cluster_name} {where} --enable-managed-prometheus"),
             ))
         elif check is Preflight.INFERENCE_GATEWAY_VERSION:
             found.append(Postcondition(

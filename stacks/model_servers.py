@@ -19,7 +19,7 @@ class ModelServersStack(BaseStack):
         }
         # PodMonitoring is a Managed Prometheus kind: without it the plan fails on "no matches for kind".
         scraped = any(server.metrics is not None for server in config.model_servers)
-        cluster = self.connect(preflight=[Preflight.MANAGED_PROMETHEUS] if scraped else [])
+        cluster = self.connect(preflight=[Preflight.POD_MONITORING] if scraped else [])
         self.secrets = {
             (namespace, name): HuggingFaceTokenSecret(
                 self, f"hf-token-{namespace}-{name}", name=name, namespace=namespace, key=key)

@@ -46,6 +46,8 @@ def test_preflight_checks_can_be_turned_off(synth_config):
 def test_model_server_stack_checks_managed_prometheus_for_its_pod_monitorings(default_stacks):
     (check,) = _conditions(default_stacks["model-servers"])
     assert "managed_prometheus" in check["condition"]
+    assert "the PodMonitoring kind does not exist" in check["error_message"]
+    assert "--enable-managed-prometheus" in check["error_message"]
 
 
 def test_unscraped_model_servers_need_no_cluster_feature(synth_config):

@@ -87,7 +87,7 @@ def synth(outdir: str = "cdktf.out") -> list[str]:
     MetricsRbac(prerequisites, "metrics-rbac", cluster=prerequisites.cluster)
 
     # Managed Prometheus must be on: each server gets a PodMonitoring, labelled with the pool.
-    servers = TeamStack(app, "model-servers", preflight=(Preflight.MANAGED_PROMETHEUS,))
+    servers = TeamStack(app, "model-servers", preflight=(Preflight.POD_MONITORING,))
     pool = PoolTarget(name=POOL, namespace="default", cluster_name=servers.cluster.cluster_name)
     for props in SERVERS:
         VllmModelServer(servers, props.name, props=props, pool=pool)
