@@ -32,51 +32,35 @@ def _version_number(expression: str) -> str:
     return f"(tonumber({parts}[0]) * 1000000 + tonumber({parts}[1]) * 1000 + tonumber({patch}))"
 
 
+def _check(check: Preflight, cluster: str, where: str) -> tuple[str, str]:
+    """The condition on the cluster data source (``self``) and the message when it fails."""
+    update = f"Run: gcloud container clusters update {cluster} {where}"
+    prometheus_on = "${try(self.monitoring_config[0].managed_prometheus[0].enabled, false)}"
+    prometheus_off = f"Managed Prometheus is not enabled on cluster {cluster}, so"
+    if check is Preflight.GATEWAY_API:
+        return ('${try(self.gateway_api_config[0].channel, "CHANNEL_DISABLED") != "CHANNEL_DISABLED"}',
+                f"Gateway API is not enabled on cluster {cluster}, so the Gateway and HTTPRoutes would fail with "
+                f"'no matches for kind'. {update} --gateway-api=standard")
+    if check is Preflight.MANAGED_PROMETHEUS:
+        return (prometheus_on, f"{prometheus_off} nothing would scrape the endpoint picker's metrics. "
+                               f"{update} --enable-managed-prometheus")
+    if check is Preflight.POD_MONITORING:
+        return (prometheus_on, f"{prometheus_off} the PodMonitoring kind does not exist and nothing would scrape "
+                               f"vLLM's metrics. {update} --enable-managed-prometheus")
+    if check is Preflight.WORKLOAD_IDENTITY:
+        return ('${try(self.workload_identity_config[0].workload_pool, "") != ""}',
+                f"Workload Identity is not enabled on cluster {cluster}, so the custom metrics adapter could not "
+                f"read Cloud Monitoring. {update} --workload-pool=PROJECT_ID.svc.id.goog")
+    major, minor, patch = MIN_GKE_VERSION
+    minimum = major * 1000000 + minor * 1000 + patch
+    return (f"${{try({_version_number('self.master_version')} >= {minimum}, false)}}",
+            f"Cluster {cluster} runs a GKE version older than {major}.{minor}.{patch}, the first with GKE "
+            f"Inference Gateway. Run: gcloud container clusters upgrade {cluster} {where} --master "
+            f"--cluster-version {major}.{minor}")
+
+
 def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_location: str) -> list[Postcondition]:
     """The postconditions for ``checks``; names may be Terraform references."""
     where = f"--location {cluster_location}"
-    major, minor, patch = MIN_GKE_VERSION
-    minimum = major * 1000000 + minor * 1000 + patch
-    found = []
-    for check in checks:
-        if check is Preflight.GATEWAY_API:
-            found.append(Postcondition(
-                condition='${try(self.gateway_api_config[0].channel, "CHANNEL_DISABLED") != "CHANNEL_DISABLED"}',
-                error_message=(
-                    f"Gateway API is not enabled on cluster {cluster_name}, so the Gateway and HTTPRoutes "
-                    f"would fail with 'no matches for kind'. Run: gcloud container clusters update "
-                    f"{cluster_name} {where} --gateway-api=standard"),
-            ))
-        elif check is Preflight.MANAGED_PROMETHEUS:
-            found.append(Postcondition(
-                condition="${try(self.monitoring_config[0].managed_prometheus[0].enabled, false)}",
-                error_message=(
-                    f"Managed Prometheus is not enabled on cluster {cluster_name}, so nothing would scrape "
-                    f"the endpoint picker's metrics. Run: gcloud container clusters update {cluster_name} "
-                    f"{where} --enable-managed-prometheus"),
-            ))
-        elif check is Preflight.POD_MONITORING:
-            found.append(Postcondition(
-                condition="${try(self.monitoring_config[0].managed_prometheus[0].enabled, false)}",
-                error_message=(
-                    f"Managed Prometheus is not enabled on cluster {cluster_name}, so the PodMonitoring kind "
-                    f"does not exist and nothing would scrape vLLM's metrics. Run: gcloud container clusters "
-                    f"update {cluster_name} {where} --enable-managed-prometheus"),
-            ))
-        elif check is Preflight.INFERENCE_GATEWAY_VERSION:
-            found.append(Postcondition(
-                condition=f"${{try({_version_number('self.master_version')} >= {minimum}, false)}}",
-                error_message=(
-                    f"Cluster {cluster_name} runs a GKE version older than {major}.{minor}.{patch}, the "
-                    f"first with GKE Inference Gateway. Run: gcloud container clusters upgrade "
-                    f"{cluster_name} {where} --master --cluster-version {major}.{minor}"),
-            ))
-        elif check is Preflight.WORKLOAD_IDENTITY:
-            found.append(Postcondition(
-                condition='${try(self.workload_identity_config[0].workload_pool, "") != ""}',
-                error_message=(
-                    f"Workload Identity is not enabled on cluster {cluster_name}, so the custom metrics "
-                    f"adapter could not read Cloud Monitoring. Run: gcloud container clusters update "
-                    f"{cluster_name} {where} --workload-pool=PROJECT_ID.svc.id.goog"),
-            ))
-    return found
+    return [Postcondition(condition=condition, error_message=message)
+            for condition, message in (_check(check, cluster_name, where) for check in checks)]
