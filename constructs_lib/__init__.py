@@ -16,6 +16,7 @@ from constructs_lib import _checks as checks
 from constructs_lib._alerting import QueueDepthAlert, QueueDepthAlertProps
 from constructs_lib._autoscaling import AutoscalingProps, AutoscalingTarget, PoolTarget
 from constructs_lib._autoscaling import explain as explain_autoscaling
+from constructs_lib._body_routing import BodyRoutingProps
 from constructs_lib._cluster_access import ClusterAccess, ClusterAccessProps, ProjectAccess
 from constructs_lib._cluster_variables import ClusterVariables
 from constructs_lib._dashboard import DashboardProps, DashboardScope, InferenceDashboard, dashboard_body, layout_picture
@@ -56,10 +57,12 @@ from constructs_lib._pools import Criticality, InferencePoolSpec
 from constructs_lib._preflight import Preflight
 from constructs_lib._props import Props, describe, from_mapping, iter_fields
 from constructs_lib._releases import (
+    BBR_RELEASE_BY_API,
     DEFAULT_CHART_VERSION,
     GIE_RELEASE_BY_API,
     ApiVersion,
     api_of_release,
+    bbr_maps_base_models,
     ships_objective_crd,
 )
 from constructs_lib._terraform import escape_template_sequences, require_terraform
@@ -67,6 +70,7 @@ from constructs_lib._terraform import escape_template_sequences, require_terrafo
 __version__ = "0.1.0"
 
 __all__ = [
+    "BBR_RELEASE_BY_API",
     "DEFAULT_CHART_VERSION",
     "ENDPOINT_PICKER_METRICS_BY_RELEASE",
     "VLLM_METRICS_BY_VERSION",
@@ -96,6 +100,7 @@ __all__ = [
     "GKE_GATEWAY_CLASSES",
     "MODULE_COMMIT",
     "ApiVersion",
+    "BodyRoutingProps",
     "ClusterAccess",
     "ClusterAccessProps",
     "ClusterVariables",
@@ -128,6 +133,7 @@ __all__ = [
     "VllmModelServer",
     "VllmModelServerProps",
     "api_of_release",
+    "bbr_maps_base_models",
     "checks",
     "describe",
     "explain_drain",

@@ -157,6 +157,29 @@ def manifest_key(field: str, value: str) -> Iterator[Problem]:
                       "write it like CustomResourceDefinition/inferencepools.inference.networking.k8s.io")
 
 
+def release_between(field: str, value: str, first: tuple[int, ...], last: tuple[int, ...],
+                    what: str) -> Iterator[Problem]:
+    """A release tag (already in chart-version grammar) from ``first`` to ``last``."""
+    number = tuple(int(part) for part in value.lstrip("v").split("-", 1)[0].split("."))
+    if not first <= number[:len(first)] <= last:
+        low, high = (f"v{'.'.join(map(str, bound))}" for bound in (first, last))
+        yield Problem(field, value, f"is not a release that publishes {what}",
+                      f"use a version from {low} to {high}")
+
+
+#: Gateway API allows 16 rules per HTTPRoute and 64 matches per rule.
+ROUTE_RULE_LIMIT = 16
+ROUTE_MATCH_LIMIT = 64
+
+
+def route_size(field: str, value: str, matches: int) -> Iterator[Problem]:
+    """An HTTPRoute whose matches would not fit its rules."""
+    if matches > ROUTE_RULE_LIMIT * ROUTE_MATCH_LIMIT:
+        yield Problem(field, value, f"needs {matches} route matches, more than one HTTPRoute holds "
+                      f"({ROUTE_RULE_LIMIT} rules of {ROUTE_MATCH_LIMIT})",
+                      "use a BBR release that maps adapters to base models, or split the pool")
+
+
 # Prometheus durations (GMP scrape intervals): units from years down to milliseconds.
 _PROMETHEUS_DURATION = re.compile(r"(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?")
 _NOTIFICATION_CHANNEL = re.compile(r"projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/notificationChannels/[0-9]+")
@@ -166,11 +189,6 @@ def prometheus_duration(field: str, value: str) -> Iterator[Problem]:
     """A non-zero Prometheus duration such as ``15s`` or ``1m30s``."""
     if not value or not _PROMETHEUS_DURATION.fullmatch(value) or not any(c in "123456789" for c in value):
         yield Problem(field, value, "is not a Prometheus duration", "write it like 15s, 30s or 1m")
-
-
-def at_most(field: str, value: int | float, maximum: int | float, why: str) -> Iterator[Problem]:
-    if value > maximum:
-        yield Problem(field, value, f"exceeds {maximum} ({why})", f"use {maximum} or less")
 
 
 def notification_channel(field: str, value: str) -> Iterator[Problem]:

@@ -43,7 +43,8 @@ class ClusterAccessProps(Props):
             with ``private_endpoint``. Default ``None``: the cluster's location.
         fleet_membership_name: the fleet membership's name. Default ``None``: the cluster name.
         preflight_checks: stop ``terraform plan`` with the command to run when the cluster
-            lacks what a stack needs (Gateway API, Managed Prometheus, GKE >= 1.32.3).
+            lacks what a stack needs (Gateway API, Managed Prometheus, GKE >= 1.32.3, and with
+            the body-based router its routing extension CRD).
             Default ``True``.
     """
 

@@ -16,15 +16,24 @@ from cdktf import ITerraformDependable, TerraformOutput
 from constructs import Construct
 
 from constructs_lib import _checks as checks
+from constructs_lib._body_routing import BodyRoutingProps, RoutingPlan, routing_plan, routing_problems
 from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._errors import ConfigError, Problem
 from constructs_lib._model_server_props import VllmModelServerProps
-from constructs_lib._pools import Criticality, InferencePoolSpec
+from constructs_lib._pools import (
+    Criticality,
+    InferencePoolSpec,
+    PoolModels,
+    derive_pools,
+    pool_models,
+    served_twice_problems,
+)
 from constructs_lib._props import Props
-from constructs_lib._providers import DataKubernetesResource, DataKubernetesResourceMetadata
+from constructs_lib._providers import DataKubernetesResource, DataKubernetesResourceMetadata, Manifest
 from constructs_lib._releases import ApiVersion
+from constructs_lib._routes import GATEWAY_API as GATEWAY_API
+from constructs_lib._routes import PlannedRoute, matches, route_manifest
 
-GATEWAY_API = "gateway.networking.k8s.io/v1"
 COMPLETIONS_PATH = "/v1/completions"
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
 
@@ -57,6 +66,8 @@ class GatewayCommonProps(Props):
         base_model_criticality: criticality of the derived base-model entries.
             Default ``Critical``.
         adapter_criticality: criticality of the derived adapter entries. Default ``Standard``.
+        body_routing: the body-based router that sends each request to the pool of the
+            model it names; deployed when the gateway has several pools.
     """
 
     moved_settings: ClassVar[Mapping[str, str]] = {
@@ -72,6 +83,11 @@ class GatewayCommonProps(Props):
     inference_pools: tuple[InferencePoolSpec, ...] | None = None
     base_model_criticality: Criticality = "Critical"
     adapter_criticality: Criticality = "Standard"
+    body_routing: BodyRoutingProps = dataclasses.field(default_factory=BodyRoutingProps)
+
+    #: What to do when two routes match the same requests.
+    duplicate_route_fix: ClassVar[str] = ("let the body-based router tell the pools apart "
+                                          "(body_routing.mode: auto), or serve them through one pool")
 
     def problems(self) -> list[Problem]:
         return [*checks.dns_subdomain("name", self.name), *checks.dns_label("namespace", self.namespace),
@@ -81,6 +97,42 @@ class GatewayCommonProps(Props):
         """Problems of this gateway in front of ``model_servers``, with fields named as the
         user wrote them; the gateway constructs raise them, apps can report them early."""
         raise NotImplementedError
+
+    def routing(self, pools: Sequence[InferencePoolSpec],
+                servers: Sequence[VllmModelServerProps]) -> RoutingPlan | None:
+        """How requests reach ``pools``: ``None`` without the router (one route per pool,
+        by path only)."""
+        if not self.body_routing.enabled(len(pools)):
+            return None
+        return routing_plan(self.body_routing, self.api_version, self.pool_models(pools, servers))
+
+    def routed(self, plan: RoutingPlan, pools: Sequence[InferencePoolSpec],
+               paths: Sequence[str]) -> list[PlannedRoute]:
+        """The routes with the router: one per pool matching its header values on
+        ``paths``, then the default pool's route (no header) when there is one."""
+        routes = [PlannedRoute(f"inference_pools[{index}]", f"{pool.name}-route", plan.pool_matches(pool.name, paths))
+                  for index, pool in enumerate(pools)]
+        if plan.default_pool is not None:
+            routes.append(PlannedRoute("body_routing.default_pool", f"{self.name}-default-route", matches(paths)))
+        return routes
+
+    def uses_router(self, servers: Sequence[VllmModelServerProps]) -> bool:
+        """Whether this gateway deploys the body-based router in front of ``servers``."""
+        pools = self.inference_pools if self.inference_pools is not None else derive_pools(servers)
+        return self.body_routing.enabled(len(pools))
+
+    @staticmethod
+    def pool_models(pools: Sequence[InferencePoolSpec], servers: Sequence[VllmModelServerProps]) -> list[PoolModels]:
+        return [pool_models(pool, servers) for pool in pools]
+
+    def routing_problems(self, pools: Sequence[InferencePoolSpec],
+                         servers: Sequence[VllmModelServerProps]) -> list[Problem]:
+        """Names served by two pools; with the router, what stops it telling pools apart."""
+        models = self.pool_models(pools, servers)
+        found = served_twice_problems(models)
+        if self.body_routing.enabled(len(pools)):
+            found += routing_problems(self.body_routing, self.gateway_class, pools, models, bool(servers))
+        return found
 
     def raise_problems_with(self, model_servers: Sequence[VllmModelServerProps]) -> None:
         """Raise every problem of :meth:`problems_with` as one ``ConfigError``."""
@@ -113,10 +165,35 @@ def sample_model(servers: Sequence[VllmModelServerProps], model_names: Sequence[
     return next((server.adapters[0].id for server in servers if server.adapters), fallback)
 
 
+def route_objects(scope: Construct, props: GatewayCommonProps, planned: Sequence[PlannedRoute],
+                  pools: Sequence[InferencePoolSpec], *, pool_group: str, after: Sequence[ITerraformDependable],
+                  default_pool: str | None = None, timeout: str | None = None) -> list[Manifest]:
+    """The HTTPRoutes of ``planned`` (one per pool, then the default pool's), ids
+    ``route-<pool>`` and ``default-route``, in the Gateway's namespace."""
+    targets = [(f"route-{pool.name}", pool.name) for pool in pools]
+    if default_pool is not None:
+        targets.append(("default-route", default_pool))
+    return [Manifest(scope, construct_id, depends_on=list(after), manifest=route_manifest(
+                name=route.name, namespace=props.namespace, gateway_name=props.name,
+                gateway_namespace=props.namespace, route_matches=route.route_matches, pool=pool,
+                pool_group=pool_group, timeout=timeout))
+            for (construct_id, pool), route in zip(targets, planned, strict=True)]
+
+
+def chat_curl(address: str, model: str) -> str:
+    """A chat completion for ``model`` through the gateway at ``address``."""
+    body = ('{"model": "' + model + '", "messages": [{"role": "user", '
+            '"content": "Say hello in one sentence."}], "max_tokens": 64}')
+    return (f"curl -sS http://{address}{CHAT_COMPLETIONS_PATH} "
+            f"-H 'Content-Type: application/json' -d '{body}'")
+
+
 def gateway_outputs(scope: Construct, gateway: GatewayCommonProps, model: str,
-                    after: Sequence[ITerraformDependable]) -> None:
-    """The Gateway's status read back after ``after`` applied, and the four outputs:
-    ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``."""
+                    after: Sequence[ITerraformDependable], models: Sequence[str] = ()) -> None:
+    """The Gateway's status read back after ``after`` applied, and the outputs:
+    ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``
+    (for ``model``), ``model_names`` (every name the gateway serves, ``models``) and
+    ``model_curls`` (a chat completion per name)."""
     status = DataKubernetesResource(
         scope, "gateway-status", api_version=GATEWAY_API, kind="Gateway",
         metadata=DataKubernetesResourceMetadata(name=gateway.name, namespace=gateway.namespace),
@@ -129,12 +206,11 @@ def gateway_outputs(scope: Construct, gateway: GatewayCommonProps, model: str,
                     description="Namespace of the Gateway.")
     TerraformOutput(scope, "gateway_address", value=address, static_id=True,
                     description="The Gateway's IP address (empty until the load balancer is ready).")
-    body = ('{"model": "' + model + '", "messages": [{"role": "user", '
-            '"content": "Say hello in one sentence."}], "max_tokens": 64}')
-    TerraformOutput(
-        scope, "chat_completions_curl", static_id=True,
-        description="A chat completion through the gateway, ready to paste.",
-        value=f"curl -sS http://{address}{CHAT_COMPLETIONS_PATH} "
-              f"-H 'Content-Type: application/json' -d '{body}'",
-    )
-
+    TerraformOutput(scope, "chat_completions_curl", static_id=True,
+                    description="A chat completion through the gateway, ready to paste.",
+                    value=chat_curl(address, model))
+    names = list(dict.fromkeys(models))
+    TerraformOutput(scope, "model_names", static_id=True, value=names,
+                    description="Every model name (base models and adapters) the gateway routes.")
+    TerraformOutput(scope, "model_curls", static_id=True, value={name: chat_curl(address, name) for name in names},
+                    description="A chat completion per model name, ready to paste.")

@@ -9,12 +9,13 @@ from typing import Any
 from cdktf import TerraformHclModule
 from constructs import Construct
 
+from constructs_lib._body_routing import BodyRouter
 from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._gateway_common import (
     CHAT_COMPLETIONS_PATH,
-    GATEWAY_API,
     gateway_network,
     gateway_outputs,
+    route_objects,
     sample_model,
 )
 from constructs_lib._gateway_module_props import (
@@ -24,6 +25,7 @@ from constructs_lib._gateway_module_props import (
 )
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._providers import Manifest
+from constructs_lib._routes import matches, route_manifest
 
 #: The v1alpha2 InferencePool's API group (v0.3.0).
 GIE_GROUP = "inference.networking.x-k8s.io"
@@ -57,19 +59,9 @@ def module_inputs(props: InferenceGatewayProps, resolved: ResolvedModuleGateway,
 
 def chat_route_manifest(route: HttpRouteSpec, props: InferenceGatewayProps) -> dict[str, Any]:
     """An HTTPRoute sending ``/v1/chat/completions`` to the same pool as ``route``."""
-    return {
-        "apiVersion": GATEWAY_API,
-        "kind": "HTTPRoute",
-        "metadata": {"name": f"{route.name}-chat", "namespace": route.namespace},
-        "spec": {
-            "parentRefs": [{"name": props.name, "namespace": props.namespace}],
-            "rules": [{
-                "matches": [{"path": {"type": "PathPrefix", "value": CHAT_COMPLETIONS_PATH}}],
-                "backendRefs": [{"group": GIE_GROUP, "kind": "InferencePool",
-                                 "name": route.inference_pool_name}],
-            }],
-        },
-    }
+    return route_manifest(name=f"{route.name}-chat", namespace=route.namespace, gateway_name=props.name,
+                          gateway_namespace=props.namespace, route_matches=matches([CHAT_COMPLETIONS_PATH]),
+                          pool=route.inference_pool_name, pool_group=GIE_GROUP)
 
 
 class InferenceGateway(Construct):
@@ -81,8 +73,13 @@ class InferenceGateway(Construct):
     Pools, models and routes not given in ``props`` are derived from ``model_servers``;
     every cross-reference is checked here and reported as one ``ConfigError``.
 
+    With several pools (or ``body_routing.mode: on``) the module gets no routes; the
+    body-based router and one header-matching route per pool (ids ``route-<pool>``,
+    ``default-route``, ``body-router``) are added beside it.
+
     Construct ids: ``module``, ``chat-route-<route>``, ``gateway-status`` and the outputs
-    ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``.
+    ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``,
+    ``model_names``, ``model_curls``.
     The module's address is ``module.inference_gateway``: one gateway per stack.
     """
 
@@ -118,5 +115,15 @@ class InferenceGateway(Construct):
                          manifest=chat_route_manifest(route, props), depends_on=[self.module])
                 for route in resolved.routes
             ]
-        sample = sample_model(model_servers, [model.model_name for model in resolved.models])
-        gateway_outputs(self, props, sample, after=[self.module])
+        self.routes: list[Manifest] = []
+        self.router: BodyRouter | None = None
+        plan = props.routing(resolved.pools, model_servers)
+        if plan is not None:
+            self.routes = route_objects(self, props, props.planned_routes(resolved, model_servers), resolved.pools,
+                                        pool_group=GIE_GROUP, after=[self.module], default_pool=plan.default_pool)
+            self.router = BodyRouter(self, "body-router", props=props.body_routing, plan=plan,
+                                     gateway_name=props.name, namespace=props.namespace,
+                                     helm=cluster.helm_provider(), after=[self.module])
+        names = [model.model_name for model in resolved.models]
+        gateway_outputs(self, props, sample_model(model_servers, names), after=[self.module, *self.routes],
+                        models=names)

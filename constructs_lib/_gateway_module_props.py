@@ -10,21 +10,27 @@ from typing import Literal
 
 from constructs_lib import _checks as checks
 from constructs_lib._errors import Problem
-from constructs_lib._gateway_common import GatewayCommonProps, criticality_of
+from constructs_lib._gateway_common import (
+    CHAT_COMPLETIONS_PATH,
+    COMPLETIONS_PATH,
+    GatewayCommonProps,
+    criticality_of,
+)
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pools import (
     Criticality,
     InferencePoolSpec,
     PoolPolicy,
+    derivation_problems,
     derive_pools,
     pool_names_problem,
     pool_problems,
     served_model_problems,
     served_models,
-    shared_path_problems,
     underivable,
 )
 from constructs_lib._props import Props
+from constructs_lib._routes import PlannedRoute, matches, route_problems
 
 #: The commit that holds the module (branch ``inference-gateway``; ``main`` has no module).
 MODULE_COMMIT = "3f9592a099eeee3eae1aa274c143c5845708e334"
@@ -84,10 +90,15 @@ class InferenceGatewayProps(GatewayCommonProps):
     pool per server selecting its pods, an InferenceModel for the base model and one per
     adapter, one route per pool. The module creates the proxy-only subnet as 10.127.0.0/23.
 
+    The module's routes match a path only, never a header, so with the body-based router
+    (several pools) the module gets no routes (``http_routes: []``) and this package writes
+    each pool's route, matching the router's header, for both completion paths.
+
     Attributes:
         module_ref: git ref of the ai-on-gke module. Default: the commit that holds it.
         inference_models: explicit InferenceModels; ``None`` derives them.
-        http_routes: explicit routes for ``/v1/completions``; ``None`` derives one per pool.
+        http_routes: explicit module routes for ``/v1/completions``; ``None`` derives one per
+            pool, or none with the body-based router (whose routes the module cannot write).
         chat_completions_route: also route ``/v1/chat/completions`` (the module routes only
             ``/v1/completions``). Default ``True``.
     """
@@ -119,14 +130,32 @@ class InferenceGatewayProps(GatewayCommonProps):
                                criticality=criticality_of(self, model.is_base),
                                inference_pool_name=model.pool, namespace=MODULE_POOLS.namespace)
             for model in served_models(pools, servers))
-        routes = self.http_routes if self.http_routes is not None else tuple(
+        routed = self.body_routing.enabled(len(pools))
+        routes = self.http_routes if self.http_routes is not None else () if routed else tuple(
             HttpRouteSpec(name=f"{pool.name}-route", gateway_name=self.name, inference_pool_name=pool.name,
                           namespace=MODULE_POOLS.namespace)
             for pool in pools)
         return ResolvedModuleGateway(pools=pools, models=models, routes=routes)
 
+    @property
+    def paths(self) -> list[str]:
+        """The paths this package routes: the module's, plus chat completions."""
+        return [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH] if self.chat_completions_route else [COMPLETIONS_PATH]
+
+    def planned_routes(self, resolved: ResolvedModuleGateway,
+                       servers: Sequence[VllmModelServerProps]) -> list[PlannedRoute]:
+        """The routes on the gateway: the module's (with our chat routes) without the
+        router; with it, one header-matching route per pool and the default pool's."""
+        plan = self.routing(resolved.pools, servers)
+        if plan is None:
+            return [PlannedRoute(f"http_routes[{index}]", route.name, matches(self.paths))
+                    for index, route in enumerate(resolved.routes)]
+        return self.routed(plan, resolved.pools, self.paths)
+
     def problems_with(self, model_servers: Sequence[VllmModelServerProps]) -> list[Problem]:
         found = underivable(self, ("inference_pools", "inference_models"), model_servers)
+        if self.inference_pools is None:
+            found += derivation_problems(model_servers)
         if found:
             return found
         resolved = self.resolve(model_servers)
@@ -153,7 +182,13 @@ class InferenceGatewayProps(GatewayCommonProps):
             else:
                 found += served_model_problems(f"{field}.model_name", model.model_name,
                                                pools[model.inference_pool_name], model_servers)
-        found += shared_path_problems("http_routes", [(r.name, r.gateway_name) for r in resolved.routes])
+        routing = self.routing_problems(resolved.pools, model_servers)
+        if self.body_routing.enabled(len(resolved.pools)) and resolved.routes:
+            routing.append(Problem("http_routes", [r.name for r in resolved.routes],
+                                   "are the module's routes, which match paths only, so they cannot tell the "
+                                   "pools apart by the router's header", "remove http_routes: the gateway "
+                                   "writes a header-matching route per pool"))
+        found += routing or route_problems(self.planned_routes(resolved, model_servers), self.duplicate_route_fix)
         for index, route in enumerate(resolved.routes):
             field = f"http_routes[{index}]"
             if route.namespace != MODULE_POOLS.namespace:

@@ -9,13 +9,13 @@ from typing import Any
 from cdktf import Fn, Token
 from constructs import Construct
 
+from constructs_lib._body_routing import BodyRouter
 from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._gateway_common import (
-    CHAT_COMPLETIONS_PATH,
-    COMPLETIONS_PATH,
     GATEWAY_API,
     gateway_network,
     gateway_outputs,
+    route_objects,
     sample_model,
 )
 from constructs_lib._gateway_v1_props import (
@@ -26,7 +26,7 @@ from constructs_lib._gateway_v1_props import (
     InferenceObjectiveSpec,
 )
 from constructs_lib._model_server_props import VllmModelServerProps
-from constructs_lib._pools import InferencePoolSpec, served_models, target_port
+from constructs_lib._pools import InferencePoolSpec, target_port
 from constructs_lib._providers import ComputeSubnetwork, Manifest, Release, ReleaseSet
 
 POOL_API_GROUP = "inference.networking.k8s.io"
@@ -66,29 +66,16 @@ def gateway_manifest(gateway: InferenceGatewayV1Props) -> dict[str, Any]:
     }
 
 
-def route_manifest(pool: InferencePoolSpec, props: InferenceGatewayV1Props) -> dict[str, Any]:
-    paths = ["/"] if props.route_all_paths else [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH]
-    return {
-        "apiVersion": GATEWAY_API, "kind": "HTTPRoute",
-        "metadata": {"name": f"{pool.name}-route", "namespace": props.namespace},
-        "spec": {
-            "parentRefs": [{"name": props.name, "namespace": props.namespace}],
-            "rules": [{
-                "matches": [{"path": {"type": "PathPrefix", "value": path}} for path in paths],
-                "backendRefs": [{"group": POOL_API_GROUP, "kind": "InferencePool", "name": pool.name}],
-                "timeouts": {"request": props.request_timeout},
-            }],
-        },
-    }
-
-
 class InferenceGatewayV1(Construct):
     """Everything the module did, on GIE v1, from our own constructs. Takes the same
     arguments as ``InferenceGateway``.
 
+    With several pools (or ``body_routing.mode: on``) the body-based router is deployed
+    and each pool's route matches the header it sets instead of paths alone.
+
     Construct ids: ``proxy-only-subnet``, ``pool-<pool>`` (Helm releases), ``objective-<name>``,
-    ``gateway``, ``route-<pool>``, ``gateway-status`` and the same four outputs as
-    ``InferenceGateway``.
+    ``gateway``, ``route-<pool>``, ``default-route``, ``body-router``, ``gateway-status``
+    and the same outputs as ``InferenceGateway``.
     """
 
     def __init__(
@@ -126,7 +113,17 @@ class InferenceGatewayV1(Construct):
                                     depends_on=self.pools) for o in resolved.objectives]
         self.gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
                                 depends_on=gateway_after or None)
-        self.routes = [Manifest(self, f"route-{pool.name}", manifest=route_manifest(pool, props),
-                                depends_on=[self.gateway, *self.pools]) for pool in resolved.pools]
-        names = [model.model_name for model in served_models(resolved.pools, model_servers)]
-        gateway_outputs(self, props, sample_model(model_servers, names), after=[self.gateway, *self.routes])
+        plan = props.routing(resolved.pools, model_servers)
+        # GKE rejects route timeouts; only the single-pool route has always carried one.
+        timeout = props.request_timeout if plan is None else None
+        self.routes = route_objects(self, props, props.planned_routes(resolved.pools, model_servers),
+                                    resolved.pools, pool_group=POOL_API_GROUP, after=[self.gateway, *self.pools],
+                                    default_pool=plan.default_pool if plan else None, timeout=timeout)
+        self.router: BodyRouter | None = None
+        if plan is not None:
+            self.router = BodyRouter(self, "body-router", props=props.body_routing, plan=plan,
+                                     gateway_name=props.name, namespace=props.namespace, helm=helm,
+                                     after=[self.gateway])
+        names = [name for models in props.pool_models(resolved.pools, model_servers) for name in models.names]
+        gateway_outputs(self, props, sample_model(model_servers, names), after=[self.gateway, *self.routes],
+                        models=names)

@@ -16,20 +16,26 @@ from typing import Literal
 
 from constructs_lib import _checks as checks
 from constructs_lib._errors import Problem
-from constructs_lib._gateway_common import GatewayCommonProps, criticality_of
+from constructs_lib._gateway_common import (
+    CHAT_COMPLETIONS_PATH,
+    COMPLETIONS_PATH,
+    GatewayCommonProps,
+    criticality_of,
+)
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pools import (
     InferencePoolSpec,
     PoolPolicy,
+    derivation_problems,
     derive_pools,
     pool_names_problem,
     pool_problems,
     served_models,
-    shared_path_problems,
     underivable,
 )
 from constructs_lib._props import Props
 from constructs_lib._releases import DEFAULT_CHART_VERSION
+from constructs_lib._routes import PlannedRoute, matches, route_problems
 
 CHART_REPOSITORY = "oci://registry.k8s.io/gateway-api-inference-extension/charts"
 CHART_NAME = "inferencepool"
@@ -69,7 +75,8 @@ class InferenceGatewayV1Props(GatewayCommonProps):
     Attributes:
         chart_version: version of the ``inferencepool`` chart, with its ``v`` prefix.
         inference_objectives: explicit objectives; ``None`` derives them; ``[]`` for none.
-        request_timeout: HTTPRoute request timeout, long enough for long generations.
+        request_timeout: HTTPRoute request timeout, long enough for long generations (the
+            routes of a gateway with the body-based router carry none: GKE rejects it).
         route_all_paths: route every path (``/``) instead of ``/v1/completions`` and
             ``/v1/chat/completions`` only. Default ``False``.
         proxy_only_subnetwork_cidr: the proxy-only subnet's range (what the module
@@ -105,6 +112,20 @@ class InferenceGatewayV1Props(GatewayCommonProps):
         return PoolPolicy(namespace=self.namespace, target_port=None,
                           escape="set the gateway's namespace to theirs")
 
+    @property
+    def paths(self) -> list[str]:
+        """The paths every route matches."""
+        return ["/"] if self.route_all_paths else [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH]
+
+    def planned_routes(self, pools: Sequence[InferencePoolSpec],
+                       servers: Sequence[VllmModelServerProps]) -> list[PlannedRoute]:
+        """One route per pool (by header with the router), and the default pool's route."""
+        plan = self.routing(pools, servers)
+        if plan is None:
+            return [PlannedRoute(f"inference_pools[{index}]", f"{pool.name}-route", matches(self.paths))
+                    for index, pool in enumerate(pools)]
+        return self.routed(plan, pools, self.paths)
+
     def resolve(self, servers: Sequence[VllmModelServerProps]) -> ResolvedV1Gateway:
         """Every ``None`` derived from ``servers``."""
         pools = self.inference_pools if self.inference_pools is not None else derive_pools(servers)
@@ -117,14 +138,17 @@ class InferenceGatewayV1Props(GatewayCommonProps):
 
     def problems_with(self, model_servers: Sequence[VllmModelServerProps]) -> list[Problem]:
         found = underivable(self, ("inference_pools", "inference_objectives"), model_servers)
+        if self.inference_pools is None:
+            found += derivation_problems(model_servers)
         if found:
             return found
         resolved = self.resolve(model_servers)
         pools = [pool.name for pool in resolved.pools]
         found += pool_problems(resolved.pools, model_servers, self.pool_policy)
         found += checks.unique("inference_objectives", (o.name for o in resolved.objectives), "objective name")
-        # One route per pool, all with the same paths on the one gateway.
-        found += shared_path_problems("inference_pools", [(pool, self.name) for pool in pools])
+        routing = self.routing_problems(resolved.pools, model_servers)
+        found += routing or route_problems(self.planned_routes(resolved.pools, model_servers),
+                                           self.duplicate_route_fix)
         for index, objective in enumerate(resolved.objectives):
             field = f"inference_objectives[{index}]"
             found += pool_names_problem(f"{field}.inference_pool_name", objective.inference_pool_name, pools)

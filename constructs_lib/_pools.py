@@ -1,5 +1,5 @@
-"""The model shared by both gateway paths: pools of model server pods, the model names
-each pool serves, and the checks that tie pools, servers and routes together.
+"""The model shared by both gateway paths: pools of model server pods (one per base model),
+the model names each pool serves, and the checks that tie pools and servers together.
 
 The two paths differ only in a :class:`PoolPolicy`: the ai-on-gke module fixes the pools'
 namespace and target port, the v1 path takes both from the configuration and the servers.
@@ -23,19 +23,49 @@ Criticality = Literal["Critical", "Standard", "Sheddable"]
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class InferencePoolSpec(Props):
-    """An InferencePool: the model server pods its endpoint picker balances over.
+    """An InferencePool: the model server pods its endpoint picker balances over. Every pod
+    of a pool serves one base model; a gateway with several pools routes each request to
+    the pool of the model it names (see ``body_routing``).
 
     Attributes:
         name: pool name (also the Helm release's name).
         match_labels: labels selecting the model server pods.
+        base_model: the base model the pool's servers serve. Default ``None``: the ``model``
+            of the servers it selects; give it for servers this app does not deploy.
+        adapters: the LoRA adapter names the pool's servers serve. Default ``None``: the
+            adapters of the servers it selects (none without servers).
     """
 
     name: str
     match_labels: Mapping[str, str]
+    base_model: str | None = None
+    adapters: tuple[str, ...] | None = None
 
     def problems(self) -> list[Problem]:
-        return [*checks.helm_release_name("name", self.name, "each pool is one"),
-                *checks.labels("match_labels", self.match_labels)]
+        found = [*checks.helm_release_name("name", self.name, "each pool is one"),
+                 *checks.labels("match_labels", self.match_labels)]
+        if self.base_model is not None:
+            found += checks.model_name("base_model", self.base_model)
+        for index, adapter in enumerate(self.adapters or ()):
+            found += checks.model_name(f"adapters[{index}]", adapter)
+        found += checks.unique("adapters", self.adapters or (), "adapter name")
+        if self.base_model is not None and self.base_model in (self.adapters or ()):
+            found.append(Problem("adapters", list(self.adapters or ()), f"lists the base model {self.base_model}",
+                                 "list only adapter names"))
+        return found
+
+
+@dataclasses.dataclass(frozen=True)
+class PoolModels:
+    """The model names one pool serves: its base model (``None`` when unknown) and adapters."""
+
+    pool: str
+    base_model: str | None
+    adapters: tuple[str, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return ((self.base_model,) if self.base_model else ()) + self.adapters
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,9 +95,61 @@ def object_name(text: str) -> str:
     return slug[:63].rstrip("-") or "model"
 
 
+def _server_groups(servers: Sequence[VllmModelServerProps]) -> list[list[VllmModelServerProps]]:
+    """Servers grouped by namespace and base model, in the order they are listed."""
+    groups: dict[tuple[str, str], list[VllmModelServerProps]] = {}
+    for server in servers:
+        groups.setdefault((server.namespace, server.model), []).append(server)
+    return list(groups.values())
+
+
+def _shared_labels(group: Sequence[VllmModelServerProps]) -> dict[str, str]:
+    """The pod labels every server of ``group`` carries, in the first server's order."""
+    return {key: value for key, value in group[0].pod_labels.items()
+            if all(server.pod_labels.get(key) == value for server in group)}
+
+
 def derive_pools(servers: Sequence[VllmModelServerProps]) -> tuple[InferencePoolSpec, ...]:
-    """One pool per server, selecting exactly its pods."""
-    return tuple(InferencePoolSpec(name=server.name, match_labels=server.pod_labels) for server in servers)
+    """One pool per base model (in one namespace). A model served by one server gets a pool
+    named after the server selecting exactly its pods; servers sharing a base model share a
+    pool named after the model, selecting the pod labels they have in common (see
+    :func:`derivation_problems`)."""
+    pools = []
+    for group in _server_groups(servers):
+        if len(group) == 1:
+            pools.append(InferencePoolSpec(name=group[0].name, match_labels=group[0].pod_labels))
+        else:
+            name = object_name(group[0].model)[:checks.HELM_RELEASE_NAME_LIMIT].rstrip("-")
+            pools.append(InferencePoolSpec(name=name, match_labels=_shared_labels(group)))
+    return tuple(pools)
+
+
+def derivation_problems(servers: Sequence[VllmModelServerProps]) -> list[Problem]:
+    """Servers of one base model that no label set selects apart from the others."""
+    found = []
+    for group in _server_groups(servers):
+        if len(group) < 2:
+            continue
+        shared = _shared_labels(group)
+        names = ", ".join(server.name for server in group)
+        others = [s.name for s in servers if s not in group and shared and shared.items() <= s.pod_labels.items()]
+        if not shared or others:
+            why = "share no pod label" if not shared else f"share only labels that {', '.join(others)} also carry"
+            found.append(Problem("inference_pools", None,
+                                 f"cannot be derived: model servers {names} serve {group[0].model} but {why}",
+                                 "give their pods a label of their own in common, or list inference_pools"))
+    return found
+
+
+def pool_models(pool: InferencePoolSpec, servers: Sequence[VllmModelServerProps]) -> PoolModels:
+    """What ``pool`` serves: its own ``base_model`` and ``adapters`` where given, else what
+    the servers it selects serve."""
+    selected = selected_servers(pool, servers)
+    base = pool.base_model if pool.base_model is not None else (selected[0].model if selected else None)
+    if pool.adapters is not None:
+        return PoolModels(pool.name, base, pool.adapters)
+    adapters = [adapter.id for server in selected for adapter in server.adapters]
+    return PoolModels(pool.name, base, tuple(dict.fromkeys(adapters)))
 
 
 def selected_servers(pool: InferencePoolSpec,
@@ -146,6 +228,37 @@ def pool_problems(pools: Sequence[InferencePoolSpec], servers: Sequence[VllmMode
             found.append(Problem(f"inference_pools[{index}]", pool.name,
                                  f"selects servers on different ports {ports}",
                                  "give the servers of one pool the same port"))
+        found += _base_model_problems(index, pool, selected)
+    return found
+
+
+def _base_model_problems(index: int, pool: InferencePoolSpec,
+                         selected: Sequence[VllmModelServerProps]) -> list[Problem]:
+    """Every pod of a pool must serve the same base model: the endpoint picker sends a
+    request to any pod of the pool, and a pod without the model answers 404."""
+    models = sorted({server.model for server in selected})
+    if len(models) > 1:
+        return [Problem(f"inference_pools[{index}]", pool.name,
+                        f"selects servers of different base models ({', '.join(models)}), so requests "
+                        "would reach pods without their model", "give each base model its own pool")]
+    if models and pool.base_model is not None and pool.base_model != models[0]:
+        return [Problem(f"inference_pools[{index}].base_model", pool.base_model,
+                        f"differs from the model its servers serve ({models[0]})",
+                        f"write {models[0]}, or leave it unset")]
+    return []
+
+
+def served_twice_problems(models: Sequence[PoolModels]) -> list[Problem]:
+    """A model or adapter name served by two pools: a request for it could reach either
+    pool, and the router cannot tell which one is meant."""
+    owner: dict[str, str] = {}
+    found = []
+    for index, pool in enumerate(models):
+        for name in pool.names:
+            first = owner.setdefault(name, pool.pool)
+            if first != pool.pool:
+                found.append(Problem(f"inference_pools[{index}]", name, f"is served by pool {pool.pool} and by "
+                                     f"pool {first}", "serve each model and adapter name from one pool only"))
     return found
 
 
@@ -157,18 +270,3 @@ def served_model_problems(field: str, model_name: str, pool: InferencePoolSpec,
         return []
     return [Problem(field, model_name, f"is not served by pool {pool.name}",
                     f"use one of: {', '.join(sorted(served))}")]
-
-
-def shared_path_problems(field: str, routes: Sequence[tuple[str, str]]) -> list[Problem]:
-    """Routes that match the same paths on one gateway: only the oldest gets traffic."""
-    first: dict[str, str] = {}
-    found = []
-    for index, (name, gateway) in enumerate(routes):
-        if gateway in first:
-            found.append(Problem(f"{field}[{index}]", name,
-                                 f"matches the same paths on gateway {gateway} as {first[gateway]}, so "
-                                 "only the older of the two would receive traffic",
-                                 "serve these model servers through one pool: give their pods a shared "
-                                 "label and list that pool in inference_pools"))
-        first.setdefault(gateway, name)
-    return found

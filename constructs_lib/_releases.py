@@ -23,8 +23,9 @@ FIRST_RELEASE_WITHOUT_OBJECTIVE_CRD = (1, 6, 0)
 
 
 def release_number(tag: str) -> tuple[int, ...]:
-    """``v1.5.0`` -> ``(1, 5, 0)``; the tag is already checked by ``_checks.semver_tag``."""
-    return tuple(int(part) for part in tag.lstrip("v").split("."))
+    """``v1.5.0`` -> ``(1, 5, 0)`` (a pre-release suffix such as ``-rc.1`` is ignored); the
+    tag is already checked by ``_checks.semver_tag`` or ``_checks.chart_version``."""
+    return tuple(int(part) for part in tag.lstrip("v").split("-", 1)[0].split("."))
 
 
 def api_of_release(tag: str) -> ApiVersion:
@@ -35,3 +36,23 @@ def api_of_release(tag: str) -> ApiVersion:
 def ships_objective_crd(tag: str) -> bool:
     """Whether the release's manifests.yaml holds the InferenceObjective CRD."""
     return api_of_release(tag) == "v1" and release_number(tag) < FIRST_RELEASE_WITHOUT_OBJECTIVE_CRD
+
+#: The body-based router (BBR) chart ``body-based-routing`` is published beside the
+#: ``inferencepool`` chart, versioned by the GIE tag, from v1.0.0 (the first release whose
+#: guide installs it from registry.k8s.io) to v1.5.0 (v1.6.0 removed BBR from GIE).
+FIRST_BBR_RELEASE = (1, 0, 0)
+LAST_BBR_RELEASE = (1, 5, 0)
+
+#: From v1.5.0, BBR also sets ``X-Gateway-Base-Model-Name``, mapping adapter names to their
+#: base model through ConfigMaps it watches; earlier releases set only the model's own name.
+FIRST_BBR_RELEASE_WITH_BASE_MODELS = (1, 5, 0)
+
+#: BBR pinned beside each path's GIE release. BBR writes request headers and never reads an
+#: InferencePool, so the v1alpha2 path uses the same router: v0.3.0's chart is documented
+#: only in the staging registry (under a chart name that does not exist).
+BBR_RELEASE_BY_API: dict[str, str] = {"v1alpha2": "v1.5.0", "v1": GIE_RELEASE_BY_API["v1"]}
+
+
+def bbr_maps_base_models(tag: str) -> bool:
+    """Whether this BBR release sets ``X-Gateway-Base-Model-Name`` from its ConfigMaps."""
+    return release_number(tag) >= FIRST_BBR_RELEASE_WITH_BASE_MODELS

@@ -15,6 +15,7 @@ from constructs_lib import (
     GIE_RELEASE_BY_API,
     ApiVersion,
     ClusterAccessProps,
+    ConfigError,
     EndpointPickerSource,
     GieCrdsProps,
     GkeExtensionCrdsProps,
@@ -148,7 +149,11 @@ class AppConfig(Props):
         """The InferencePool in front of each model server, by server name."""
         if self.gateway is None:
             return {}
-        return pools_of_servers(self.gateway.resolve(self.model_servers).pools, self.model_servers)
+        try:
+            pools = self.gateway.resolve(self.model_servers).pools
+        except ConfigError:  # pools that cannot be derived: the gateway's own problems say why
+            return {}
+        return pools_of_servers(pools, self.model_servers)
 
     def pool_target(self, server: VllmModelServerProps, cluster_name: str | None = None) -> PoolTarget | None:
         pool = self.pool_of_servers.get(server.name)

@@ -20,8 +20,10 @@ class InferenceGatewayStack(BaseStack):
         props = config.gateway
         if props is None:
             raise TypeError("InferenceGatewayStack needs a configuration with a gateway")
-        cluster = self.connect(include_network=True,
-                               preflight=[Preflight.GATEWAY_API, Preflight.INFERENCE_GATEWAY_VERSION])
+        preflight = [Preflight.GATEWAY_API, Preflight.INFERENCE_GATEWAY_VERSION]
+        if props.uses_router(config.model_servers) and config.prerequisites.gke_extension_crds is None:
+            preflight.append(Preflight.ROUTING_EXTENSION)
+        cluster = self.connect(include_network=True, preflight=preflight)
         self.gateway: InferenceGateway | InferenceGatewayV1
         if isinstance(props, InferenceGatewayProps):
             self.gateway = InferenceGateway(self, "inference-gateway", props=props, cluster=cluster,

@@ -2,6 +2,7 @@
 rules, for a spread of configurations."""
 
 import dataclasses
+import importlib
 
 import pytest
 from conformance import (
@@ -41,6 +42,7 @@ CONFIGS = {
         hf_token=HuggingFaceToken(mode="terraform_variable")),)),
     "no-adapters-unhardened": AppConfig(model_servers=(dataclasses.replace(
         VllmModelServerProps(), adapters=(), hardened=False, hf_token=HuggingFaceToken(mode="none")),)),
+    "two-base-models": AppConfig(model_servers=importlib.import_module("examples.two_base_models.main").SERVERS),
     "autoscaling-example": load_config(str(FIXTURES.parents[1] / "config.autoscaling.example.yaml")),
     "v1-pool-autoscaling": AppConfig(gateway=InferenceGatewayV1Props(), model_servers=(VllmModelServerProps(
         autoscaling=AutoscalingProps(max_replicas=3, target=AutoscalingTarget(metric="pool_queue_size"))),),
@@ -90,7 +92,9 @@ def test_every_builtin_kind_passes_strict_kubernetes_schemas(all_stacks, version
     assert {"HorizontalPodAutoscaler", "Namespace"} <= kinds  # the autoscaler and the adapter's namespace
 
 
-CRD_FILES = [SHARED / "upstream" / "gie-v0.3.0-crds.yaml", SHARED / "upstream" / "gie-v1.5.0-crds.yaml"]
+CRD_FILES = [SHARED / "upstream" / "gie-v0.3.0-crds.yaml"]
+#: The v1 configurations' InferenceObjectives.
+V1_CRD_FILE = SHARED / "upstream" / "gie-v1.5.0-crds.yaml"
 GMP_CRDS = SHARED / "upstream" / "gmp-v0.17.2-crds.yaml"
 GMP_GROUP = "monitoring.googleapis.com"
 
@@ -119,7 +123,7 @@ def test_gmp_crd_check_catches_a_missing_interval_and_a_protected_label(all_stac
 
 @needs_shared("gie-v0.3.0-crds.yaml", "gie-v1.5.0-crds.yaml")
 def test_every_custom_resource_matches_the_v0_3_0_crds(all_stacks):
-    schemas = load_crds(CRD_FILES)
+    schemas = load_crds([*CRD_FILES, V1_CRD_FILE])
     found = list(_every(all_stacks, module_custom_resources))
     found += [(where, obj) for where, obj in _every(all_stacks, literal_manifests) if group_of(obj) in CRD_GROUPS]
     assert len(found) >= 7

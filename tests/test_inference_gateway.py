@@ -99,8 +99,14 @@ def test_chat_route_can_be_turned_off(synth_config):
 def test_outputs_have_static_names_and_read_the_gateway_status(default_stacks):
     stack = default_stacks["inference-gateway"]
     outputs = stack["output"]
-    assert set(outputs) == {"gateway_name", "gateway_namespace", "gateway_address", "chat_completions_curl"}
+    assert set(outputs) == {"gateway_name", "gateway_namespace", "gateway_address", "chat_completions_curl",
+                            "model_names", "model_curls"}
     assert outputs["gateway_name"]["value"] == "inference-gateway"
+    names = ["meta-llama/Llama-3.1-8B-Instruct", "food-review", "cad-fabricator"]
+    assert outputs["model_names"]["value"] == names
+    assert sorted(outputs["model_curls"]["value"]) == sorted(names)
+    for name, curl in outputs["model_curls"]["value"].items():
+        assert json.loads(curl.split("-d '", 1)[1].rstrip("'"))["model"] == name
     status = by_path(stack, "kubernetes_resource", "data")["inference-gateway/gateway-status"]
     assert status["kind"] == "Gateway" and status["metadata"]["name"] == "inference-gateway"
     assert status["depends_on"] == ["module.inference_gateway"]
@@ -225,14 +231,13 @@ def test_two_servers_in_one_pool_share_their_model_objects(synth_config):
     assert [r["inference_pool_name"] for r in block["http_routes"]] == ["llama"]
 
 
-def test_two_pools_on_one_gateway_are_refused():
+def test_two_servers_of_one_model_without_a_shared_label_are_refused():
     second = dataclasses.replace(VllmModelServerProps(), name="vllm-b", adapters_config_map="vllm-b-adapters")
     with pytest.raises(ConfigError) as caught:
         AppConfig(model_servers=(VllmModelServerProps(), second))
     (problem,) = caught.value.problems
-    assert problem.field == "gateway.http_routes[1]"
-    assert "only the older of the two would receive traffic" in problem.render()
-    assert "shared label" in problem.render()
+    assert problem.field == "gateway.inference_pools"
+    assert "share no pod label" in problem.render()
 
 
 def test_module_pools_need_port_8000_and_the_default_namespace():

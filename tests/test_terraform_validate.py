@@ -65,6 +65,17 @@ def test_examples_validate(harness, example, tmp_path):
         _assert_valid(harness, tmp_path / "stacks" / name)
 
 
+@pytest.mark.parametrize("api_version", ["v1", "v1alpha2"])
+def test_several_base_models_validate_on_both_paths(harness, api_version, tmp_path):
+    """The gateway stack, which holds the router and its routes; the example's other stacks
+    are of kinds the configurations above validate already."""
+    import importlib
+
+    example = importlib.import_module("examples.two_base_models.main")
+    assert "inference-gateway" in example.synth(str(tmp_path), api_version)
+    _assert_valid(harness, tmp_path / "stacks" / "inference-gateway")
+
+
 def test_cdktf_testing_agrees_on_stacks_without_modules(harness, tmp_path):
     from cdktf import Testing
 
