@@ -54,7 +54,7 @@ from constructs_lib._observability import (
 )
 from constructs_lib._pod_monitoring import PodMonitoringProps
 from constructs_lib._pools import Criticality, InferencePoolSpec
-from constructs_lib._preflight import Preflight
+from constructs_lib._preflight import INFERENCE_POOL_V1_CRD, Preflight
 from constructs_lib._props import Props, describe, from_mapping, iter_fields
 from constructs_lib._releases import (
     BBR_RELEASE_BY_API,
@@ -65,7 +65,7 @@ from constructs_lib._releases import (
     bbr_maps_base_models,
     ships_objective_crd,
 )
-from constructs_lib._terraform import escape_template_sequences, require_terraform
+from constructs_lib._terraform import escape_template_sequences, require_provider, require_terraform
 
 __version__ = "0.1.0"
 
@@ -98,6 +98,7 @@ __all__ = [
     "GIE_RELEASE_BY_API",
     "GKE_ACCELERATORS",
     "GKE_GATEWAY_CLASSES",
+    "INFERENCE_POOL_V1_CRD",
     "MODULE_COMMIT",
     "ApiVersion",
     "BodyRoutingProps",
@@ -139,6 +140,7 @@ __all__ = [
     "explain_drain",
     "from_mapping",
     "iter_fields",
+    "require_provider",
     "require_terraform",
     "ships_objective_crd",
 ]

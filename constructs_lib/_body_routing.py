@@ -125,16 +125,12 @@ def routing_plan(props: BodyRoutingProps, api: ApiVersion, models: Sequence[Pool
     return RoutingPlan(version, MODEL_HEADER, {pool.pool: pool.names for pool in models}, (), props.default_pool)
 
 
-def routing_problems(props: BodyRoutingProps, gateway_class: str, pools: Sequence[InferencePoolSpec],
+def routing_problems(props: BodyRoutingProps, pools: Sequence[InferencePoolSpec],
                      models: Sequence[PoolModels], with_servers: bool) -> list[Problem]:
     """What stops the router from telling these pools apart on this gateway. A pool whose
     base model is unknown is reported here only in an app without model servers (with
     servers, the pool is already refused for selecting none of them)."""
     found = []
-    if gateway_class not in ROUTING_EXTENSION_CLASSES:
-        found.append(Problem("gateway_class", gateway_class,
-                             "cannot run the body-based router (GKE runs routing extensions on the "
-                             "regional load balancers only)", f"use {' or '.join(ROUTING_EXTENSION_CLASSES)}"))
     for index, pool in enumerate(models):
         if pool.base_model is None and not with_servers:
             found.append(Problem(f"inference_pools[{index}].base_model", None,

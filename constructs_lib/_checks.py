@@ -28,8 +28,6 @@ _MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,254}")
 _DIGEST = re.compile(r"@sha256:[0-9a-f]{64}\Z")
 _SECRET_KEY = re.compile(r"[-._a-zA-Z0-9]+")
 _MANIFEST_KEY = re.compile(r"[A-Z][A-Za-z0-9]*/[a-z0-9][-a-z0-9.]*")
-# Gateway API durations: up to four number+unit pairs (GEP-2257).
-_DURATION = re.compile(r"([0-9]{1,5}(h|m|s|ms)){1,4}")
 
 
 def dns_label(field: str, value: str) -> Iterator[Problem]:
@@ -139,11 +137,6 @@ def chart_version(field: str, value: str) -> Iterator[Problem]:
         yield Problem(field, value, "is not an inferencepool chart version (they carry a 'v' prefix)", fix)
 
 
-def duration(field: str, value: str) -> Iterator[Problem]:
-    if not _DURATION.fullmatch(value):
-        yield Problem(field, value, "is not a Gateway API duration", "write it like 300s, 10m or 1h")
-
-
 def secret_key(field: str, value: str) -> Iterator[Problem]:
     """Keys of a Secret's or ConfigMap's data."""
     if not _SECRET_KEY.fullmatch(value):
@@ -178,6 +171,26 @@ def route_size(field: str, value: str, matches: int) -> Iterator[Problem]:
         yield Problem(field, value, f"needs {matches} route matches, more than one HTTPRoute holds "
                       f"({ROUTE_RULE_LIMIT} rules of {ROUTE_MATCH_LIMIT})",
                       "use a BBR release that maps adapters to base models, or split the pool")
+
+
+# Kubernetes resource quantities (apimachinery resource.Quantity), positive, without a sign.
+_QUANTITY = re.compile(r"(\d+(\.\d*)?|\.\d+)([eE]\d+|[numkMGTPE]|[KMGTPE]i)?")
+
+
+def quantity(field: str, value: str) -> Iterator[Problem]:
+    """CPU and memory amounts: ``4``, ``500m``, ``8Gi``."""
+    match = _QUANTITY.fullmatch(value)
+    if match is None or float(match.group(1)) == 0:
+        yield Problem(field, value, "is not a positive Kubernetes quantity",
+                      "write a number with an optional unit, such as 500m, 2, 8Gi")
+
+
+def known_release(field: str, value: str, known: Iterable[str]) -> Iterator[Problem]:
+    """A release tag whose facts the package holds (values, metric names)."""
+    choices = sorted(known)
+    if value not in choices:
+        yield Problem(field, value, "is not a release whose values this package knows",
+                      f"use {' or '.join(choices)}")
 
 
 # Prometheus durations (GMP scrape intervals): units from years down to milliseconds.

@@ -98,6 +98,8 @@ class ClusterAccess(Construct):
         )
         client_config = DataGoogleClientConfig(self, "client-config")
         self._private = props.private_endpoint
+        #: Whether constructs on this cluster add their own plan-time checks.
+        self.preflight_checks = props.preflight_checks
         if props.private_endpoint:
             project = DataGoogleProject(self, "project", project_id=project_id)
             location = props.fleet_membership_location or cluster_location

@@ -30,6 +30,7 @@ from constructs_lib._pools import (
 )
 from constructs_lib._props import Props
 from constructs_lib._providers import DataKubernetesResource, DataKubernetesResourceMetadata, Manifest
+from constructs_lib._proxy_subnet import ProxyOnlySubnetCheck
 from constructs_lib._releases import ApiVersion
 from constructs_lib._routes import GATEWAY_API as GATEWAY_API
 from constructs_lib._routes import PlannedRoute, matches, route_manifest
@@ -37,11 +38,12 @@ from constructs_lib._routes import PlannedRoute, matches, route_manifest
 COMPLETIONS_PATH = "/v1/completions"
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
 
-#: GKE gateway classes that route to inference pools.
+#: GKE gateway classes that route to inference pools, both regional (each needs the
+#: region's proxy-only subnet). ``gke-l7-global-external-managed`` is not accepted: no GKE
+#: or GIE source confirms it serves InferencePool backends.
 GatewayClass = Literal[
     "gke-l7-regional-external-managed",
     "gke-l7-rilb",
-    "gke-l7-global-external-managed",
 ]
 GKE_GATEWAY_CLASSES: tuple[str, ...] = get_args(GatewayClass)
 
@@ -60,7 +62,10 @@ class GatewayCommonProps(Props):
         gateway_class: the GKE gateway class. Default ``gke-l7-regional-external-managed``
             (regional external Application Load Balancer); ``gke-l7-rilb`` for internal.
         create_proxy_only_subnetwork: create the regional proxy-only subnet the regional
-            classes need. Default ``True``; ``False`` when the VPC already has one.
+            classes need. Default ``True``; ``False`` when the VPC already has one. When
+            creating it, ``terraform plan`` stops if the network already has an ACTIVE one
+            in the region, or if ``region`` is not the cluster's region (unless
+            ``cluster.preflight_checks`` is off).
         proxy_only_subnetwork_name: its name. Default ``gateway-api-proxy-only``.
         inference_pools: explicit pools; ``None`` derives one per model server.
         base_model_criticality: criticality of the derived base-model entries.
@@ -131,7 +136,7 @@ class GatewayCommonProps(Props):
         models = self.pool_models(pools, servers)
         found = served_twice_problems(models)
         if self.body_routing.enabled(len(pools)):
-            found += routing_problems(self.body_routing, self.gateway_class, pools, models, bool(servers))
+            found += routing_problems(self.body_routing, pools, models, bool(servers))
         return found
 
     def raise_problems_with(self, model_servers: Sequence[VllmModelServerProps]) -> None:
@@ -154,6 +159,15 @@ def gateway_network(cluster: ClusterAccess, region: str | None, network_name: st
     return region, network_name
 
 
+def proxy_only_subnet_check(scope: Construct, props: GatewayCommonProps, cluster: ClusterAccess,
+                            region: str, network_name: str) -> None:
+    """The plan-time check of the proxy-only subnet a gateway is about to create (id
+    ``proxy-only-subnet-check``), unless the subnet is not created or checks are off."""
+    if props.create_proxy_only_subnetwork and cluster.preflight_checks:
+        ProxyOnlySubnetCheck(scope, "proxy-only-subnet-check", cluster=cluster, region=region,
+                             network_name=network_name, subnet_name=props.proxy_only_subnetwork_name)
+
+
 def criticality_of(props: GatewayCommonProps, is_base: bool) -> Criticality:
     return props.base_model_criticality if is_base else props.adapter_criticality
 
@@ -167,7 +181,7 @@ def sample_model(servers: Sequence[VllmModelServerProps], model_names: Sequence[
 
 def route_objects(scope: Construct, props: GatewayCommonProps, planned: Sequence[PlannedRoute],
                   pools: Sequence[InferencePoolSpec], *, pool_group: str, after: Sequence[ITerraformDependable],
-                  default_pool: str | None = None, timeout: str | None = None) -> list[Manifest]:
+                  default_pool: str | None = None) -> list[Manifest]:
     """The HTTPRoutes of ``planned`` (one per pool, then the default pool's), ids
     ``route-<pool>`` and ``default-route``, in the Gateway's namespace."""
     targets = [(f"route-{pool.name}", pool.name) for pool in pools]
@@ -176,7 +190,7 @@ def route_objects(scope: Construct, props: GatewayCommonProps, planned: Sequence
     return [Manifest(scope, construct_id, depends_on=list(after), manifest=route_manifest(
                 name=route.name, namespace=props.namespace, gateway_name=props.name,
                 gateway_namespace=props.namespace, route_matches=route.route_matches, pool=pool,
-                pool_group=pool_group, timeout=timeout))
+                pool_group=pool_group))
             for (construct_id, pool), route in zip(targets, planned, strict=True)]
 
 

@@ -15,6 +15,7 @@ from constructs_lib._gateway_common import (
     CHAT_COMPLETIONS_PATH,
     gateway_network,
     gateway_outputs,
+    proxy_only_subnet_check,
     route_objects,
     sample_model,
 )
@@ -26,9 +27,22 @@ from constructs_lib._gateway_module_props import (
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._providers import Manifest
 from constructs_lib._routes import matches, route_manifest
+from constructs_lib._terraform import require_provider
 
 #: The v1alpha2 InferencePool's API group (v0.3.0).
 GIE_GROUP = "inference.networking.x-k8s.io"
+
+#: Providers the module uses that the calling stack has no binding for. The module's
+#: versions.tf declares google, google-beta, kubernetes and helm without versions, and its
+#: main.tf uses local_file (common-infra@3f9592a0:common/modules/inference-gateway), so each
+#: is pinned here to what the module's code is written for: helm 3 (its ``set = [...]`` and
+#: ``kubernetes = {...}`` are attributes from helm 3 on), the helm the package binds for the
+#: v1 path; google-beta in lockstep with the google the package binds; local 2.
+MODULE_PROVIDERS: dict[str, tuple[str, str]] = {
+    "google-beta": ("hashicorp/google-beta", "6.50.0"),
+    "helm": ("hashicorp/helm", "3.1.1"),
+    "local": ("hashicorp/local", "~> 2.5"),
+}
 
 
 def module_inputs(props: InferenceGatewayProps, resolved: ResolvedModuleGateway,
@@ -77,7 +91,8 @@ class InferenceGateway(Construct):
     body-based router and one header-matching route per pool (ids ``route-<pool>``,
     ``default-route``, ``body-router``) are added beside it.
 
-    Construct ids: ``module``, ``chat-route-<route>``, ``gateway-status`` and the outputs
+    Construct ids: ``proxy-only-subnet-check`` (when the module creates the subnet),
+    ``module``, ``chat-route-<route>``, ``gateway-status`` and the outputs
     ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``,
     ``model_names``, ``model_curls``.
     The module's address is ``module.inference_gateway``: one gateway per stack.
@@ -102,12 +117,15 @@ class InferenceGateway(Construct):
         environment = {"project_id": cluster.project_id, "cluster_name": cluster.cluster_name,
                        "cluster_location": cluster.cluster_location, "region": region,
                        "network_name": network_name}
+        proxy_only_subnet_check(self, props, cluster, region, network_name)
         self.module = TerraformHclModule(
             self, "module", source=props.module_source,
             variables=module_inputs(props, resolved, environment),
         )
         # A readable, stable module address: module.inference_gateway.
         self.module.override_logical_id("inference_gateway")
+        for name, (source, version) in MODULE_PROVIDERS.items():
+            require_provider(self, name, source=source, version=version)
         self.chat_routes: Sequence[Manifest] = []
         if props.chat_completions_route:
             self.chat_routes = [

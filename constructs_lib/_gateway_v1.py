@@ -15,6 +15,7 @@ from constructs_lib._gateway_common import (
     GATEWAY_API,
     gateway_network,
     gateway_outputs,
+    proxy_only_subnet_check,
     route_objects,
     sample_model,
 )
@@ -25,8 +26,9 @@ from constructs_lib._gateway_v1_props import (
     InferenceGatewayV1Props,
     InferenceObjectiveSpec,
 )
+from constructs_lib._model_server_metrics import picker_values, served_metrics
 from constructs_lib._model_server_props import VllmModelServerProps
-from constructs_lib._pools import InferencePoolSpec, target_port
+from constructs_lib._pools import InferencePoolSpec, selected_servers, target_port
 from constructs_lib._providers import ComputeSubnetwork, Manifest, Release, ReleaseSet
 
 POOL_API_GROUP = "inference.networking.k8s.io"
@@ -40,13 +42,33 @@ def _escape(key: str) -> str:
 
 def chart_settings(pool: InferencePoolSpec, port: int, props: InferenceGatewayV1Props,
                    autopilot: str) -> list[tuple[str, str]]:
-    """The chart values for one pool, as ``(path, value)`` pairs for helm ``set``."""
+    """The chart values for one pool, as ``(path, value)`` pairs for helm ``set``: only
+    keys chart v1.5.0 reads (it has no values schema, so a stale key is silently ignored)."""
     settings = [("provider.name", "gke"), ("inferencePool.targetPorts[0].number", str(port))]
     settings += [(f"inferencePool.modelServers.matchLabels.{_escape(key)}", value)
                  for key, value in sorted(pool.match_labels.items())]
+    settings += [
+        ("inferenceExtension.replicas", str(props.endpoint_picker_replicas)),
+        ("inferenceExtension.resources.requests.cpu", props.endpoint_picker_cpu),
+        ("inferenceExtension.resources.requests.memory", props.endpoint_picker_memory),
+        ("inferenceExtension.resources.limits.memory", props.endpoint_picker_memory_limit),
+    ]
     if props.gke_monitoring:
-        settings += [("inferenceExtension.monitoring.gke.enabled", "true"), ("provider.gke.autopilot", autopilot)]
+        # The chart's GKE monitoring block is gated on both switches (epplib _gke.yaml);
+        # auth must stay on, or the picker serves /metrics unauthenticated and nothing scrapes it.
+        settings += [("inferenceExtension.monitoring.prometheus.enabled", "true"),
+                     ("inferenceExtension.monitoring.prometheus.auth.enabled", "true"),
+                     ("provider.gke.autopilot", autopilot)]
     return settings
+
+
+def chart_values(pool: InferencePoolSpec, props: InferenceGatewayV1Props,
+                 servers: Sequence[VllmModelServerProps]) -> list[str]:
+    """Values documents for one pool: the picker configured for the metric names its
+    servers emit, when they differ from the picker's defaults."""
+    metrics = served_metrics([server.image for server in selected_servers(pool, servers)])
+    values = picker_values(metrics, props.chart_version)
+    return [values] if values is not None else []
 
 
 def objective_manifest(objective: InferenceObjectiveSpec) -> dict[str, Any]:
@@ -73,9 +95,10 @@ class InferenceGatewayV1(Construct):
     With several pools (or ``body_routing.mode: on``) the body-based router is deployed
     and each pool's route matches the header it sets instead of paths alone.
 
-    Construct ids: ``proxy-only-subnet``, ``pool-<pool>`` (Helm releases), ``objective-<name>``,
-    ``gateway``, ``route-<pool>``, ``default-route``, ``body-router``, ``gateway-status``
-    and the same outputs as ``InferenceGateway``.
+    Construct ids: ``proxy-only-subnet-check`` and ``proxy-only-subnet`` (when created),
+    ``pool-<pool>`` (Helm releases), ``objective-<name>``, ``gateway``, ``route-<pool>``,
+    ``default-route``, ``body-router``, ``gateway-status`` and the same outputs as
+    ``InferenceGateway``.
     """
 
     def __init__(
@@ -94,6 +117,7 @@ class InferenceGatewayV1(Construct):
         props.raise_problems_with(model_servers)
         resolved = props.resolve(model_servers)
         gateway_after: list[Any] = []
+        proxy_only_subnet_check(self, props, cluster, region, network_name)
         if props.create_proxy_only_subnetwork:
             gateway_after.append(ComputeSubnetwork(
                 self, "proxy-only-subnet", project=cluster.project_id, name=props.proxy_only_subnetwork_name,
@@ -107,6 +131,7 @@ class InferenceGatewayV1(Construct):
             self.pools.append(Release(
                 self, f"pool-{pool.name}", name=pool.name, namespace=props.namespace,
                 repository=CHART_REPOSITORY, chart=CHART_NAME, version=props.chart_version, provider=helm,
+                values=chart_values(pool, props, model_servers) or None,
                 set=[ReleaseSet(name=path, value=value)
                      for path, value in chart_settings(pool, port, props, autopilot)]))
         self.objectives = [Manifest(self, f"objective-{o.name}", manifest=objective_manifest(o),
@@ -114,11 +139,11 @@ class InferenceGatewayV1(Construct):
         self.gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
                                 depends_on=gateway_after or None)
         plan = props.routing(resolved.pools, model_servers)
-        # GKE rejects route timeouts; only the single-pool route has always carried one.
-        timeout = props.request_timeout if plan is None else None
+        # No route `timeouts`: GKE rejects a route carrying them (GWCER104), and the chart's
+        # GCPBackendPolicy already gives each pool a 300 s request timeout.
         self.routes = route_objects(self, props, props.planned_routes(resolved.pools, model_servers),
                                     resolved.pools, pool_group=POOL_API_GROUP, after=[self.gateway, *self.pools],
-                                    default_pool=plan.default_pool if plan else None, timeout=timeout)
+                                    default_pool=plan.default_pool if plan else None)
         self.router: BodyRouter | None = None
         if plan is not None:
             self.router = BodyRouter(self, "body-router", props=props.body_routing, plan=plan,

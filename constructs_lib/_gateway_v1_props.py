@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import ClassVar, Literal
 
 from constructs_lib import _checks as checks
 from constructs_lib._errors import Problem
@@ -34,7 +34,7 @@ from constructs_lib._pools import (
     underivable,
 )
 from constructs_lib._props import Props
-from constructs_lib._releases import DEFAULT_CHART_VERSION
+from constructs_lib._releases import DEFAULT_CHART_VERSION, KNOWN_CHART_VERSIONS
 from constructs_lib._routes import PlannedRoute, matches, route_problems
 
 CHART_REPOSITORY = "oci://registry.k8s.io/gateway-api-inference-extension/charts"
@@ -42,6 +42,11 @@ CHART_NAME = "inferencepool"
 PRIORITY_BY_CRITICALITY = {"Critical": 1, "Standard": 0, "Sheddable": -1}
 #: Where the servers of a pool listen when the app does not deploy them (vLLM's default).
 DEFAULT_TARGET_PORT = 8000
+#: The chart's own endpoint-picker sizing (GIE@v1.5.0:config/charts/inferencepool/values.yaml).
+CHART_PICKER_REPLICAS = 1
+CHART_PICKER_CPU = "4"
+CHART_PICKER_MEMORY = "8Gi"
+CHART_PICKER_MEMORY_LIMIT = "16Gi"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -73,30 +78,56 @@ class InferenceGatewayV1Props(GatewayCommonProps):
     priorities 1 / 0 / -1 from the criticalities).
 
     Attributes:
-        chart_version: version of the ``inferencepool`` chart, with its ``v`` prefix.
+        chart_version: version of the ``inferencepool`` chart, with its ``v`` prefix. Default
+            and only accepted value ``v1.5.0``: the values this package sets are those that
+            chart reads, and it is the chart's last release.
         inference_objectives: explicit objectives; ``None`` derives them; ``[]`` for none.
-        request_timeout: HTTPRoute request timeout, long enough for long generations (the
-            routes of a gateway with the body-based router carry none: GKE rejects it).
         route_all_paths: route every path (``/``) instead of ``/v1/completions`` and
-            ``/v1/chat/completions`` only. Default ``False``.
+            ``/v1/chat/completions`` only. Default ``False``. Requests time out after
+            300 s either way: the chart's GCPBackendPolicy sets it on GKE, which rejects
+            HTTPRoute ``timeouts``.
         proxy_only_subnetwork_cidr: the proxy-only subnet's range (what the module
             hard-codes); must not overlap the VPC's other ranges.
-        gke_monitoring: let the chart create the GKE monitoring objects for the endpoint
-            picker (Autopilot flag read from the cluster). Default ``True``.
+        gke_monitoring: let the chart create the endpoint picker's Managed Prometheus
+            scraping (PodMonitoring, metrics-reader ServiceAccount, token Secret and the
+            collector's RBAC, per pool; the collector namespace follows Autopilot).
+            Default ``True``; the gateway stack then checks that Managed Prometheus is on.
+        endpoint_picker_replicas: endpoint picker pods per pool. Default ``1`` (the
+            chart's); more adds leader election.
+        endpoint_picker_cpu: CPU request of each picker pod. Default ``4`` (the chart's,
+            sized for high QPS); lower it on small Standard node pools, where the Helm
+            release otherwise waits for a node that size until it times out.
+        endpoint_picker_memory: memory request of each picker pod. Default ``8Gi`` (the
+            chart's).
+        endpoint_picker_memory_limit: memory limit of each picker pod. Default ``16Gi``
+            (the chart's); the chart sets no CPU limit.
     """
+
+    moved_settings: ClassVar[Mapping[str, str]] = {
+        **GatewayCommonProps.moved_settings,
+        "request_timeout": "remove it: GKE rejects HTTPRoutes with timeouts, and the chart's GCPBackendPolicy "
+                           "already gives each pool a 300 s request timeout",
+    }
 
     api_version: Literal["v1"] = "v1"
     chart_version: str = DEFAULT_CHART_VERSION
     inference_objectives: tuple[InferenceObjectiveSpec, ...] | None = None
-    request_timeout: str = "300s"
     route_all_paths: bool = False
     proxy_only_subnetwork_cidr: str = "10.127.0.0/23"
     gke_monitoring: bool = True
+    endpoint_picker_replicas: int = CHART_PICKER_REPLICAS
+    endpoint_picker_cpu: str = CHART_PICKER_CPU
+    endpoint_picker_memory: str = CHART_PICKER_MEMORY
+    endpoint_picker_memory_limit: str = CHART_PICKER_MEMORY_LIMIT
 
     def problems(self) -> list[Problem]:
         found = super().problems()
-        found += checks.chart_version("chart_version", self.chart_version)
-        found += checks.duration("request_timeout", self.request_timeout)
+        found += list(checks.chart_version("chart_version", self.chart_version)) or list(
+            checks.known_release("chart_version", self.chart_version, KNOWN_CHART_VERSIONS))
+        found += checks.at_least("endpoint_picker_replicas", self.endpoint_picker_replicas, 1)
+        found += checks.quantity("endpoint_picker_cpu", self.endpoint_picker_cpu)
+        found += checks.quantity("endpoint_picker_memory", self.endpoint_picker_memory)
+        found += checks.quantity("endpoint_picker_memory_limit", self.endpoint_picker_memory_limit)
         try:
             network = ipaddress.ip_network(self.proxy_only_subnetwork_cidr)
             if network.version != 4 or network.prefixlen > 26:

@@ -41,7 +41,9 @@ class GieCrdsProps(Props):
             sets ``prevent_destroy``.
         exclude: ``Kind/name`` of release documents to leave out, e.g.
             ``CustomResourceDefinition/inferencepools.inference.networking.k8s.io`` on GKE
-            1.34.0-gke.1626000 and later, which installs that CRD itself. Default: none.
+            1.34.0-gke.1626000 and later, which installs that CRD itself (the app's plan
+            stops there until it is excluded). A document an earlier apply created is then
+            dropped from the state, never deleted. Default: none.
     """
 
     version: str | None = None

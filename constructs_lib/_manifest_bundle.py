@@ -9,6 +9,7 @@ release manifests) is dropped: the API server owns it and ``kubernetes_manifest`
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from cdktf import (
 from constructs import Construct
 
 from constructs_lib._providers import DataHttp, HttpProvider, Manifest
-from constructs_lib._terraform import require_terraform
+from constructs_lib._terraform import release_without_destroy, require_terraform
 
 HTTP_PROVIDER_ID = "http-provider"
 
@@ -45,7 +46,8 @@ class ManifestSource:
 
 class ManifestBundle(Construct):
     """Every document of the given sources as a ``kubernetes_manifest``, except the
-    ``kind/name`` keys listed in ``exclude``, applied after ``depends_on``.
+    ``kind/name`` keys listed in ``exclude``, applied after ``depends_on``. An excluded
+    document that an earlier apply created is dropped from the state without being deleted.
 
     Local files are copied next to the synthesized stack (a ``TerraformAsset``), so the
     output is self-contained and the same on every machine.
@@ -88,6 +90,12 @@ class ManifestBundle(Construct):
             lifecycle=TerraformResourceLifecycle(prevent_destroy=prevent_destroy),
             depends_on=list(depends_on) or None,
         )
+        # An excluded document Terraform created before (a CRD the cluster now installs
+        # itself) is forgotten, never deleted: deleting a CRD deletes all its objects.
+        address = f"{self.manifests.terraform_resource_type}.{TerraformStack.of(self).get_logical_id(self.manifests)}"
+        for key in sorted(exclude):
+            digest = hashlib.sha256(key.encode()).hexdigest()[:8]
+            release_without_destroy(self, f"{address}[{json.dumps(key)}]", f"{address}_excluded_{digest}")
 
     def _body(self, index: int, source: ManifestSource) -> str:
         if source.url is not None:

@@ -4,15 +4,14 @@ for the endpoint picker (EPP).
 Charts, autoscalers and alerts read names from here and nowhere else, because the names
 move between releases: vLLM renamed its KV-cache gauge ``vllm:gpu_cache_usage_perc`` to
 ``vllm:kv_cache_usage_perc`` in 0.9 (the old name is hidden by default from 0.10), the EPP
-renamed its per-model prefix ``inference_model_`` to ``inference_objective_`` in v1.1.0,
-gained a scheduling-latency histogram in v0.4.0, and from v1.3.0 reads vLLM's KV-cache
-use under the new name. When a release changes a name, a row here changes and every
-consumer follows.
+renamed its per-model prefix ``inference_model_`` to ``inference_objective_`` in v1.1.0
+and gained a scheduling-latency histogram in v0.4.0. When a release changes a name, a row
+here changes and every consumer follows (``_model_server_metrics`` reads vLLM's names
+from here too).
 
 Sources: vLLM ``vllm/v1/metrics/loggers.py`` ("Deprecated in 0.9 - Renamed as
 vllm:kv_cache_usage_perc"); GIE ``pkg/epp/metrics/metrics.go`` at v0.3.0, v0.4.0, v1.1.0
-and v1.5.0, and the EPP's vLLM metric mapping at v1.2.1 (``gpu_cache_usage_perc``) and
-v1.3.0 (``kv_cache_usage_perc``).
+and v1.5.0.
 """
 
 from __future__ import annotations
@@ -38,6 +37,8 @@ class VllmMetrics:
     kv_cache_usage: str = "vllm:kv_cache_usage_perc"
     time_to_first_token: str = "vllm:time_to_first_token_seconds"
     time_per_output_token: str = "vllm:time_per_output_token_seconds"
+    lora_info: str = "vllm:lora_requests_info"
+    cache_info: str = "vllm:cache_config_info"
 
     def names(self) -> frozenset[str]:
         return frozenset(vars(self).values())
@@ -45,8 +46,8 @@ class VllmMetrics:
 
 @dataclass(frozen=True)
 class EndpointPickerMetrics:
-    """Names of the endpoint picker's series, and the vLLM KV-cache gauge it scrapes to
-    compute ``pool_kv_cache`` (its average reads 0 when the server does not emit it)."""
+    """Names of the endpoint picker's own series (which vLLM names it scrapes is in
+    ``_model_server_metrics``, with the configuration the v1 path gives it)."""
 
     pool_queue: str
     pool_kv_cache: str
@@ -57,7 +58,6 @@ class EndpointPickerMetrics:
     #: seen by the picker exists.
     latency: str
     latency_title: str
-    reads_vllm_kv_cache: str
 
     def names(self) -> frozenset[str]:
         return frozenset({self.pool_queue, self.pool_kv_cache, self.ready_pods, self.requests,
@@ -79,22 +79,16 @@ ENDPOINT_PICKER_METRICS_BY_RELEASE: tuple[tuple[Version, EndpointPickerMetrics],
     ((0, 0, 0), EndpointPickerMetrics(
         **_POOL, requests="inference_model_request_total", request_errors="inference_model_request_error_total",
         latency="inference_model_request_duration_seconds",
-        latency_title="Request duration at the endpoint picker (no scheduling latency before v0.4.0)",
-        reads_vllm_kv_cache="vllm:gpu_cache_usage_perc")),
+        latency_title="Request duration at the endpoint picker (no scheduling latency before v0.4.0)")),
     ((0, 4, 0), EndpointPickerMetrics(
         **_POOL, requests="inference_model_request_total", request_errors="inference_model_request_error_total",
         latency="inference_extension_scheduler_e2e_duration_seconds",
-        latency_title="Endpoint picker scheduling latency", reads_vllm_kv_cache="vllm:gpu_cache_usage_perc")),
+        latency_title="Endpoint picker scheduling latency")),
     ((1, 1, 0), EndpointPickerMetrics(
         **_POOL, requests="inference_objective_request_total",
         request_errors="inference_objective_request_error_total",
         latency="inference_extension_scheduler_e2e_duration_seconds",
-        latency_title="Endpoint picker scheduling latency", reads_vllm_kv_cache="vllm:gpu_cache_usage_perc")),
-    ((1, 3, 0), EndpointPickerMetrics(
-        **_POOL, requests="inference_objective_request_total",
-        request_errors="inference_objective_request_error_total",
-        latency="inference_extension_scheduler_e2e_duration_seconds",
-        latency_title="Endpoint picker scheduling latency", reads_vllm_kv_cache="vllm:kv_cache_usage_perc")),
+        latency_title="Endpoint picker scheduling latency")),
 )
 
 _VERSION = re.compile(r"v?(\d+)\.(\d+)\.(\d+)")

@@ -17,8 +17,9 @@ from constructs_lib._alerting import QueueDepthAlertProps
 from constructs_lib._autoscaling import KV_CACHE_TARGETS, POOL_TARGETS
 from constructs_lib._dashboard import DashboardProps
 from constructs_lib._errors import Problem
-from constructs_lib._metrics import Version, endpoint_picker_metrics
+from constructs_lib._metrics import Version
 from constructs_lib._metrics_adapter import MetricsAdapterProps
+from constructs_lib._model_server_metrics import averaged_kv_cache_metric
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pools import InferencePoolSpec, selected_servers
 from constructs_lib._props import Props
@@ -50,16 +51,24 @@ class ObservabilityProps(Props):
 @dataclass(frozen=True)
 class EndpointPickerSource:
     """The endpoint picker in front of the servers: its release (which names its metrics),
-    its namespace, whether Managed Prometheus scrapes it, and how to make it do so."""
+    its namespace, whether Managed Prometheus scrapes it, how to make it do so, and whether
+    it is configured with the servers' own metric names (the v1 path) or reads its
+    release's defaults."""
 
     release: Version
     namespace: str
     collected: bool
     enable: str
+    follows_servers: bool = False
+
+    @property
+    def release_tag(self) -> str:
+        return "v" + ".".join(map(str, self.release))
 
 
 def _autoscaling_problems(index: int, server: VllmModelServerProps, props: ObservabilityProps,
-                          picker: EndpointPickerSource | None, pool: str | None) -> list[Problem]:
+                          picker: EndpointPickerSource | None, pool: str | None,
+                          pool_images: Sequence[str]) -> list[Problem]:
     autoscaling = server.autoscaling
     if autoscaling is None:
         return []
@@ -81,12 +90,12 @@ def _autoscaling_problems(index: int, server: VllmModelServerProps, props: Obser
         found.append(Problem(where, metric, "is the endpoint picker's, which Managed Prometheus does not scrape "
                              "in this configuration", picker.enable))
     elif metric in KV_CACHE_TARGETS:
-        reads = endpoint_picker_metrics(picker.release).reads_vllm_kv_cache
+        reads = averaged_kv_cache_metric(picker.release_tag, pool_images, picker.follows_servers)
         names = server.vllm_metric_names
         if names is None:
             found += checks.known_vllm_release(f"model_servers[{index}].vllm_version", False, server.image,
                                                f"autoscaling on {metric}")
-        elif names.kv_cache_usage != reads:
+        elif reads is not None and names.kv_cache_usage != reads:
             found.append(Problem(where, metric, f"averages {reads}, which this vLLM release does not emit "
                                  f"(it emits {names.kv_cache_usage}), so the pool average stays 0",
                                  "scale on vllm_kv_cache or pool_queue_size"))
@@ -125,7 +134,9 @@ def observability_problems(servers: Sequence[VllmModelServerProps], props: Obser
     """Every consumer of a metric (HPA, chart, alert) against what the app collects."""
     found = []
     for index, server in enumerate(servers):
-        found += _autoscaling_problems(index, server, props, picker, pool_of.get(server.name))
+        pool = pool_of.get(server.name)
+        images = [other.image for other in servers if pool is not None and pool_of.get(other.name) == pool]
+        found += _autoscaling_problems(index, server, props, picker, pool, images)
     return found + _monitoring_problems(servers, props, picker)
 
 

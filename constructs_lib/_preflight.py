@@ -17,6 +17,12 @@ MIN_GKE_VERSION = (1, 32, 3)
 #: GKE installs the GCPRoutingExtension CRD (which the body-based router's chart creates an
 #: object of) from 1.32.2-gke.1182001; older clusters need the CRDs installed by hand.
 MIN_ROUTING_EXTENSION_VERSION = (1, 32, 2, 1182001)
+#: GKE 1.34.0-gke.1626000 and later installs the InferencePool v1 CRD itself, so creating it
+#: fails with "Cannot create resource that already exists" (GKE's Inference Gateway docs, as
+#: quoted in ../shared/reviews/upstream-audit-7cd2071.md 6.2).
+GKE_INSTALLS_INFERENCE_POOL_CRD = ((1, 34, 0), 1626000)
+#: The release document to leave out there, as ``prerequisites.crds.exclude`` writes it.
+INFERENCE_POOL_V1_CRD = "CustomResourceDefinition/inferencepools.inference.networking.k8s.io"
 
 
 class Preflight(Enum):
@@ -24,6 +30,11 @@ class Preflight(Enum):
     MANAGED_PROMETHEUS = "managed_prometheus"
     INFERENCE_GATEWAY_VERSION = "inference_gateway_version"
     ROUTING_EXTENSION = "routing_extension"
+    #: The stack installs the InferencePool v1 CRD, which newer GKE installs itself.
+    INFERENCE_POOL_CRD_NOT_FROM_GKE = "inference_pool_crd_not_from_gke"
+    #: The stack leaves the InferencePool v1 CRD to GKE, which older GKE does not install.
+    INFERENCE_POOL_CRD_FROM_GKE = "inference_pool_crd_from_gke"
+    #: The adapter's service account reads Cloud Monitoring through Workload Identity.
     WORKLOAD_IDENTITY = "workload_identity"
     #: The same setting as MANAGED_PROMETHEUS, seen from a stack that creates PodMonitorings.
     POD_MONITORING = "pod_monitoring"
@@ -43,44 +54,89 @@ def _build_number(expression: str) -> str:
     return f"({_version_number(expression)} * 10000000 + {build})"
 
 
-def _check(check: Preflight, cluster: str, where: str) -> tuple[str, str]:
-    """The condition on the cluster data source (``self``) and the message when it fails."""
-    update = f"Run: gcloud container clusters update {cluster} {where}"
-    prometheus_on = "${try(self.monitoring_config[0].managed_prometheus[0].enabled, false)}"
-    prometheus_off = f"Managed Prometheus is not enabled on cluster {cluster}, so"
-    major, minor, patch = MIN_GKE_VERSION
-    if check is Preflight.GATEWAY_API:
-        return ('${try(self.gateway_api_config[0].channel, "CHANNEL_DISABLED") != "CHANNEL_DISABLED"}',
-                f"Gateway API is not enabled on cluster {cluster}, so the Gateway and HTTPRoutes would fail with "
-                f"'no matches for kind'. {update} --gateway-api=standard")
-    if check is Preflight.MANAGED_PROMETHEUS:
-        return (prometheus_on, f"{prometheus_off} nothing would scrape the endpoint picker's metrics. "
-                               f"{update} --enable-managed-prometheus")
-    if check is Preflight.POD_MONITORING:
-        return (prometheus_on, f"{prometheus_off} the PodMonitoring kind does not exist and nothing would scrape "
-                               f"vLLM's metrics. {update} --enable-managed-prometheus")
-    if check is Preflight.WORKLOAD_IDENTITY:
-        return ('${try(self.workload_identity_config[0].workload_pool, "") != ""}',
-                f"Workload Identity is not enabled on cluster {cluster}, so the custom metrics adapter could not "
-                f"read Cloud Monitoring. {update} --workload-pool=PROJECT_ID.svc.id.goog")
-    if check is Preflight.ROUTING_EXTENSION:
-        r_major, r_minor, r_patch, r_build = MIN_ROUTING_EXTENSION_VERSION
-        floor = (r_major * 1000000 + r_minor * 1000 + r_patch) * 10000000 + r_build
-        version = f"{r_major}.{r_minor}.{r_patch}-gke.{r_build}"
-        return (f"${{try({_build_number('self.master_version')} >= {floor}, false)}}",
-                f"Cluster {cluster} runs a GKE version older than {version}, which lacks the GCPRoutingExtension "
-                f"CRD the body-based router needs. Run: gcloud container clusters upgrade {cluster} {where} "
-                f"--master --cluster-version {major}.{minor}, or install the CRDs with "
-                "prerequisites.gke_extension_crds")
-    minimum = major * 1000000 + minor * 1000 + patch
-    return (f"${{try({_version_number('self.master_version')} >= {minimum}, false)}}",
-            f"Cluster {cluster} runs a GKE version older than {major}.{minor}.{patch}, the first with GKE "
-            f"Inference Gateway. Run: gcloud container clusters upgrade {cluster} {where} --master "
-            f"--cluster-version {major}.{minor}")
+def _before_gke_build(expression: str, version: tuple[int, int, int], build: int) -> str:
+    """Whether ``expression`` (``1.34.0-gke.1626000``) is older than ``version``-gke.``build``,
+    as a Terraform expression (without ``${}``); it fails when the version does not parse."""
+    major, minor, patch = version
+    number = _version_number(expression)
+    gke_build = f'tonumber(split("-gke.", {expression})[1])'
+    target = major * 1000000 + minor * 1000 + patch
+    return f"{number} < {target} || ({number} == {target} && {gke_build} < {build})"
 
 
 def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_location: str) -> list[Postcondition]:
     """The postconditions for ``checks``; names may be Terraform references."""
     where = f"--location {cluster_location}"
-    return [Postcondition(condition=condition, error_message=message)
-            for condition, message in (_check(check, cluster_name, where) for check in checks)]
+    major, minor, patch = MIN_GKE_VERSION
+    minimum = major * 1000000 + minor * 1000 + patch
+    found = []
+    for check in checks:
+        if check is Preflight.GATEWAY_API:
+            found.append(Postcondition(
+                condition='${try(self.gateway_api_config[0].channel, "CHANNEL_DISABLED") != "CHANNEL_DISABLED"}',
+                error_message=(
+                    f"Gateway API is not enabled on cluster {cluster_name}, so the Gateway and HTTPRoutes "
+                    f"would fail with 'no matches for kind'. Run: gcloud container clusters update "
+                    f"{cluster_name} {where} --gateway-api=standard"),
+            ))
+        elif check is Preflight.MANAGED_PROMETHEUS:
+            found.append(Postcondition(
+                condition="${try(self.monitoring_config[0].managed_prometheus[0].enabled, false)}",
+                error_message=(
+                    f"Managed Prometheus is not enabled on cluster {cluster_name}, so nothing would scrape "
+                    f"the endpoint picker's metrics. Run: gcloud container clusters update {cluster_name} "
+                    f"{where} --enable-managed-prometheus"),
+            ))
+        elif check is Preflight.POD_MONITORING:
+            found.append(Postcondition(
+                condition="${try(self.monitoring_config[0].managed_prometheus[0].enabled, false)}",
+                error_message=(
+                    f"Managed Prometheus is not enabled on cluster {cluster_name}, so the PodMonitoring kind "
+                    f"does not exist and nothing would scrape vLLM's metrics. Run: gcloud container clusters "
+                    f"update {cluster_name} {where} --enable-managed-prometheus"),
+            ))
+        elif check is Preflight.WORKLOAD_IDENTITY:
+            found.append(Postcondition(
+                condition='${try(self.workload_identity_config[0].workload_pool, "") != ""}',
+                error_message=(
+                    f"Workload Identity is not enabled on cluster {cluster_name}, so the custom metrics "
+                    f"adapter could not read Cloud Monitoring. Run: gcloud container clusters update "
+                    f"{cluster_name} {where} --workload-pool=PROJECT_ID.svc.id.goog"),
+            ))
+        elif check is Preflight.INFERENCE_GATEWAY_VERSION:
+            found.append(Postcondition(
+                condition=f"${{try({_version_number('self.master_version')} >= {minimum}, false)}}",
+                error_message=(
+                    f"Cluster {cluster_name} runs a GKE version older than {major}.{minor}.{patch}, the "
+                    f"first with GKE Inference Gateway. Run: gcloud container clusters upgrade "
+                    f"{cluster_name} {where} --master --cluster-version {major}.{minor}"),
+            ))
+        elif check is Preflight.ROUTING_EXTENSION:
+            r_major, r_minor, r_patch, r_build = MIN_ROUTING_EXTENSION_VERSION
+            floor = (r_major * 1000000 + r_minor * 1000 + r_patch) * 10000000 + r_build
+            version = f"{r_major}.{r_minor}.{r_patch}-gke.{r_build}"
+            found.append(Postcondition(
+                condition=f"${{try({_build_number('self.master_version')} >= {floor}, false)}}",
+                error_message=(
+                    f"Cluster {cluster_name} runs a GKE version older than {version}, which lacks the "
+                    f"GCPRoutingExtension CRD the body-based router needs. Run: gcloud container clusters "
+                    f"upgrade {cluster_name} {where} --master --cluster-version {major}.{minor}, or install "
+                    "the CRDs with prerequisites.gke_extension_crds"),
+            ))
+        elif check in (Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE, Preflight.INFERENCE_POOL_CRD_FROM_GKE):
+            crd_version, build = GKE_INSTALLS_INFERENCE_POOL_CRD
+            older = _before_gke_build("self.master_version", crd_version, build)
+            gke = f"{'.'.join(map(str, crd_version))}-gke.{build}"
+            # A version that does not parse passes: apply then reports the real state.
+            if check is Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE:
+                found.append(Postcondition(condition=f"${{try({older}, true)}}", error_message=(
+                    f"Cluster {cluster_name} runs GKE {gke} or later, which installs the InferencePool CRD "
+                    f"itself, so creating it would fail with 'already exists'. Set prerequisites.crds.exclude: "
+                    f"[{INFERENCE_POOL_V1_CRD}] (a copy Terraform created before is then forgotten, not "
+                    f"deleted)")))
+            else:
+                found.append(Postcondition(condition=f"${{try(!({older}), true)}}", error_message=(
+                    f"Cluster {cluster_name} runs GKE older than {gke}, which does not install the "
+                    f"InferencePool CRD, so no InferencePool could be created. Remove {INFERENCE_POOL_V1_CRD} "
+                    f"from prerequisites.crds.exclude")))
+    return found

@@ -14,6 +14,7 @@ lazy_providers.install()
 # ruff: noqa: E402 - the loader must be installed before these imports run.
 from cdktf_cdktf_provider_google.compute_subnetwork import ComputeSubnetwork
 from cdktf_cdktf_provider_google.data_google_client_config import DataGoogleClientConfig
+from cdktf_cdktf_provider_google.data_google_compute_subnetworks import DataGoogleComputeSubnetworks
 from cdktf_cdktf_provider_google.data_google_container_cluster import DataGoogleContainerCluster
 from cdktf_cdktf_provider_google.data_google_project import DataGoogleProject
 from cdktf_cdktf_provider_google.monitoring_alert_policy import (
@@ -46,6 +47,7 @@ __all__ = [
     "Release",
     "ReleaseSet",
     "DataGoogleClientConfig",
+    "DataGoogleComputeSubnetworks",
     "DataGoogleContainerCluster",
     "DataGoogleProject",
     "DataHttp",

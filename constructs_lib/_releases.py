@@ -37,6 +37,7 @@ def ships_objective_crd(tag: str) -> bool:
     """Whether the release's manifests.yaml holds the InferenceObjective CRD."""
     return api_of_release(tag) == "v1" and release_number(tag) < FIRST_RELEASE_WITHOUT_OBJECTIVE_CRD
 
+
 #: The body-based router (BBR) chart ``body-based-routing`` is published beside the
 #: ``inferencepool`` chart, versioned by the GIE tag, from v1.0.0 (the first release whose
 #: guide installs it from registry.k8s.io) to v1.5.0 (v1.6.0 removed BBR from GIE).
@@ -56,3 +57,9 @@ BBR_RELEASE_BY_API: dict[str, str] = {"v1alpha2": "v1.5.0", "v1": GIE_RELEASE_BY
 def bbr_maps_base_models(tag: str) -> bool:
     """Whether this BBR release sets ``X-Gateway-Base-Model-Name`` from its ConfigMaps."""
     return release_number(tag) >= FIRST_BBR_RELEASE_WITH_BASE_MODELS
+
+
+#: Chart releases whose value keys and endpoint-picker defaults the v1 path is written
+#: for (see ``_model_server_metrics`` and the chart values in ``_gateway_v1``). v1.5.0 is
+#: also the chart's last release: ``config/charts`` is gone at v1.6.0.
+KNOWN_CHART_VERSIONS: tuple[str, ...] = (DEFAULT_CHART_VERSION,)

@@ -66,11 +66,11 @@ def parent_refs(gateway_name: str, gateway_namespace: str) -> list[dict[str, Any
 
 
 def route_manifest(*, name: str, namespace: str, gateway_name: str, gateway_namespace: str,
-                   route_matches: Sequence[RouteMatch], pool: str, pool_group: str,
-                   timeout: str | None = None) -> dict[str, Any]:
+                   route_matches: Sequence[RouteMatch], pool: str, pool_group: str) -> dict[str, Any]:
     """An HTTPRoute sending ``route_matches`` to the InferencePool ``pool``. Matches are
     packed into rules of at most 64 (Gateway API's limit per rule), all to the same pool.
-    ``timeout`` is only for the single-pool v1 route, which has always carried one."""
+    Never ``timeouts``: GKE's Gateway controller rejects a route that carries them
+    (``Accepted=False``, GWCER104), so every request would get a 404."""
     backend = [{"group": pool_group, "kind": "InferencePool", "name": pool}]
     rules = []
     for start in range(0, len(route_matches), checks.ROUTE_MATCH_LIMIT):
@@ -78,8 +78,6 @@ def route_manifest(*, name: str, namespace: str, gateway_name: str, gateway_name
             "matches": [match.manifest() for match in route_matches[start:start + checks.ROUTE_MATCH_LIMIT]],
             "backendRefs": backend,
         }
-        if timeout is not None:
-            rule["timeouts"] = {"request": timeout}
         rules.append(rule)
     return {
         "apiVersion": GATEWAY_API,

@@ -35,6 +35,36 @@ def require_terraform(scope: Construct, floor: str, /) -> None:
     stack.add_override("terraform.required_version", f">= {floor}")
 
 
+def require_provider(scope: Construct, name: str, /, *, source: str, version: str) -> None:
+    """Add ``name`` to the ``required_providers`` of ``scope``'s stack.
+
+    For providers a stack needs without a binding of its own, such as those a Terraform
+    module declares without a version: cdktf lists only the providers it has bindings
+    for, and an unlisted provider is whatever ``terraform init`` finds newest.
+    """
+    TerraformStack.of(scope).add_override(f"terraform.required_providers.{name}",
+                                          {"source": source, "version": version})
+
+
+_RELEASED = "_released_without_destroy"
+
+
+def release_without_destroy(scope: Construct, instance: str, to: str, /) -> None:
+    """Stop managing ``instance`` (a resource instance address) without destroying it.
+
+    Terraform's ``removed`` block takes no instance keys, so the instance is first moved
+    to a resource address of its own (``to``), which a ``removed`` block with
+    ``destroy = false`` then forgets. Both are no-ops when the state never held it.
+    """
+    require_terraform(scope, "1.7")  # removed blocks
+    stack = TerraformStack.of(scope)
+    released: list[tuple[str, str]] = getattr(stack, _RELEASED, [])
+    released.append((instance, to))
+    setattr(stack, _RELEASED, released)
+    stack.add_override("moved", [{"from": source, "to": target} for source, target in released])
+    stack.add_override("removed", [{"from": target, "lifecycle": {"destroy": False}} for _, target in released])
+
+
 # A cdktf token inside a Python string; cdktf resolves it to a ``${...}`` reference at synth.
 _CDKTF_TOKEN = re.compile(r"\$\{TfToken\[[^\]]*\]\}")
 

@@ -46,8 +46,11 @@ class PrerequisitesProps(Props):
             installs the InferencePool v1 CRD).
         gke_extension_crds: GKE traffic/routing extension CRDs, for Model Armor on GKE older
             than 1.32.2-gke.1182001. Default ``None``: not installed.
-        metrics_rbac: the metrics-reader RBAC. Default: installed, collector namespace chosen
-            from the cluster. ``None`` skips it (Managed Prometheus will not scrape the picker).
+        metrics_rbac: the tutorial's metrics-reader RBAC, whose token Secret the v0.3.0
+            chart's ClusterPodMonitoring reads. Default: installed on the ``v1alpha2`` path,
+            collector namespace chosen from the cluster; ``None`` skips it (Managed
+            Prometheus will not scrape the picker). Never installed on ``v1``: chart v1.5.0
+            creates its own per pool (``gateway.gke_monitoring``).
     """
 
     crds: GieCrdsProps | None = dataclasses.field(default_factory=GieCrdsProps)
@@ -173,7 +176,7 @@ class AppConfig(Props):
             # The chart version is checked as a release tag, so it always parses.
             return EndpointPickerSource(release=parse_version(gateway.chart_version) or (0, 0, 0),
                                         namespace=gateway.namespace, collected=gateway.gke_monitoring,
-                                        enable="set gateway.gke_monitoring: true")
+                                        enable="set gateway.gke_monitoring: true", follows_servers=True)
         return EndpointPickerSource(release=parse_version(GIE_RELEASE_BY_API["v1alpha2"]) or (0, 0, 0),
                                     namespace=gateway.namespace,
                                     collected=self.prerequisites.metrics_rbac is not None,

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from constructs_lib import InferenceGateway, InferenceGatewayProps, InferenceGatewayV1, Preflight
+from constructs_lib import (
+    InferenceGateway,
+    InferenceGatewayProps,
+    InferenceGatewayV1,
+    InferenceGatewayV1Props,
+    Preflight,
+)
 from stacks.base import BaseStack, StackOptions
 
 
@@ -23,6 +29,8 @@ class InferenceGatewayStack(BaseStack):
         preflight = [Preflight.GATEWAY_API, Preflight.INFERENCE_GATEWAY_VERSION]
         if props.uses_router(config.model_servers) and config.prerequisites.gke_extension_crds is None:
             preflight.append(Preflight.ROUTING_EXTENSION)
+        if isinstance(props, InferenceGatewayV1Props) and props.gke_monitoring:
+            preflight.append(Preflight.MANAGED_PROMETHEUS)  # the chart's PodMonitoring needs it
         cluster = self.connect(include_network=True, preflight=preflight)
         self.gateway: InferenceGateway | InferenceGatewayV1
         if isinstance(props, InferenceGatewayProps):

@@ -1,5 +1,6 @@
-"""Cluster-wide prerequisites: the GIE CRDs, the metrics-reader RBAC and, for autoscaling,
-the Custom Metrics Stackdriver Adapter.
+"""Cluster-wide prerequisites: the GIE CRDs, on the ``v1alpha2`` path the tutorial's
+metrics-reader RBAC (chart v0.3.0 reads its token Secret; chart v1.5.0 makes its own) and,
+for autoscaling, the Custom Metrics Stackdriver Adapter.
 
 A separate Terraform root because custom resources cannot be planned in the run that
 creates their CRD (``kubernetes_manifest`` asks the API server for the schema at plan time).
@@ -11,6 +12,7 @@ from constructs import Construct
 
 from constructs_lib import (
     GIE_RELEASE_BY_API,
+    INFERENCE_POOL_V1_CRD,
     CustomMetricsAdapter,
     GieCrds,
     GkeExtensionCrds,
@@ -25,10 +27,14 @@ class PrerequisitesStack(BaseStack):
         super().__init__(scope, id, options=options)
         config = options.config
         prerequisites = config.prerequisites
+        metrics_rbac = prerequisites.metrics_rbac if config.api_version == "v1alpha2" else None
+        preflight = [Preflight.MANAGED_PROMETHEUS] if metrics_rbac is not None else []
+        crds = prerequisites.crds
+        if config.api_version == "v1" and crds is not None:
+            preflight.append(Preflight.INFERENCE_POOL_CRD_FROM_GKE if INFERENCE_POOL_V1_CRD in crds.exclude
+                             else Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE)
         adapter = config.observability.metrics_adapter
-        install_adapter = adapter is not None and adapter.install
-        preflight = [Preflight.MANAGED_PROMETHEUS] if prerequisites.metrics_rbac is not None or install_adapter else []
-        if install_adapter:
+        if adapter is not None and adapter.install:
             preflight.append(Preflight.WORKLOAD_IDENTITY)
         self.connect(preflight=preflight)
         if prerequisites.crds is not None:
@@ -36,7 +42,7 @@ class PrerequisitesStack(BaseStack):
                                 default_version=GIE_RELEASE_BY_API[config.api_version])
         if prerequisites.gke_extension_crds is not None:
             GkeExtensionCrds(self, "gke-extension-crds", props=prerequisites.gke_extension_crds)
-        if prerequisites.metrics_rbac is not None:
-            MetricsRbac(self, "metrics-rbac", cluster=self.cluster, props=prerequisites.metrics_rbac)
+        if metrics_rbac is not None:
+            MetricsRbac(self, "metrics-rbac", cluster=self.cluster, props=metrics_rbac)
         if adapter is not None and adapter.install:
             CustomMetricsAdapter(self, "custom-metrics-adapter", cluster=self.cluster, props=adapter)

@@ -19,6 +19,7 @@ from helpers import SHARED, fields_of, needs_shared, synth
 from k8s_schema import schema_errors
 
 from constructs_lib import (
+    GKE_GATEWAY_CLASSES,
     BodyRoutingProps,
     ConfigError,
     HttpRouteSpec,
@@ -27,6 +28,7 @@ from constructs_lib import (
     InferencePoolSpec,
     LoraAdapter,
 )
+from constructs_lib._body_routing import ROUTING_EXTENSION_CLASSES
 from stacks.config import AppConfig
 
 EXAMPLE = importlib.import_module("examples.two_base_models.main")
@@ -294,9 +296,9 @@ def test_servers_of_one_base_model_without_a_shared_label_are_refused():
         assert field == "gateway.inference_pools" and "share no pod label" in text
 
 
-def test_the_router_needs_a_regional_gateway_class():
-    field, text = _problem(InferenceGatewayV1Props(gateway_class="gke-l7-global-external-managed"))
-    assert field == "gateway.gateway_class" and "gke-l7-rilb" in text
+def test_every_accepted_gateway_class_runs_the_router():
+    # GKE runs routing extensions on the regional classes only; only those are accepted.
+    assert set(GKE_GATEWAY_CLASSES) <= set(ROUTING_EXTENSION_CLASSES)
 
 
 def test_router_versions_outside_the_published_range_are_refused():

@@ -40,7 +40,12 @@ def test_default_pool_chart_values_exactly(v1_stacks):
         ("provider.name", "gke"),
         ("inferencePool.targetPorts[0].number", "8000"),
         ("inferencePool.modelServers.matchLabels.app", POOL),
-        ("inferenceExtension.monitoring.gke.enabled", "true"),
+        ("inferenceExtension.replicas", "1"),
+        ("inferenceExtension.resources.requests.cpu", "4"),
+        ("inferenceExtension.resources.requests.memory", "8Gi"),
+        ("inferenceExtension.resources.limits.memory", "16Gi"),
+        ("inferenceExtension.monitoring.prometheus.enabled", "true"),
+        ("inferenceExtension.monitoring.prometheus.auth.enabled", "true"),
         ("provider.gke.autopilot", AUTOPILOT),
     ]
     assert (release["repository"], release["chart"], release["version"], release["name"], release["namespace"]) == (
@@ -49,12 +54,17 @@ def test_default_pool_chart_values_exactly(v1_stacks):
 
 def test_customised_pool_chart_values_exactly():
     pool = InferencePoolSpec(name="llama", match_labels={"app.kubernetes.io/name": "llama", "tier": "gpu"})
-    props = InferenceGatewayV1Props(gke_monitoring=False, chart_version="v1.6.0")
+    props = InferenceGatewayV1Props(gke_monitoring=False, endpoint_picker_replicas=2, endpoint_picker_cpu="500m",
+                                    endpoint_picker_memory="1Gi", endpoint_picker_memory_limit="2Gi")
     assert chart_settings(pool, 9000, props, "false") == [
         ("provider.name", "gke"),
         ("inferencePool.targetPorts[0].number", "9000"),
         ("inferencePool.modelServers.matchLabels.app\\.kubernetes\\.io/name", "llama"),
         ("inferencePool.modelServers.matchLabels.tier", "gpu"),
+        ("inferenceExtension.replicas", "2"),
+        ("inferenceExtension.resources.requests.cpu", "500m"),
+        ("inferenceExtension.resources.requests.memory", "1Gi"),
+        ("inferenceExtension.resources.limits.memory", "2Gi"),
     ]
 
 
@@ -82,7 +92,6 @@ def test_gateway_and_routes_for_both_completion_paths(v1_stacks):
     rule = found[f"inference-gateway/route-{POOL}"]["spec"]["rules"][0]
     assert [m["path"]["value"] for m in rule["matches"]] == ["/v1/completions", "/v1/chat/completions"]
     assert rule["backendRefs"] == [{"group": "inference.networking.k8s.io", "kind": "InferencePool", "name": POOL}]
-    assert rule["timeouts"] == {"request": "300s"}
 
 
 def test_proxy_only_subnet_with_its_cidr(v1_stacks, tmp_path):
@@ -99,14 +108,27 @@ def test_outputs_match_the_module_path(v1_stacks, default_stacks):
     assert set(v1_stacks["inference-gateway"]["output"]) == set(default_stacks["inference-gateway"]["output"])
 
 
-def test_switching_api_version_changes_only_crds_and_gateway(v1_stacks, default_stacks):
+def test_switching_api_version_changes_only_crds_metrics_rbac_and_gateway(v1_stacks, default_stacks):
     assert v1_stacks["model-servers"] == default_stacks["model-servers"]
     prerequisites = copy.deepcopy([v1_stacks["prerequisites"], default_stacks["prerequisites"]])
     urls = [next(iter(s["data"]["http"].values()))["url"] for s in prerequisites]
     assert urls[0].endswith("/v1.5.0/manifests.yaml") and urls[1].endswith("/v0.3.0/manifests.yaml")
     for stack in prerequisites:
         next(iter(stack["data"]["http"].values()))["url"] = "x"
-    assert prerequisites[0] == prerequisites[1]
+    # The tutorial's metrics RBAC (and the Managed Prometheus check it brings) stays on v1alpha2.
+    v1, module = prerequisites
+    rbac = [key for key, body in module["resource"]["kubernetes_manifest"].items()
+            if body["//"]["metadata"]["path"].startswith("prerequisites/metrics-rbac/")]
+    assert len(rbac) == 6 and not set(rbac) & set(v1["resource"]["kubernetes_manifest"])
+    for key in rbac:
+        del module["resource"]["kubernetes_manifest"][key]
+    # Each checks the cluster for what it installs: Managed Prometheus for the RBAC's
+    # scraping, and on v1 the GKE version that installs the InferencePool CRD itself.
+    checks = [next(iter(stack["data"]["google_container_cluster"].values())).pop("lifecycle")["postcondition"]
+              for stack in (v1, module)]
+    assert ["1626000" in check["condition"] for check in checks[0]] == [True]
+    assert ["managed_prometheus" in check["condition"] for check in checks[1]] == [True]
+    assert v1 == module
     assert "module" not in v1_stacks["inference-gateway"]
 
 
@@ -199,9 +221,9 @@ def test_objective_naming_an_unknown_pool():
     assert _fields(gateway=props) == ["gateway.inference_objectives[0].inference_pool_name"]
 
 
-def test_bad_cidr_and_timeout():
-    assert fields_of(InferenceGatewayV1Props, proxy_only_subnetwork_cidr="10.0.0.0/28",
-                     request_timeout="5 minutes") == ["request_timeout", "proxy_only_subnetwork_cidr"]
+def test_bad_cidr():
+    assert fields_of(InferenceGatewayV1Props, proxy_only_subnetwork_cidr="10.0.0.0/28") == [
+        "proxy_only_subnetwork_cidr"]
 
 
 def test_objectives_need_a_release_that_ships_their_crd():

@@ -12,6 +12,7 @@ from helpers import SHARED, by_path, fields_of, manifests, needs_shared
 from constructs_lib import (
     AutoscalingProps,
     AutoscalingTarget,
+    ConfigError,
     DrainProfile,
     InferenceGatewayV1Props,
     MetricsAdapterProps,
@@ -184,13 +185,18 @@ def test_a_grace_period_no_hpa_policy_can_cover_is_refused():
                      autoscaling=AutoscalingProps(max_replicas=4)) == ["termination_grace_seconds"]
 
 
-def test_pool_kv_cache_where_the_picker_reads_a_name_vllm_does_not_emit():
-    # The v1.5.0 endpoint picker averages vllm:kv_cache_usage_perc; vLLM v0.8.5 emits gpu_cache_usage_perc.
+def test_pool_kv_cache_where_the_picker_averages_a_name_vllm_does_not_emit():
     v1 = {"gateway": InferenceGatewayV1Props(), "observability": ADAPTER}
-    assert _problems({**v1, "model_servers": (_scaled(metric="pool_kv_cache"),)}) == \
-        ["model_servers[0].autoscaling.target.metric"]
-    newer = dataclasses.replace(_scaled(metric="pool_kv_cache"), image="vllm/vllm-openai:v0.10.1")
-    AppConfig(**v1, model_servers=(newer,))
+    # The v1 path configures the v1.5.0 picker with the names a tagged v0.8.5 image emits.
+    AppConfig(**v1, model_servers=(_scaled(metric="pool_kv_cache"),))
+    # Behind a digest the picker keeps its default vllm:kv_cache_usage_perc, which v0.8.5 lacks.
+    digest = dataclasses.replace(_scaled(metric="pool_kv_cache"), vllm_version="v0.8.5",
+                                 image="vllm/vllm-openai@sha256:" + "2" * 64)
+    with pytest.raises(ConfigError) as caught:
+        AppConfig(**v1, model_servers=(digest,))
+    (problem,) = caught.value.problems
+    assert problem.field == "model_servers[0].autoscaling.target.metric"
+    assert "averages vllm:kv_cache_usage_perc" in problem.message and "vllm:gpu_cache_usage_perc" in problem.message
     # The v0.3.0 picker of the module path reads the old name, which v0.8.5 emits.
     AppConfig(model_servers=(_scaled(metric="pool_kv_cache"),), observability=ADAPTER)
 
@@ -404,5 +410,11 @@ def test_metric_names_follow_the_releases_that_renamed_them():
     assert endpoint_picker_metrics((0, 3, 0)).latency == "inference_model_request_duration_seconds"
     assert endpoint_picker_metrics((1, 0, 0)).requests == "inference_model_request_total"
     assert endpoint_picker_metrics((1, 1, 0)).requests == "inference_objective_request_total"
-    assert endpoint_picker_metrics((1, 2, 1)).reads_vllm_kv_cache == "vllm:gpu_cache_usage_perc"
-    assert endpoint_picker_metrics((1, 5, 0)).reads_vllm_kv_cache == "vllm:kv_cache_usage_perc"
+    assert endpoint_picker_metrics((1, 5, 0)).latency == "inference_extension_scheduler_e2e_duration_seconds"
+
+
+def test_the_pickers_vllm_names_come_from_the_one_vllm_table():
+    from constructs_lib._model_server_metrics import VLLM_METRICS, served_metrics
+
+    assert VLLM_METRICS["v0.8.5"]["kv_cache"] == vllm_metrics((0, 8, 5)).kv_cache_usage
+    assert served_metrics(["vllm/vllm-openai:v0.10.1"])["kv_cache"] == vllm_metrics((0, 10, 1)).kv_cache_usage

@@ -152,7 +152,13 @@ def _classes(package: str, module_name: str) -> tuple[type, type]:
 
 
 def provider_schema(provider: str, resources: set[str], data_sources: set[str]) -> dict[str, Any]:
-    """The schema of ``provider`` for the types a configuration uses, plus its functions."""
+    """The schema of ``provider`` for the types a configuration uses, plus its functions.
+    A provider without bindings (one only a module uses, such as ``local``) gets an empty
+    schema: the module's stand-in declares none of its resources."""
+    if provider not in PACKAGES:
+        if resources or data_sources:
+            raise KeyError(f"no bindings to describe {provider}'s {sorted(resources | data_sources)}")
+        return {"provider": {"attributes": {}, "blocks": {}}, "resources": {}, "data_sources": {}, "functions": {}}
     package = PACKAGES[provider]
     provider_cls, provider_config = _classes(package, "provider")
     schema: dict[str, Any] = {"provider": block_schema(provider_config), "resources": {}, "data_sources": {},

@@ -45,6 +45,12 @@ def _types_used(config: dict[str, Any]) -> dict[str, tuple[set[str], set[str]]]:
     return used
 
 
+def _lowest_match(constraint: str) -> str:
+    """A version the stub can be published as: ``6.50.0`` as is, ``~> 2.5`` as ``2.5.0``."""
+    parts = constraint.removeprefix("~>").strip().split(".")
+    return ".".join(parts + ["0"] * (3 - len(parts)))
+
+
 class Harness:
     """One mirror and CLI configuration, shared by every stack validated in a session."""
 
@@ -84,7 +90,7 @@ class Harness:
         config = json.loads((stack_dir / "cdk.tf.json").read_text())
         required = config.get("terraform", {}).get("required_providers", {})
         for name, (resources, data_sources) in _types_used(config).items():
-            self._install(name, required[name]["version"], resources, data_sources)
+            self._install(name, _lowest_match(required[name]["version"]), resources, data_sources)
         self._wire_modules(stack_dir, config)
         env = {**os.environ, "TF_CLI_CONFIG_FILE": str(self.cli_config), "CHECKPOINT_DISABLE": "1",
                "TF_IN_AUTOMATION": "1"}
