@@ -22,6 +22,8 @@ from constructs_lib._cluster_variables import ClusterVariables
 from constructs_lib._dashboard import DashboardProps, DashboardScope, InferenceDashboard, dashboard_body, layout_picture
 from constructs_lib._drain import Derivation, DrainProfile
 from constructs_lib._drain import explain as explain_drain
+from constructs_lib._edge import GatewayEdge
+from constructs_lib._edge_props import CertificateSource, HttpsProps, StaticAddressProps
 from constructs_lib._errors import ConfigError, Problem
 from constructs_lib._gateway_common import GKE_GATEWAY_CLASSES, GatewayClass
 from constructs_lib._gateway_module import InferenceGateway
@@ -38,6 +40,8 @@ from constructs_lib._hf_token import HuggingFaceTokenSecret
 from constructs_lib._metrics import ENDPOINT_PICKER_METRICS_BY_RELEASE, VLLM_METRICS_BY_VERSION, parse_version
 from constructs_lib._metrics_adapter import CustomMetricsAdapter, MetricsAdapterProps
 from constructs_lib._metrics_rbac import MetricsRbac, MetricsRbacProps
+from constructs_lib._model_armor import ModelArmor
+from constructs_lib._model_armor_props import ModelArmorProps, ModelArmorTemplateProps
 from constructs_lib._model_server import VllmModelServer
 from constructs_lib._model_server_props import (
     GKE_ACCELERATORS,
@@ -101,6 +105,7 @@ __all__ = [
     "INFERENCE_POOL_V1_CRD",
     "MODULE_COMMIT",
     "ApiVersion",
+    "CertificateSource",
     "BodyRoutingProps",
     "ClusterAccess",
     "ClusterAccessProps",
@@ -110,11 +115,13 @@ __all__ = [
     "Derivation",
     "DrainProfile",
     "GatewayClass",
+    "GatewayEdge",
     "GieCrds",
     "GieCrdsProps",
     "GkeExtensionCrds",
     "GkeExtensionCrdsProps",
     "HttpRouteSpec",
+    "HttpsProps",
     "HuggingFaceToken",
     "HuggingFaceTokenSecret",
     "InferenceGateway",
@@ -127,9 +134,13 @@ __all__ = [
     "LoraAdapter",
     "MetricsRbac",
     "MetricsRbacProps",
+    "ModelArmor",
+    "ModelArmorProps",
+    "ModelArmorTemplateProps",
     "Preflight",
     "Problem",
     "ProbeSettings",
+    "StaticAddressProps",
     "Props",
     "VllmModelServer",
     "VllmModelServerProps",

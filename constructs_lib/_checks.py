@@ -150,6 +150,46 @@ def manifest_key(field: str, value: str) -> Iterator[Problem]:
                       "write it like CustomResourceDefinition/inferencepools.inference.networking.k8s.io")
 
 
+# A host name clients type: at least two RFC 1123 labels, lower case, the last not numeric.
+_HOST_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+DNS_NAME_LIMIT = 253
+#: Model Armor template ids: letters, digits, '-' and '_', at most 63 characters.
+_TEMPLATE_ID = re.compile(r"[A-Za-z0-9][-A-Za-z0-9_]{0,62}")
+_MILLISECONDS = re.compile(r"([0-9]{1,5})ms")
+#: A GCPTrafficExtension callout waits 10 ms to 10 s (networking.gke.io/v1 CRD).
+EXTENSION_TIMEOUT_MS = (10, 10000)
+
+
+def dns_name(field: str, value: str) -> Iterator[Problem]:
+    """A fully qualified host name (``api.example.com``), as certificates and URLs take it.
+    Wildcards are refused: a DNS authorization covers one name, and a URL needs one host."""
+    labels = value.split(".")
+    if (len(value) > DNS_NAME_LIMIT or len(labels) < 2 or labels[-1].isdigit()
+            or not all(_HOST_LABEL.fullmatch(label) for label in labels)):
+        yield Problem(field, value, "is not a DNS host name",
+                      "write a fully qualified lower-case name such as api.example.com (no wildcard, "
+                      "no trailing dot, labels of letters, digits and '-')")
+
+
+def model_armor_template_id(field: str, value: str) -> Iterator[Problem]:
+    if not _TEMPLATE_ID.fullmatch(value):
+        yield Problem(field, value, "is not a Model Armor template id",
+                      "use at most 63 letters, digits, '-' and '_', starting with a letter or digit")
+
+
+def extension_timeout(field: str, value: str) -> Iterator[Problem]:
+    """A service extension's callout timeout, in milliseconds."""
+    low, high = EXTENSION_TIMEOUT_MS
+    match = _MILLISECONDS.fullmatch(value)
+    if match is None or not low <= int(match.group(1)) <= high:
+        yield Problem(field, value, f"is not a callout timeout from {low}ms to {high}ms",
+                      "write whole milliseconds such as 500ms or 10000ms")
+
+
+def max_length(field: str, value: object, length: int, limit: int, what: str, fix: str) -> Iterator[Problem]:
+    """A derived text of ``length`` characters that must fit ``limit`` (``what`` names it)."""
+    if length > limit:
+        yield Problem(field, value, f"makes {what} up to {length} characters, over its limit of {limit}", fix)
 def release_between(field: str, value: str, first: tuple[int, ...], last: tuple[int, ...],
                     what: str) -> Iterator[Problem]:
     """A release tag (already in chart-version grammar) from ``first`` to ``last``."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import ClassVar, Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 from cdktf import ITerraformDependable, TerraformOutput
 from constructs import Construct
@@ -18,7 +18,10 @@ from constructs import Construct
 from constructs_lib import _checks as checks
 from constructs_lib._body_routing import BodyRoutingProps, RoutingPlan, routing_plan, routing_problems
 from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._edge_props import HttpsProps, StaticAddressProps, edge_problems
 from constructs_lib._errors import ConfigError, Problem
+from constructs_lib._model_armor import ModelArmor
+from constructs_lib._model_armor_props import ModelArmorProps
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pools import (
     Criticality,
@@ -37,6 +40,10 @@ from constructs_lib._routes import PlannedRoute, matches, route_manifest
 
 COMPLETIONS_PATH = "/v1/completions"
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
+HTTP_LISTENER = "http"
+HTTPS_LISTENER = "https"
+CERT_MANAGER_OPTION = "networking.gke.io/cert-manager-certs"
+PRE_SHARED_OPTION = "networking.gke.io/pre-shared-certs"
 
 #: GKE gateway classes that route to inference pools, both regional (each needs the
 #: region's proxy-only subnet). ``gke-l7-global-external-managed`` is not accepted: no GKE
@@ -73,6 +80,14 @@ class GatewayCommonProps(Props):
         adapter_criticality: criticality of the derived adapter entries. Default ``Standard``.
         body_routing: the body-based router that sends each request to the pool of the
             model it names; deployed when the gateway has several pools.
+        static_address: a reserved IP address for the Gateway. Default ``None``: an
+            ephemeral one.
+        https: an HTTPS listener on port 443 instead of plain HTTP on port 80. Default
+            ``None``: HTTP only.
+        redirect_http_to_https: with ``https``, also listen on port 80 and answer every request
+            there with a 301 redirect to HTTPS. Default ``False``: no port 80 at all.
+        model_armor: screen prompts and responses with Model Armor. Default ``None``: no
+            screening.
     """
 
     moved_settings: ClassVar[Mapping[str, str]] = {
@@ -93,10 +108,29 @@ class GatewayCommonProps(Props):
     #: What to do when two routes match the same requests.
     duplicate_route_fix: ClassVar[str] = ("let the body-based router tell the pools apart "
                                           "(body_routing.mode: auto), or serve them through one pool")
+    static_address: StaticAddressProps | None = None
+    https: HttpsProps | None = None
+    redirect_http_to_https: bool = False
+    model_armor: ModelArmorProps | None = None
 
     def problems(self) -> list[Problem]:
-        return [*checks.dns_subdomain("name", self.name), *checks.dns_label("namespace", self.namespace),
-                *checks.gce_name("proxy_only_subnetwork_name", self.proxy_only_subnetwork_name, "subnetwork")]
+        found = [*checks.dns_subdomain("name", self.name), *checks.dns_label("namespace", self.namespace),
+                 *checks.gce_name("proxy_only_subnetwork_name", self.proxy_only_subnetwork_name, "subnetwork")]
+        found += edge_problems(self.gateway_class, self.name, self.proxy_only_subnetwork_name,
+                               self.static_address, self.https, self.redirect_http_to_https)
+        return found
+
+    @property
+    def has_edge(self) -> bool:
+        """A static address or HTTPS: the Gateway needs more than one plain HTTP listener."""
+        return self.static_address is not None or self.https is not None
+
+    def feature_problems_with(self, served: Sequence[str]) -> list[Problem]:
+        """Problems of the optional features that depend on the model names the gateway
+        serves (both paths call this from ``problems_with``)."""
+        if self.model_armor is None:
+            return []
+        return [p.under("model_armor") for p in self.model_armor.problems_with(self.name, served)]
 
     def problems_with(self, model_servers: Sequence[VllmModelServerProps]) -> list[Problem]:
         """Problems of this gateway in front of ``model_servers``, with fields named as the
@@ -159,6 +193,54 @@ def gateway_network(cluster: ClusterAccess, region: str | None, network_name: st
     return region, network_name
 
 
+def serving_section(gateway: GatewayCommonProps) -> str | None:
+    """The listener serving routes attach to: ``https`` with HTTPS, so that a redirecting
+    ``http`` listener never serves the API in clear text; else none (every listener)."""
+    return HTTPS_LISTENER if gateway.https is not None else None
+
+
+def listeners(gateway: GatewayCommonProps, certificate_name: str | None) -> list[dict[str, Any]]:
+    """Plain HTTP on 80; or HTTPS on 443 terminating TLS with the certificate, plus an
+    ``http`` listener on 80 when it redirects."""
+    http = {"name": HTTP_LISTENER, "protocol": "HTTP", "port": 80}
+    https = gateway.https
+    if https is None:
+        return [http]
+    tls: dict[str, Any] = {"mode": "Terminate"}
+    if https.certificate == "secret":
+        tls["certificateRefs"] = [{"group": "", "kind": "Secret", "name": certificate_name}]
+    else:
+        option = PRE_SHARED_OPTION if https.certificate == "ssl_certificate" else CERT_MANAGER_OPTION
+        tls["options"] = {option: certificate_name}
+    secure = {"name": HTTPS_LISTENER, "protocol": "HTTPS", "port": 443, "tls": tls}
+    return [http, secure] if gateway.redirect_http_to_https else [secure]
+
+
+def gateway_manifest(gateway: GatewayCommonProps) -> dict[str, Any]:
+    """The Gateway: its class, listeners and, with a static address, ``spec.addresses``."""
+    spec: dict[str, Any] = {"gatewayClassName": gateway.gateway_class}
+    if gateway.static_address is not None:
+        spec["addresses"] = [{"type": "NamedAddress", "value": gateway.static_address.address_name(gateway.name)}]
+    certificate = gateway.https.resource_name(gateway.name) if gateway.https is not None else None
+    spec["listeners"] = listeners(gateway, certificate)
+    return {"apiVersion": GATEWAY_API, "kind": "Gateway",
+            "metadata": {"name": gateway.name, "namespace": gateway.namespace}, "spec": spec}
+
+
+def redirect_route_manifest(gateway: GatewayCommonProps) -> dict[str, Any]:
+    """The ``http`` listener's only route: a 301 to ``https`` for every request, no backend
+    (Gateway API forbids backends beside a RequestRedirect)."""
+    return {
+        "apiVersion": GATEWAY_API, "kind": "HTTPRoute",
+        "metadata": {"name": f"{gateway.name}-http-redirect", "namespace": gateway.namespace},
+        "spec": {
+            "parentRefs": [{"name": gateway.name, "namespace": gateway.namespace, "sectionName": HTTP_LISTENER}],
+            "rules": [{"filters": [{"type": "RequestRedirect",
+                                    "requestRedirect": {"scheme": "https", "statusCode": 301}}]}],
+        },
+    }
+
+
 def proxy_only_subnet_check(scope: Construct, props: GatewayCommonProps, cluster: ClusterAccess,
                             region: str, network_name: str) -> None:
     """The plan-time check of the proxy-only subnet a gateway is about to create (id
@@ -190,24 +272,27 @@ def route_objects(scope: Construct, props: GatewayCommonProps, planned: Sequence
     return [Manifest(scope, construct_id, depends_on=list(after), manifest=route_manifest(
                 name=route.name, namespace=props.namespace, gateway_name=props.name,
                 gateway_namespace=props.namespace, route_matches=route.route_matches, pool=pool,
-                pool_group=pool_group))
+                pool_group=pool_group, section=serving_section(props)))
             for (construct_id, pool), route in zip(targets, planned, strict=True)]
 
 
-def chat_curl(address: str, model: str) -> str:
-    """A chat completion for ``model`` through the gateway at ``address``."""
+def chat_curl(url: str, model: str) -> str:
+    """A chat completion for ``model`` through the gateway at ``url`` (scheme and host)."""
     body = ('{"model": "' + model + '", "messages": [{"role": "user", '
             '"content": "Say hello in one sentence."}], "max_tokens": 64}')
-    return (f"curl -sS http://{address}{CHAT_COMPLETIONS_PATH} "
+    return (f"curl -sS {url}{CHAT_COMPLETIONS_PATH} "
             f"-H 'Content-Type: application/json' -d '{body}'")
 
 
 def gateway_outputs(scope: Construct, gateway: GatewayCommonProps, model: str,
-                    after: Sequence[ITerraformDependable], models: Sequence[str] = ()) -> None:
+                    after: Sequence[ITerraformDependable], models: Sequence[str] = (),
+                    static_address: str | None = None) -> None:
     """The Gateway's status read back after ``after`` applied, and the outputs:
     ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``
     (for ``model``), ``model_names`` (every name the gateway serves, ``models``) and
-    ``model_curls`` (a chat completion per name)."""
+    ``model_curls`` (a chat completion per name); with a static address or HTTPS also
+    ``gateway_url``. The URL is ``https://`` and the first domain with HTTPS, else ``http://``
+    and the address (the reserved one when there is one)."""
     status = DataKubernetesResource(
         scope, "gateway-status", api_version=GATEWAY_API, kind="Gateway",
         metadata=DataKubernetesResourceMetadata(name=gateway.name, namespace=gateway.namespace),
@@ -220,11 +305,29 @@ def gateway_outputs(scope: Construct, gateway: GatewayCommonProps, model: str,
                     description="Namespace of the Gateway.")
     TerraformOutput(scope, "gateway_address", value=address, static_id=True,
                     description="The Gateway's IP address (empty until the load balancer is ready).")
+    if gateway.https is not None:
+        url = f"https://{gateway.https.domains[0]}"
+    else:
+        url = f"http://{static_address or address}"
+    if gateway.has_edge:
+        TerraformOutput(scope, "gateway_url", value=url, static_id=True,
+                        description="Where clients reach the gateway.")
     TerraformOutput(scope, "chat_completions_curl", static_id=True,
                     description="A chat completion through the gateway, ready to paste.",
-                    value=chat_curl(address, model))
+                    value=chat_curl(url, model))
     names = list(dict.fromkeys(models))
     TerraformOutput(scope, "model_names", static_id=True, value=names,
                     description="Every model name (base models and adapters) the gateway routes.")
-    TerraformOutput(scope, "model_curls", static_id=True, value={name: chat_curl(address, name) for name in names},
+    TerraformOutput(scope, "model_curls", static_id=True, value={name: chat_curl(url, name) for name in names},
                     description="A chat completion per model name, ready to paste.")
+
+
+def after_gateway(scope: Construct, gateway: GatewayCommonProps, manifest: ITerraformDependable, *,
+                  project_id: str, region: str, models: Sequence[str], paths: Sequence[str]) -> None:
+    """What attaches to the Gateway, the same on both paths: the HTTP redirect route (id
+    ``http-redirect``) and Model Armor (id ``model-armor``) screening ``paths``."""
+    if gateway.redirect_http_to_https:
+        Manifest(scope, "http-redirect", manifest=redirect_route_manifest(gateway), depends_on=[manifest])
+    if gateway.model_armor is not None:
+        ModelArmor(scope, "model-armor", gateway=gateway, project_id=project_id, region=region,
+                   models=models, paths=paths, after=[manifest])

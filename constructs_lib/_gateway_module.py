@@ -1,5 +1,15 @@
 """The ai-on-gke ``inference-gateway`` module with every input it requires, plus what it
-lacks: a route for ``/v1/chat/completions`` and outputs to reach the gateway."""
+lacks: a route for ``/v1/chat/completions`` and outputs to reach the gateway.
+
+The module renders its Gateway from three inputs (name, namespace, class): one HTTP listener
+on port 80, no addresses, no TLS, and nothing outside the module can patch that object. With
+a static address or HTTPS, the Gateway clients use is therefore ours (``gateway_manifest``,
+the same as on the v1 path) and so are the serving routes (they need ``sectionName: https``,
+which the module's routes lack). The module still creates a Gateway; it is renamed
+``<name>-module-parked`` and given the class ``parked``, which no controller serves, so it
+provisions no load balancer and no address (Gateway API: a Gateway whose class does not exist
+is never accepted), and it gets no routes.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +21,18 @@ from constructs import Construct
 
 from constructs_lib._body_routing import BodyRouter
 from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._edge import GatewayEdge
 from constructs_lib._gateway_common import (
     CHAT_COMPLETIONS_PATH,
+    COMPLETIONS_PATH,
+    after_gateway,
+    gateway_manifest,
     gateway_network,
     gateway_outputs,
     proxy_only_subnet_check,
     route_objects,
     sample_model,
+    serving_section,
 )
 from constructs_lib._gateway_module_props import (
     HttpRouteSpec,
@@ -31,6 +46,10 @@ from constructs_lib._terraform import require_provider
 
 #: The v1alpha2 InferencePool's API group (v0.3.0).
 GIE_GROUP = "inference.networking.x-k8s.io"
+#: A GatewayClass no controller serves: the module's own Gateway waits on it, unprovisioned,
+#: when ours carries the edge.
+PARKED_GATEWAY_CLASS = "parked"
+PARKED_GATEWAY_SUFFIX = "-module-parked"
 
 #: Providers the module uses that the calling stack has no binding for. The module's
 #: versions.tf declares google, google-beta, kubernetes and helm without versions, and its
@@ -61,8 +80,10 @@ def module_inputs(props: InferenceGatewayProps, resolved: ResolvedModuleGateway,
             "criticality": model.criticality,
             "inference_pool_name": model.inference_pool_name,
         } for model in resolved.models],
-        "gateway": {"name": props.name, "namespace": props.namespace, "gateway_class": props.gateway_class},
-        "http_routes": [{
+        "gateway": ({"name": props.name + PARKED_GATEWAY_SUFFIX, "namespace": props.namespace,
+                     "gateway_class": PARKED_GATEWAY_CLASS} if props.has_edge else
+                    {"name": props.name, "namespace": props.namespace, "gateway_class": props.gateway_class}),
+        "http_routes": [] if props.has_edge else [{
             "name": route.name,
             "namespace": route.namespace,
             "gateway_name": route.gateway_name,
@@ -75,7 +96,18 @@ def chat_route_manifest(route: HttpRouteSpec, props: InferenceGatewayProps) -> d
     """An HTTPRoute sending ``/v1/chat/completions`` to the same pool as ``route``."""
     return route_manifest(name=f"{route.name}-chat", namespace=route.namespace, gateway_name=props.name,
                           gateway_namespace=props.namespace, route_matches=matches([CHAT_COMPLETIONS_PATH]),
-                          pool=route.inference_pool_name, pool_group=GIE_GROUP)
+                          pool=route.inference_pool_name, pool_group=GIE_GROUP, section=serving_section(props))
+
+
+def own_route_manifest(route: HttpRouteSpec, props: InferenceGatewayProps) -> dict[str, Any]:
+    """``route`` as our own HTTPRoute (when our Gateway carries the edge): the module's
+    completions path, and chat completions unless ``chat_completions_route`` is off. Named
+    ``<route>-edge``, so that turning the edge on never creates a route the module is still
+    deleting under the same name."""
+    paths = [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH] if props.chat_completions_route else [COMPLETIONS_PATH]
+    return route_manifest(name=f"{route.name}-edge", namespace=route.namespace, gateway_name=props.name,
+                          gateway_namespace=props.namespace, route_matches=matches(paths),
+                          pool=route.inference_pool_name, pool_group=GIE_GROUP, section=serving_section(props))
 
 
 class InferenceGateway(Construct):
@@ -95,6 +127,9 @@ class InferenceGateway(Construct):
     ``module``, ``chat-route-<route>``, ``gateway-status`` and the outputs
     ``gateway_name``, ``gateway_namespace``, ``gateway_address``, ``chat_completions_curl``,
     ``model_names``, ``model_curls``.
+    With a static address or HTTPS: ``edge`` (``GatewayEdge``), ``gateway`` and ``route-<route>``
+    instead of ``chat-route-<route>``, and the output ``gateway_url``; with the redirect
+    ``http-redirect``; with Model Armor ``model-armor`` (``ModelArmor``).
     The module's address is ``module.inference_gateway``: one gateway per stack.
     """
 
@@ -127,7 +162,16 @@ class InferenceGateway(Construct):
         for name, (source, version) in MODULE_PROVIDERS.items():
             require_provider(self, name, source=source, version=version)
         self.chat_routes: Sequence[Manifest] = []
-        if props.chat_completions_route:
+        gateway: Any = self.module
+        edge = None
+        if props.has_edge:
+            edge = GatewayEdge(self, "edge", gateway=props, project_id=cluster.project_id, region=region)
+            # After the module: it creates the proxy-only subnet the regional classes need.
+            gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
+                               depends_on=[self.module, *edge.resources])
+            self.chat_routes = [Manifest(self, f"route-{route.name}", manifest=own_route_manifest(route, props),
+                                         depends_on=[gateway]) for route in resolved.routes]
+        elif props.chat_completions_route:
             self.chat_routes = [
                 Manifest(self, f"chat-route-{route.name}",
                          manifest=chat_route_manifest(route, props), depends_on=[self.module])
@@ -138,10 +182,13 @@ class InferenceGateway(Construct):
         plan = props.routing(resolved.pools, model_servers)
         if plan is not None:
             self.routes = route_objects(self, props, props.planned_routes(resolved, model_servers), resolved.pools,
-                                        pool_group=GIE_GROUP, after=[self.module], default_pool=plan.default_pool)
+                                        pool_group=GIE_GROUP, after=[gateway], default_pool=plan.default_pool)
             self.router = BodyRouter(self, "body-router", props=props.body_routing, plan=plan,
                                      gateway_name=props.name, namespace=props.namespace,
-                                     helm=cluster.helm_provider(), after=[self.module])
+                                     helm=cluster.helm_provider(), after=[gateway])
         names = [model.model_name for model in resolved.models]
-        gateway_outputs(self, props, sample_model(model_servers, names), after=[self.module, *self.routes],
-                        models=names)
+        after_gateway(self, props, gateway, project_id=cluster.project_id, region=region, models=names,
+                      paths=[COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH])
+        after = [gateway, *self.chat_routes, *self.routes] if props.has_edge else [self.module, *self.routes]
+        gateway_outputs(self, props, sample_model(model_servers, names), after=after, models=names,
+                        static_address=edge.address if edge is not None else None)

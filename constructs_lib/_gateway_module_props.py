@@ -189,6 +189,7 @@ class InferenceGatewayProps(GatewayCommonProps):
                                    "pools apart by the router's header", "remove http_routes: the gateway "
                                    "writes a header-matching route per pool"))
         found += routing or route_problems(self.planned_routes(resolved, model_servers), self.duplicate_route_fix)
+        found += self.feature_problems_with([model.model_name for model in resolved.models])
         for index, route in enumerate(resolved.routes):
             field = f"http_routes[{index}]"
             if route.namespace != MODULE_POOLS.namespace:

@@ -11,8 +11,10 @@ from constructs import Construct
 
 from constructs_lib._body_routing import BodyRouter
 from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._edge import GatewayEdge
 from constructs_lib._gateway_common import (
-    GATEWAY_API,
+    after_gateway,
+    gateway_manifest,
     gateway_network,
     gateway_outputs,
     proxy_only_subnet_check,
@@ -79,13 +81,6 @@ def objective_manifest(objective: InferenceObjectiveSpec) -> dict[str, Any]:
             "metadata": {"name": objective.name, "namespace": objective.namespace}, "spec": spec}
 
 
-def gateway_manifest(gateway: InferenceGatewayV1Props) -> dict[str, Any]:
-    return {
-        "apiVersion": GATEWAY_API, "kind": "Gateway",
-        "metadata": {"name": gateway.name, "namespace": gateway.namespace},
-        "spec": {"gatewayClassName": gateway.gateway_class,
-                 "listeners": [{"name": "http", "protocol": "HTTP", "port": 80}]},
-    }
 
 
 class InferenceGatewayV1(Construct):
@@ -98,7 +93,9 @@ class InferenceGatewayV1(Construct):
     Construct ids: ``proxy-only-subnet-check`` and ``proxy-only-subnet`` (when created),
     ``pool-<pool>`` (Helm releases), ``objective-<name>``, ``gateway``, ``route-<pool>``,
     ``default-route``, ``body-router``, ``gateway-status`` and the same outputs as
-    ``InferenceGateway``.
+    ``InferenceGateway``; with the optional
+    features ``edge`` (``GatewayEdge``), ``http-redirect``, ``model-armor`` (``ModelArmor``) and
+    the output ``gateway_url``.
     """
 
     def __init__(
@@ -136,6 +133,9 @@ class InferenceGatewayV1(Construct):
                      for path, value in chart_settings(pool, port, props, autopilot)]))
         self.objectives = [Manifest(self, f"objective-{o.name}", manifest=objective_manifest(o),
                                     depends_on=self.pools) for o in resolved.objectives]
+        edge = GatewayEdge(self, "edge", gateway=props, project_id=cluster.project_id, region=region) \
+            if props.has_edge else None
+        gateway_after += edge.resources if edge is not None else []
         self.gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
                                 depends_on=gateway_after or None)
         plan = props.routing(resolved.pools, model_servers)
@@ -150,5 +150,7 @@ class InferenceGatewayV1(Construct):
                                      gateway_name=props.name, namespace=props.namespace, helm=helm,
                                      after=[self.gateway])
         names = [name for models in props.pool_models(resolved.pools, model_servers) for name in models.names]
+        after_gateway(self, props, self.gateway, project_id=cluster.project_id, region=region, models=names,
+                      paths=props.paths)
         gateway_outputs(self, props, sample_model(model_servers, names), after=[self.gateway, *self.routes],
-                        models=names)
+                        models=names, static_address=edge.address if edge is not None else None)

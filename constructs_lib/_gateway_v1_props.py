@@ -180,6 +180,8 @@ class InferenceGatewayV1Props(GatewayCommonProps):
         routing = self.routing_problems(resolved.pools, model_servers)
         found += routing or route_problems(self.planned_routes(resolved.pools, model_servers),
                                            self.duplicate_route_fix)
+        found += self.feature_problems_with([name for models in self.pool_models(resolved.pools, model_servers)
+                                             for name in models.names])
         for index, objective in enumerate(resolved.objectives):
             field = f"inference_objectives[{index}]"
             found += pool_names_problem(f"{field}.inference_pool_name", objective.inference_pool_name, pools)

@@ -1,5 +1,7 @@
-"""The Gateway API Inference Extension CRDs (the tutorial's first ``kubectl apply``) and,
-optionally, GKE's traffic and routing extension CRDs (for Model Armor on older GKE)."""
+"""The Gateway API Inference Extension CRDs (the tutorial's first ``kubectl apply``) and
+GKE's traffic and routing extension CRDs (for Model Armor), which only clusters older than
+1.32.2-gke.1182001 lack: given the cluster, they are applied only there, decided at plan time
+from the cluster's version."""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ import os
 from constructs import Construct
 
 from constructs_lib import _checks as checks
+from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._errors import Problem
 from constructs_lib._manifest_bundle import ManifestBundle, ManifestSource
+from constructs_lib._preflight import EXTENSION_CRDS_BUILT_IN, gke_version_before
 from constructs_lib._props import Props
 from constructs_lib._releases import GIE_RELEASE_BY_API
 
@@ -24,6 +28,9 @@ GKE_EXTENSION_CRD_URL = (
 )
 GKE_EXTENSION_PLURALS = ("gcptrafficextensions", "gcproutingextensions")
 DEFAULT_VERSION = GIE_RELEASE_BY_API["v1alpha2"]
+#: The gke-gateway-api commit whose GCPTrafficExtension CRD this package's extension is
+#: validated against (tests: ../shared/upstream/gke-gateway-api-fc40d60-crds.yaml).
+GKE_EXTENSION_CRD_COMMIT = "fc40d606a5332f11a8883f85caff66b63c4e88ef"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -71,16 +78,17 @@ class GkeExtensionCrdsProps(Props):
     """GKE's GCPTrafficExtension and GCPRoutingExtension CRDs.
 
     Only needed for Model Armor on GKE older than 1.32.2-gke.1182001; newer clusters
-    ship them.
+    ship them, and the app applies them only where the cluster's version lacks them.
 
     Attributes:
-        ref: git ref of GoogleCloudPlatform/gke-gateway-api to read them from. Default ``main``,
-            as in the tutorial; pin a commit for repeatable plans.
+        ref: git ref of GoogleCloudPlatform/gke-gateway-api to read them from. Default: commit
+            ``fc40d606a533``, the CRDs this package's GCPTrafficExtension is tested against
+            (the tutorial reads ``main``, which changes under you).
         allow_destroy: let ``terraform destroy`` delete these CRDs (and with them every
             extension object). Default ``False``.
     """
 
-    ref: str = "main"
+    ref: str = GKE_EXTENSION_CRD_COMMIT
     allow_destroy: bool = False
 
     def problems(self) -> list[Problem]:
@@ -109,13 +117,22 @@ class GieCrds(Construct):
 
 
 class GkeExtensionCrds(Construct):
-    """GKE traffic and routing extension CRDs."""
+    """GKE traffic and routing extension CRDs. With ``cluster``, applied only when its GKE
+    version (read at plan time) is older than the one that ships them; without, always."""
 
     def __init__(
-        self, scope: Construct, id: str, *, props: GkeExtensionCrdsProps | None = None
+        self, scope: Construct, id: str, *, props: GkeExtensionCrdsProps | None = None,
+        cluster: ClusterAccess | None = None,
     ) -> None:
         super().__init__(scope, id)
         props = props or GkeExtensionCrdsProps()
+        condition = None
+        if cluster is not None:
+            # A bare reference: the condition sits inside the bundle's own ${...} expression.
+            data = cluster.cluster
+            version = f"data.{data.terraform_resource_type}.{data.friendly_unique_id}.master_version"
+            condition = gke_version_before(version, EXTENSION_CRDS_BUILT_IN)
         self.bundle = ManifestBundle(
-            self, "release", sources=props.sources, prevent_destroy=not props.allow_destroy
+            self, "release", sources=props.sources, prevent_destroy=not props.allow_destroy,
+            condition=condition,
         )

@@ -48,6 +48,8 @@ class ManifestBundle(Construct):
     """Every document of the given sources as a ``kubernetes_manifest``, except the
     ``kind/name`` keys listed in ``exclude``, applied after ``depends_on``. An excluded
     document that an earlier apply created is dropped from the state without being deleted.
+    With ``condition`` (a Terraform boolean expression without ``${}``, evaluated at plan
+    time) false, none is applied.
 
     Local files are copied next to the synthesized stack (a ``TerraformAsset``), so the
     output is self-contained and the same on every machine.
@@ -61,6 +63,7 @@ class ManifestBundle(Construct):
         sources: Sequence[ManifestSource],
         prevent_destroy: bool = False,
         exclude: Sequence[str] = (),
+        condition: str | None = None,
         depends_on: Sequence[ITerraformDependable] = (),
     ) -> None:
         super().__init__(scope, id)
@@ -71,7 +74,9 @@ class ManifestBundle(Construct):
         bodies = [self._body(index, source) for index, source in enumerate(sources)]
         decoded = ", ".join(f"provider::kubernetes::manifest_decode_multi({body})" for body in bodies)
         key = 'format("%s/%s", doc.kind, doc.metadata.name)'
-        keep = f" if !contains({json.dumps(sorted(exclude))}, {key})" if exclude else ""
+        clauses = [f"!contains({json.dumps(sorted(exclude))}, {key})"] if exclude else []
+        clauses += [f"({condition})"] if condition else []
+        keep = " if " + " && ".join(clauses) if clauses else ""
         # One HCL object `for` expression wrapped in a ${ ... } interpolation:
         #   ${{ for doc in concat(<decoded>...) : "<kind>/<name>" => <doc without status> [if kept] }}
         # The doubled braces are HCL's own (interpolation + object), not f-string escapes.

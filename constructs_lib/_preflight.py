@@ -23,12 +23,20 @@ MIN_ROUTING_EXTENSION_VERSION = (1, 32, 2, 1182001)
 GKE_INSTALLS_INFERENCE_POOL_CRD = ((1, 34, 0), 1626000)
 #: The release document to leave out there, as ``prerequisites.crds.exclude`` writes it.
 INFERENCE_POOL_V1_CRD = "CustomResourceDefinition/inferencepools.inference.networking.k8s.io"
+#: The same floor as a GKE version string: GKE ships the GCPTrafficExtension and
+#: GCPRoutingExtension CRDs from it on (ai-on-gke Model Armor tutorial).
+EXTENSION_CRDS_BUILT_IN = "{}.{}.{}-gke.{}".format(*MIN_ROUTING_EXTENSION_VERSION)
+#: The GKE version checked before a GCPTrafficExtension calls Model Armor. No GKE document
+#: states a floor of its own for googleAPIServiceName callouts, so it is the floor of the
+#: InferencePool backends it screens (GKE Inference Gateway); raise it here when one does.
+MODEL_ARMOR_MIN_GKE = "1.32.3"
 
 
 class Preflight(Enum):
     GATEWAY_API = "gateway_api"
     MANAGED_PROMETHEUS = "managed_prometheus"
     INFERENCE_GATEWAY_VERSION = "inference_gateway_version"
+    MODEL_ARMOR_VERSION = "model_armor_version"
     ROUTING_EXTENSION = "routing_extension"
     #: The stack installs the InferencePool v1 CRD, which newer GKE installs itself.
     INFERENCE_POOL_CRD_NOT_FROM_GKE = "inference_pool_crd_not_from_gke"
@@ -52,6 +60,25 @@ def _build_number(expression: str) -> str:
     expression: the version and its GKE build, compared as one number."""
     build = f'tonumber(try(split("-gke.", {expression})[1], "0"))'
     return f"({_version_number(expression)} * 10000000 + {build})"
+
+
+def gke_version_value(version: str) -> int:
+    """The number :func:`_build_number` computes, for a literal version."""
+    release, _, build = version.partition("-gke.")
+    major, minor, patch = (int(part) for part in release.split("."))
+    return (major * 1000000 + minor * 1000 + patch) * 10000000 + int(build or 0)
+
+
+def gke_version_before(expression: str, version: str) -> str:
+    """A Terraform condition (no ``${}``): the GKE version in ``expression`` is older than
+    ``version``; false when it cannot be read."""
+    return f"try({_build_number(expression)} < {gke_version_value(version)}, false)"
+
+
+def gke_version_at_least(expression: str, version: str) -> str:
+    """A Terraform condition (no ``${}``): the GKE version is ``version`` or newer; false when
+    it cannot be read."""
+    return f"try({_build_number(expression)} >= {gke_version_value(version)}, false)"
 
 
 def _before_gke_build(expression: str, version: tuple[int, int, int], build: int) -> str:
@@ -104,22 +131,19 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
                     f"{cluster_name} {where} --workload-pool=PROJECT_ID.svc.id.goog"),
             ))
         elif check is Preflight.INFERENCE_GATEWAY_VERSION:
-            found.append(Postcondition(
-                condition=f"${{try({_version_number('self.master_version')} >= {minimum}, false)}}",
-                error_message=(
-                    f"Cluster {cluster_name} runs a GKE version older than {major}.{minor}.{patch}, the "
-                    f"first with GKE Inference Gateway. Run: gcloud container clusters upgrade "
-                    f"{cluster_name} {where} --master --cluster-version {major}.{minor}"),
-            ))
+            found.append(_upgrade(f"try({_version_number('self.master_version')} >= {minimum}, false)",
+                                  f"{major}.{minor}.{patch}", "the first with GKE Inference Gateway",
+                                  cluster_name, where))
+        elif check is Preflight.MODEL_ARMOR_VERSION:
+            found.append(_upgrade(gke_version_at_least("self.master_version", MODEL_ARMOR_MIN_GKE), MODEL_ARMOR_MIN_GKE,
+                                  "which Model Armor screening through a GCPTrafficExtension needs here",
+                                  cluster_name, where))
         elif check is Preflight.ROUTING_EXTENSION:
-            r_major, r_minor, r_patch, r_build = MIN_ROUTING_EXTENSION_VERSION
-            floor = (r_major * 1000000 + r_minor * 1000 + r_patch) * 10000000 + r_build
-            version = f"{r_major}.{r_minor}.{r_patch}-gke.{r_build}"
             found.append(Postcondition(
-                condition=f"${{try({_build_number('self.master_version')} >= {floor}, false)}}",
+                condition=f"${{{gke_version_at_least('self.master_version', EXTENSION_CRDS_BUILT_IN)}}}",
                 error_message=(
-                    f"Cluster {cluster_name} runs a GKE version older than {version}, which lacks the "
-                    f"GCPRoutingExtension CRD the body-based router needs. Run: gcloud container clusters "
+                    f"Cluster {cluster_name} runs a GKE version older than {EXTENSION_CRDS_BUILT_IN}, which lacks "
+                    f"the GCPRoutingExtension CRD the body-based router needs. Run: gcloud container clusters "
                     f"upgrade {cluster_name} {where} --master --cluster-version {major}.{minor}, or install "
                     "the CRDs with prerequisites.gke_extension_crds"),
             ))
@@ -140,3 +164,13 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
                     f"InferencePool CRD, so no InferencePool could be created. Remove {INFERENCE_POOL_V1_CRD} "
                     f"from prerequisites.crds.exclude")))
     return found
+
+
+def _upgrade(condition: str, version: str, why: str, cluster_name: str, where: str) -> Postcondition:
+    """A minimum GKE version: ``condition`` (no ``${}``) and the upgrade command to run."""
+    return Postcondition(
+        condition=f"${{{condition}}}",
+        error_message=(
+            f"Cluster {cluster_name} runs a GKE version older than {version}, {why}. Run: gcloud container "
+            f"clusters upgrade {cluster_name} {where} --master --cluster-version {'.'.join(version.split('.')[:2])}"),
+    )

@@ -12,11 +12,30 @@ from constructs_lib import _lazy_providers as lazy_providers
 lazy_providers.install()
 
 # ruff: noqa: E402 - the loader must be installed before these imports run.
+from cdktf_cdktf_provider_google.certificate_manager_certificate import (
+    CertificateManagerCertificate,
+    CertificateManagerCertificateManaged,
+    CertificateManagerCertificateSelfManaged,
+)
+from cdktf_cdktf_provider_google.certificate_manager_dns_authorization import CertificateManagerDnsAuthorization
+from cdktf_cdktf_provider_google.compute_address import ComputeAddress
 from cdktf_cdktf_provider_google.compute_subnetwork import ComputeSubnetwork
 from cdktf_cdktf_provider_google.data_google_client_config import DataGoogleClientConfig
+from cdktf_cdktf_provider_google.data_google_compute_address import DataGoogleComputeAddress
 from cdktf_cdktf_provider_google.data_google_compute_subnetworks import DataGoogleComputeSubnetworks
 from cdktf_cdktf_provider_google.data_google_container_cluster import DataGoogleContainerCluster
 from cdktf_cdktf_provider_google.data_google_project import DataGoogleProject
+from cdktf_cdktf_provider_google.model_armor_template import (
+    ModelArmorTemplate,
+    ModelArmorTemplateFilterConfig,
+    ModelArmorTemplateFilterConfigMaliciousUriFilterSettings,
+    ModelArmorTemplateFilterConfigPiAndJailbreakFilterSettings,
+    ModelArmorTemplateFilterConfigRaiSettings,
+    ModelArmorTemplateFilterConfigRaiSettingsRaiFilters,
+    ModelArmorTemplateFilterConfigSdpSettings,
+    ModelArmorTemplateFilterConfigSdpSettingsBasicConfig,
+    ModelArmorTemplateTemplateMetadata,
+)
 from cdktf_cdktf_provider_google.monitoring_alert_policy import (
     MonitoringAlertPolicy,
     MonitoringAlertPolicyConditions,
@@ -40,6 +59,22 @@ from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider, Kuberne
 from cdktf_cdktf_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata
 
 __all__ = [
+    "CertificateManagerCertificate",
+    "CertificateManagerCertificateManaged",
+    "CertificateManagerCertificateSelfManaged",
+    "CertificateManagerDnsAuthorization",
+    "ComputeAddress",
+    "DataGoogleComputeAddress",
+    "ModelArmorTemplate",
+    "ModelArmorTemplateFilterConfig",
+    "ModelArmorTemplateFilterConfigMaliciousUriFilterSettings",
+    "ModelArmorTemplateFilterConfigPiAndJailbreakFilterSettings",
+    "ModelArmorTemplateFilterConfigRaiSettings",
+    "ModelArmorTemplateFilterConfigRaiSettingsRaiFilters",
+    "ModelArmorTemplateFilterConfigSdpSettings",
+    "ModelArmorTemplateFilterConfigSdpSettingsBasicConfig",
+    "ModelArmorTemplateTemplateMetadata",
+    "ProjectIamMember",
     "ComputeSubnetwork",
     "HelmProvider",
     "HelmProviderKubernetes",

@@ -60,17 +60,23 @@ def matches(paths: Sequence[str], header: str | None = None,
     return tuple(RouteMatch(path, HeaderMatch(header, value)) for value in values for path in paths)
 
 
-def parent_refs(gateway_name: str, gateway_namespace: str) -> list[dict[str, Any]]:
-    """How every route attaches to the gateway."""
-    return [{"name": gateway_name, "namespace": gateway_namespace}]
+def parent_refs(gateway_name: str, gateway_namespace: str, section: str | None = None) -> list[dict[str, Any]]:
+    """How every route attaches to the gateway: to one listener (``sectionName``) when
+    ``section`` is given, else to all of them."""
+    ref = {"name": gateway_name, "namespace": gateway_namespace}
+    if section is not None:
+        ref["sectionName"] = section
+    return [ref]
 
 
 def route_manifest(*, name: str, namespace: str, gateway_name: str, gateway_namespace: str,
-                   route_matches: Sequence[RouteMatch], pool: str, pool_group: str) -> dict[str, Any]:
+                   route_matches: Sequence[RouteMatch], pool: str, pool_group: str,
+                   section: str | None = None) -> dict[str, Any]:
     """An HTTPRoute sending ``route_matches`` to the InferencePool ``pool``. Matches are
     packed into rules of at most 64 (Gateway API's limit per rule), all to the same pool.
     Never ``timeouts``: GKE's Gateway controller rejects a route that carries them
-    (``Accepted=False``, GWCER104), so every request would get a 404."""
+    (``Accepted=False``, GWCER104), so every request would get a 404. ``section`` names the
+    listener the route attaches to (``https`` when the gateway has HTTPS)."""
     backend = [{"group": pool_group, "kind": "InferencePool", "name": pool}]
     rules = []
     for start in range(0, len(route_matches), checks.ROUTE_MATCH_LIMIT):
@@ -83,7 +89,7 @@ def route_manifest(*, name: str, namespace: str, gateway_name: str, gateway_name
         "apiVersion": GATEWAY_API,
         "kind": "HTTPRoute",
         "metadata": {"name": name, "namespace": namespace},
-        "spec": {"parentRefs": parent_refs(gateway_name, gateway_namespace), "rules": rules},
+        "spec": {"parentRefs": parent_refs(gateway_name, gateway_namespace, section), "rules": rules},
     }
 
 

@@ -45,7 +45,9 @@ class PrerequisitesProps(Props):
             plan time. ``None`` when the cluster installs them (GKE 1.34.0-gke.1626000 and later
             installs the InferencePool v1 CRD).
         gke_extension_crds: GKE traffic/routing extension CRDs, for Model Armor on GKE older
-            than 1.32.2-gke.1182001. Default ``None``: not installed.
+            than 1.32.2-gke.1182001; applied only where the cluster's version (read at plan
+            time) lacks them. Default ``None``: with ``gateway.model_armor``, the default
+            settings; without, not installed.
         metrics_rbac: the tutorial's metrics-reader RBAC, whose token Secret the v0.3.0
             chart's ClusterPodMonitoring reads. Default: installed on the ``v1alpha2`` path,
             collector namespace chosen from the cluster; ``None`` skips it (Managed
@@ -124,6 +126,15 @@ class AppConfig(Props):
     def api_version(self) -> ApiVersion:
         """The gateway's InferencePool API; the tutorial's ``v1alpha2`` without a gateway."""
         return self.gateway.api_version if self.gateway is not None else "v1alpha2"
+
+    @property
+    def gke_extension_crds(self) -> GkeExtensionCrdsProps | None:
+        """The extension CRD settings the prerequisites apply: as given, or the defaults when
+        the gateway uses Model Armor (its GCPTrafficExtension needs them)."""
+        given = self.prerequisites.gke_extension_crds
+        if given is None and self.gateway is not None and self.gateway.model_armor is not None:
+            return GkeExtensionCrdsProps()
+        return given
 
     def problems(self) -> list[Problem]:
         servers = self.model_servers

@@ -27,7 +27,9 @@ class InferenceGatewayStack(BaseStack):
         if props is None:
             raise TypeError("InferenceGatewayStack needs a configuration with a gateway")
         preflight = [Preflight.GATEWAY_API, Preflight.INFERENCE_GATEWAY_VERSION]
-        if props.uses_router(config.model_servers) and config.prerequisites.gke_extension_crds is None:
+        if props.model_armor is not None:
+            preflight.append(Preflight.MODEL_ARMOR_VERSION)
+        if props.uses_router(config.model_servers) and config.gke_extension_crds is None:
             preflight.append(Preflight.ROUTING_EXTENSION)
         if isinstance(props, InferenceGatewayV1Props) and props.gke_monitoring:
             preflight.append(Preflight.MANAGED_PROMETHEUS)  # the chart's PodMonitoring needs it

@@ -40,8 +40,9 @@ class PrerequisitesStack(BaseStack):
         if prerequisites.crds is not None:
             self.crds = GieCrds(self, "gie-crds", props=prerequisites.crds,
                                 default_version=GIE_RELEASE_BY_API[config.api_version])
-        if prerequisites.gke_extension_crds is not None:
-            GkeExtensionCrds(self, "gke-extension-crds", props=prerequisites.gke_extension_crds)
+        extension_crds = config.gke_extension_crds
+        if extension_crds is not None:
+            GkeExtensionCrds(self, "gke-extension-crds", props=extension_crds, cluster=self.cluster)
         if metrics_rbac is not None:
             MetricsRbac(self, "metrics-rbac", cluster=self.cluster, props=metrics_rbac)
         if adapter is not None and adapter.install:

@@ -16,6 +16,10 @@ from typing import Any
 import celpy
 import yaml
 
+#: Property names Kubernetes escapes in CEL (``namespace`` is ``__namespace__`` in a rule).
+_CEL_RESERVED = {"as", "break", "const", "continue", "else", "false", "for", "function", "if", "import", "in",
+                 "let", "loop", "package", "namespace", "null", "return", "true", "var", "void", "while"}
+
 _TYPES = {
     "object": dict, "array": list, "string": str, "boolean": bool,
     "integer": int, "number": (int, float),
@@ -68,7 +72,7 @@ class _Checker:
             # Defaults inside the items are applied before a rule on the list sees them.
             value = [self.check(schema["items"], item, f"{path}[{index}]") for index, item in enumerate(value)]
         for rule in schema.get("x-kubernetes-validations", []):
-            self._cel_rule(rule, value, path)
+            self._cel_rule(rule, value, path, schema)
         return value
 
     def _scalars(self, schema: dict[str, Any], value: Any, path: str) -> None:
@@ -106,17 +110,39 @@ class _Checker:
                 self.errors.append(f"{path}.{key}: unknown field")
         return checked
 
-    def _cel_rule(self, rule: dict[str, Any], value: Any, path: str) -> None:
+    def _cel_rule(self, rule: dict[str, Any], value: Any, path: str, schema: dict[str, Any]) -> None:
         if "oldSelf" in rule["rule"]:
             return
         program = self._cel.program(self._cel.compile(rule["rule"]))
         try:
-            passed = program.evaluate({"self": celpy.json_to_cel(value)})
+            passed = program.evaluate({"self": celpy.json_to_cel(_cel_view(schema, value))})
         except celpy.CELEvalError as error:
             self.errors.append(f"{path}: rule {rule['rule']!r} could not be evaluated: {error}")
             return
         if not passed:
             self.errors.append(f"{path}: {rule.get('message') or rule['rule']}")
+
+
+def _cel_name(name: str) -> str:
+    """A property name as CEL sees it (Kubernetes' escaping rules)."""
+    if name in _CEL_RESERVED:
+        return f"__{name}__"
+    return (name.replace("__", "__underscores__").replace(".", "__dot__").replace("-", "__dash__")
+            .replace("/", "__slash__"))
+
+
+def _cel_view(schema: dict[str, Any], value: Any) -> Any:
+    """``value`` (defaults already applied) as a CEL rule sees it: property names escaped at
+    every depth; map keys stay as they are."""
+    if isinstance(value, dict):
+        properties = schema.get("properties")
+        if properties is not None:
+            return {_cel_name(k): _cel_view(properties.get(k, {}), v) for k, v in value.items()}
+        extra = schema.get("additionalProperties")
+        return {k: _cel_view(extra if isinstance(extra, dict) else {}, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cel_view(schema.get("items", {}), item) for item in value]
+    return value
 
 
 def crd_errors(obj: dict[str, Any], schemas: dict[tuple[str, str], dict[str, Any]]) -> list[str]:

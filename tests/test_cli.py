@@ -1,5 +1,6 @@
 """main.py: output, YAML configuration, one-line errors, atomic output, determinism."""
 
+import json
 import os
 import subprocess
 import sys
@@ -73,6 +74,13 @@ BAD_INPUTS = {
         "gateway.http_routes[0].gateway_name='nope': names no gateway"),
     "missing crd file": ("prerequisites:\n  crds:\n    manifest_file: /no/such/manifests.yaml\n",
                          "prerequisites.crds.manifest_file='/no/such/manifests.yaml': is not a readable file"),
+    "redirect without https": ("gateway:\n  redirect_http_to_https: true\n",
+                               "gateway.redirect_http_to_https=True: needs an HTTPS listener"),
+    "domain not a dns name": ("gateway:\n  https: {certificate: google_managed, domains: ['*.example.com']}\n",
+                              "gateway.https.domains[0]='*.example.com': is not a DNS host name"),
+    "internal address without a subnet": (
+        "gateway:\n  gateway_class: gke-l7-rilb\n  static_address: {}\n",
+        "gateway.static_address.subnetwork=None: is required for an internal address"),
     "chart version without v": ("gateway:\n  api_version: v1\n  chart_version: 1.5.0\n",
                                 "gateway.chart_version='1.5.0'"),
 }
@@ -141,3 +149,17 @@ def test_v1_example_yaml_synthesizes_the_v1_path(tmp_path):
     gateway = (outdir / "stacks" / "inference-gateway" / "cdk.tf.json").read_text()
     assert '"helm_release"' in gateway and '"module"' not in gateway
     assert "/v1.5.0/manifests.yaml" in (outdir / "stacks" / "prerequisites" / "cdk.tf.json").read_text()
+
+
+@pytest.mark.parametrize("api_version", ["v1alpha2", "v1"])
+def test_edge_example_yaml_synthesizes_on_both_paths(api_version, tmp_path):
+    text = (ROOT / "config.edge.example.yaml").read_text().replace("api_version: v1alpha2",
+                                                                   f"api_version: {api_version}")
+    config = tmp_path / "edge.yaml"
+    config.write_text(text)
+    outdir = tmp_path / "cdktf.out"
+    assert cli.main(["--config", str(config), "--outdir", str(outdir), "--quiet"]) == 0
+    gateway = json.loads((outdir / "stacks" / "inference-gateway" / "cdk.tf.json").read_text())
+    assert set(gateway["resource"]) >= {"google_compute_address", "google_certificate_manager_certificate",
+                                        "google_model_armor_template", "google_project_iam_member"}
+    assert gateway["output"]["gateway_url"]["value"] == "https://llm.example.com"

@@ -121,7 +121,8 @@ def test_gke_extension_crds_are_optional(default_stacks, synth_config):
     http, local, _ = _crd_parts(stacks["prerequisites"], "gke-extension-crds/release")
     urls = sorted(body["url"] for path, body in http.items() if path.startswith("gke-extension-crds"))
     assert urls == [
-        "https://raw.githubusercontent.com/GoogleCloudPlatform/gke-gateway-api/main/config/crd/"
+        "https://raw.githubusercontent.com/GoogleCloudPlatform/gke-gateway-api/"
+        "fc40d606a5332f11a8883f85caff66b63c4e88ef/config/crd/"
         f"networking.gke.io_{plural}.yaml" for plural in ("gcproutingextensions", "gcptrafficextensions")]
     assert local.count("manifest_decode_multi(") == 2
 

@@ -4,23 +4,33 @@ import copy
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
+import yaml
 from conftest import TERRAFORM_WORKDIR
 from helpers import synth
-from tfstub.harness import TERRAFORM, Harness
+from tfstub.harness import TERRAFORM, TESTS, Harness
 
 from constructs_lib import (
     ClusterAccessProps,
     HuggingFaceToken,
     InferenceGatewayV1Props,
     VllmModelServerProps,
+    from_mapping,
 )
 from stacks.config import AppConfig, PrerequisitesProps, StateProps
 from stacks.config_file import load_config
 
+ROOT = TESTS.parent
 pytestmark = pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on PATH (>= 1.8 needed)")
+
+
+def _edge(api_version: str, **gateway: object) -> AppConfig:
+    """The edge example (static IP, HTTPS, redirect, Model Armor) on one path, with changes."""
+    section = {**yaml.safe_load((ROOT / "config.edge.example.yaml").read_text())["gateway"],
+               "api_version": api_version, **gateway}
+    return from_mapping(AppConfig, {"gateway": section})
+
 
 CONFIGS = {
     "default": AppConfig(),
@@ -35,7 +45,17 @@ CONFIGS = {
                                     cluster=ClusterAccessProps(private_endpoint=True)),
     "extension-crds-no-rbac": AppConfig(prerequisites=PrerequisitesProps(
         gke_extension_crds={"ref": "main"}, metrics_rbac=None)),
-    "autoscaling-example": load_config(str(Path(__file__).resolve().parents[1] / "config.autoscaling.example.yaml")),
+    "edge": _edge("v1alpha2"),
+    "autoscaling-example": load_config(str(ROOT / "config.autoscaling.example.yaml")),
+}
+#: Variants of the edge whose other stacks equal ones above: only their gateway stack is validated.
+EDGE_VARIANTS = {
+    "edge-v1": _edge("v1"),
+    "edge-v1-internal-self-managed": _edge("v1", gateway_class="gke-l7-rilb", static_address={"subnetwork": "nodes"},
+                                           https={"certificate": "self_managed", "domains": ["llm.example.com"]}),
+    "edge-existing-address-and-templates": _edge("v1alpha2", static_address={"name": "ip", "create": False},
+                                                 model_armor={"prompt": {"existing_template": "p"},
+                                                              "response": {"existing_template": "r"}}),
 }
 
 
@@ -55,6 +75,12 @@ def test_every_stack_validates(harness, name, tmp_path):
     stacks = synth(CONFIGS[name], tmp_path)
     for stack in stacks["manifest"]["stacks"].values():
         _assert_valid(harness, tmp_path / stack["workingDirectory"])
+
+
+@pytest.mark.parametrize("name", sorted(EDGE_VARIANTS))
+def test_every_edge_variant_gateway_validates(harness, name, tmp_path):
+    synth(EDGE_VARIANTS[name], tmp_path)
+    _assert_valid(harness, tmp_path / "stacks" / "inference-gateway")
 
 
 @pytest.mark.parametrize("example", ["two_model_servers", "bring_your_own_servers"])
@@ -184,3 +210,14 @@ def test_terraform_reads_the_dashboard_json_literally(tmp_path):
     assert any("[${__interval}]" in q for q in queries)
     assert all('cluster="c-1"' in q for q in queries)
     assert "$${" not in shown
+
+
+def test_certificate_manager_takes_the_key_through_no_write_only_argument(harness, tmp_path):
+    """Why the self-managed key variable is sensitive but not ephemeral (and so in state):
+    Terraform refuses an ephemeral value in ``pem_private_key``."""
+    synth(EDGE_VARIANTS["edge-v1-internal-self-managed"], tmp_path / "out")
+    body = json.loads((tmp_path / "out" / "stacks" / "inference-gateway" / "cdk.tf.json").read_text())
+    assert body["variable"]["tls_private_key_pem"]["sensitive"] is True
+    body["variable"]["tls_private_key_pem"]["ephemeral"] = True
+    result = _broken(harness, body, tmp_path)
+    assert not result.ok and "Invalid use of ephemeral value" in _summaries(result)
