@@ -32,6 +32,10 @@ EXTENSION_CRDS_BUILT_IN = "{}.{}.{}-gke.{}".format(*MIN_ROUTING_EXTENSION_VERSIO
 MODEL_ARMOR_MIN_GKE = "1.32.3"
 
 
+#: Managed Prometheus is on: the endpoint picker is scraped and the PodMonitoring kind exists.
+PROMETHEUS_ENABLED = "${try(self.monitoring_config[0].managed_prometheus[0].enabled, false)}"
+
+
 class Preflight(Enum):
     GATEWAY_API = "gateway_api"
     MANAGED_PROMETHEUS = "managed_prometheus"
@@ -108,7 +112,7 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
             ))
         elif check is Preflight.MANAGED_PROMETHEUS:
             found.append(Postcondition(
-                condition="${try(self.monitoring_config[0].managed_prometheus[0].enabled, false)}",
+                condition=PROMETHEUS_ENABLED,
                 error_message=(
                     f"Managed Prometheus is not enabled on cluster {cluster_name}, so nothing would scrape "
                     f"the endpoint picker's metrics. Run: gcloud container clusters update {cluster_name} "
@@ -116,7 +120,7 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
             ))
         elif check is Preflight.POD_MONITORING:
             found.append(Postcondition(
-                condition="${try(self.monitoring_config[0].managed_prometheus[0].enabled, false)}",
+                condition=PROMETHEUS_ENABLED,
                 error_message=(
                     f"Managed Prometheus is not enabled on cluster {cluster_name}, so the PodMonitoring kind "
                     f"does not exist and nothing would scrape vLLM's metrics. Run: gcloud container clusters "
