@@ -63,3 +63,22 @@ def release_without_destroy(scope: Construct, instance: str, to: str, /) -> None
     setattr(stack, _RELEASED, released)
     stack.add_override("moved", [{"from": source, "to": target} for source, target in released])
     stack.add_override("removed", [{"from": target, "lifecycle": {"destroy": False}} for _, target in released])
+
+
+# A cdktf token inside a Python string; cdktf resolves it to a ``${...}`` reference at synth.
+_CDKTF_TOKEN = re.compile(r"\$\{TfToken\[[^\]]*\]\}")
+
+
+def escape_template_sequences(text: str) -> str:
+    """``text`` as Terraform must receive it to read it back unchanged: Terraform evaluates
+    ``${...}`` and ``%{...}`` in every JSON string, so they are doubled (``$${``, ``%%{``).
+    cdktf tokens in ``text`` are references on purpose and stay as they are."""
+    pieces, start = [], 0
+    for token in _CDKTF_TOKEN.finditer(text):
+        pieces += [_escape(text[start:token.start()]), token.group()]
+        start = token.end()
+    return "".join([*pieces, _escape(text[start:])])
+
+
+def _escape(literal: str) -> str:
+    return literal.replace("${", "$${").replace("%{", "%%{")
