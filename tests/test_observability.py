@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import SHARED, by_path, fields_of, manifests, needs_shared
+from helpers import FIXTURES, by_path, fields_of, manifests
 
 from constructs_lib import (
     AutoscalingProps,
@@ -259,10 +259,10 @@ def test_adapter_comes_from_the_pinned_release_with_its_workload_identity_bindin
     assert any("workload_identity_config" in c["condition"] for c in conditions)
 
 
+#: The adapter's release manifest at the pinned commit, kept beside the tests as data.
 ADAPTER_COPY = "custom-metrics-stackdriver-adapter-af49d86.yaml"
 
 
-@needs_shared(ADAPTER_COPY)
 def test_the_pinned_adapter_release_is_what_the_binding_and_check_assume():
     import yaml
 
@@ -270,7 +270,7 @@ def test_the_pinned_adapter_release_is_what_the_binding_and_check_assume():
     from constructs_lib._metrics_adapter import ADAPTER_COMMIT
 
     assert ADAPTER_COMMIT.startswith(ADAPTER_COPY.rsplit("-", 1)[1].removesuffix(".yaml"))
-    documents = [d for d in yaml.safe_load_all((SHARED / "upstream" / ADAPTER_COPY).read_text()) if d]
+    documents = [d for d in yaml.safe_load_all((FIXTURES / "upstream" / ADAPTER_COPY).read_text()) if d]
     keys = [f"{d['kind']}/{d['metadata']['name']}" for d in documents]
     assert len(keys) == len(set(keys)) == 13
     assert f"Namespace/{adapter.ADAPTER_NAMESPACE}" in keys  # excluded from the bundle, created first
