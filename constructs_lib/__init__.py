@@ -13,9 +13,13 @@ _lazy_providers.install()
 
 # ruff: noqa: E402, I001 - the loader must be installed before anything imports providers.
 from constructs_lib import _checks as checks
+from constructs_lib._alerting import QueueDepthAlert, QueueDepthAlertProps
+from constructs_lib._autoscaling import AutoscalingProps, AutoscalingTarget, PoolTarget
+from constructs_lib._autoscaling import explain as explain_autoscaling
 from constructs_lib._body_routing import BodyRoutingProps
-from constructs_lib._cluster_access import ClusterAccess, ClusterAccessProps
+from constructs_lib._cluster_access import ClusterAccess, ClusterAccessProps, ProjectAccess
 from constructs_lib._cluster_variables import ClusterVariables
+from constructs_lib._dashboard import DashboardProps, DashboardScope, InferenceDashboard, dashboard_body, layout_picture
 from constructs_lib._drain import Derivation, DrainProfile
 from constructs_lib._drain import explain as explain_drain
 from constructs_lib._edge import GatewayEdge
@@ -33,6 +37,8 @@ from constructs_lib._gateway_v1 import InferenceGatewayV1
 from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
 from constructs_lib._gie_crds import GieCrds, GieCrdsProps, GkeExtensionCrds, GkeExtensionCrdsProps
 from constructs_lib._hf_token import HuggingFaceTokenSecret
+from constructs_lib._metrics import ENDPOINT_PICKER_METRICS_BY_RELEASE, VLLM_METRICS_BY_VERSION, parse_version
+from constructs_lib._metrics_adapter import CustomMetricsAdapter, MetricsAdapterProps
 from constructs_lib._metrics_rbac import MetricsRbac, MetricsRbacProps
 from constructs_lib._model_armor import ModelArmor
 from constructs_lib._model_armor_props import ModelArmorProps, ModelArmorTemplateProps
@@ -44,6 +50,13 @@ from constructs_lib._model_server_props import (
     ProbeSettings,
     VllmModelServerProps,
 )
+from constructs_lib._observability import (
+    EndpointPickerSource,
+    ObservabilityProps,
+    observability_problems,
+    pools_of_servers,
+)
+from constructs_lib._pod_monitoring import PodMonitoringProps
 from constructs_lib._pools import Criticality, InferencePoolSpec
 from constructs_lib._literal import has_token, literal
 from constructs_lib._preflight import INFERENCE_POOL_V1_CRD, Preflight
@@ -57,13 +70,36 @@ from constructs_lib._releases import (
     bbr_maps_base_models,
     ships_objective_crd,
 )
-from constructs_lib._terraform import require_provider, require_terraform
+from constructs_lib._terraform import escape_template_sequences, require_provider, require_terraform
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BBR_RELEASE_BY_API",
     "DEFAULT_CHART_VERSION",
+    "ENDPOINT_PICKER_METRICS_BY_RELEASE",
+    "VLLM_METRICS_BY_VERSION",
+    "AutoscalingProps",
+    "AutoscalingTarget",
+    "CustomMetricsAdapter",
+    "DashboardProps",
+    "DashboardScope",
+    "EndpointPickerSource",
+    "InferenceDashboard",
+    "MetricsAdapterProps",
+    "ObservabilityProps",
+    "PodMonitoringProps",
+    "PoolTarget",
+    "ProjectAccess",
+    "QueueDepthAlert",
+    "QueueDepthAlertProps",
+    "dashboard_body",
+    "escape_template_sequences",
+    "explain_autoscaling",
+    "layout_picture",
+    "observability_problems",
+    "parse_version",
+    "pools_of_servers",
     "GIE_RELEASE_BY_API",
     "GKE_ACCELERATORS",
     "GKE_GATEWAY_CLASSES",

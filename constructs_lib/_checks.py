@@ -423,3 +423,29 @@ def known_release(field: str, value: str, known: Iterable[str]) -> Iterator[Prob
     if value not in choices:
         yield Problem(field, value, "is not a release whose values this package knows",
                       f"use {' or '.join(choices)}")
+
+
+# Prometheus durations (GMP scrape intervals): units from years down to milliseconds.
+_PROMETHEUS_DURATION = re.compile(r"(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?")
+_NOTIFICATION_CHANNEL = re.compile(r"projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/notificationChannels/[0-9]+")
+
+
+def prometheus_duration(field: str, value: str) -> Iterator[Problem]:
+    """A non-zero Prometheus duration such as ``15s`` or ``1m30s``."""
+    if not value or not _PROMETHEUS_DURATION.fullmatch(value) or not any(c in "123456789" for c in value):
+        yield Problem(field, value, "is not a Prometheus duration", "write it like 15s, 30s or 1m")
+
+
+def notification_channel(field: str, value: str) -> Iterator[Problem]:
+    """The full resource name of a Cloud Monitoring notification channel."""
+    if not _NOTIFICATION_CHANNEL.fullmatch(value):
+        yield Problem(field, value, "is not a notification channel id",
+                      "write projects/<project>/notificationChannels/<number> "
+                      "(gcloud beta monitoring channels list)")
+
+
+def known_vllm_release(field: str, known: bool, image: str, needed_by: str) -> Iterator[Problem]:
+    """Metric names depend on the vLLM release; a digest or a ``latest`` tag does not say it."""
+    if not known:
+        yield Problem(field, None, f"cannot be read from image {image}, and {needed_by} needs the release's "
+                      "metric names", "set vllm_version, e.g. v0.8.5")

@@ -161,3 +161,13 @@ class ClusterAccess(Construct):
     def is_autopilot(self) -> IResolvable:
         """``true`` on Autopilot clusters, known at plan time (a data source attribute)."""
         return self.cluster.enable_autopilot
+
+
+class ProjectAccess(Construct):
+    """The google provider alone (id ``google``), for stacks that hold only project-level
+    objects such as dashboards and alert policies and never talk to the cluster."""
+
+    def __init__(self, scope: Construct, id: str, *, project_id: str) -> None:
+        super().__init__(scope, id)
+        self.project_id = project_id
+        self.google_provider = GoogleProvider(self, "google", project=project_id)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from cdktf import (
     AssetType,
+    ITerraformDependable,
     TerraformAsset,
     TerraformIterator,
     TerraformLocal,
@@ -46,9 +47,10 @@ class ManifestSource:
 
 class ManifestBundle(Construct):
     """Every document of the given sources as a ``kubernetes_manifest``, except the
-    ``kind/name`` keys listed in ``exclude``. An excluded document that an earlier apply
-    created is dropped from the state without being deleted. With ``condition`` (a
-    Terraform boolean expression without ``${}``, evaluated at plan time) false, none is applied.
+    ``kind/name`` keys listed in ``exclude``, applied after ``depends_on``. An excluded
+    document that an earlier apply created is dropped from the state without being deleted.
+    With ``condition`` (a Terraform boolean expression without ``${}``, evaluated at plan
+    time) false, none is applied.
 
     Local files are copied next to the synthesized stack (a ``TerraformAsset``), so the
     output is self-contained and the same on every machine.
@@ -63,6 +65,7 @@ class ManifestBundle(Construct):
         prevent_destroy: bool = False,
         exclude: Sequence[str] = (),
         condition: str | None = None,
+        depends_on: Sequence[ITerraformDependable] = (),
     ) -> None:
         super().__init__(scope, id)
         if not sources:
@@ -92,6 +95,7 @@ class ManifestBundle(Construct):
             for_each=documents,
             manifest=Token.as_any_map(documents.value),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=prevent_destroy),
+            depends_on=list(depends_on) or None,
         )
         # An excluded document Terraform created before (a CRD the cluster now installs
         # itself) is forgotten, never deleted: deleting a CRD deletes all its objects.

@@ -17,6 +17,8 @@ from typing import Literal
 
 import yaml
 
+from constructs_lib._metrics import VllmMetrics, image_version, vllm_metrics
+
 #: What each metric tells the picker. The keys of the picker's ``engineConfigs`` entry
 #: for each role are in :data:`ENGINE_CONFIG_KEYS`.
 MetricRole = Literal["queue", "running", "kv_cache", "lora", "cache_info"]
@@ -43,25 +45,24 @@ PICKER_METRICS: dict[str, dict[MetricRole, str]] = {
     },
 }
 
-#: The names each vLLM release emits for those roles.
-#: - v0.8.5: the queue, running and KV gauges are ``vllm:num_requests_waiting``,
-#:   ``vllm:num_requests_running`` and ``vllm:gpu_cache_usage_perc``
-#:   (https://docs.vllm.ai/en/v0.8.5/serving/metrics.html); ``vllm:kv_cache_usage_perc``
-#:   arrived after it (vllm-project/vllm#18354, opened 2025-05-19). ``vllm:lora_requests_info``
-#:   and ``vllm:cache_config_info`` are kept by the V1 engine (``VLLM_USE_V1=1``, as we run
-#:   it) per vLLM's V1 metrics design (docs/source/design/v1/metrics.md of the 0.8 series,
-#:   "Cache Config Info", "LoRA Metrics"), and GIE's v1.0.0 sample ran its LoRA-aware picker
-#:   on this image (GIE@v1.0.0:config/manifests/vllm/gpu-deployment.yaml); neither was read
-#:   at the v0.8.5 tag itself. A name the server lacks costs an error log, not a wrong signal.
-VLLM_METRICS: dict[str, dict[MetricRole, str]] = {
-    "v0.8.5": {
-        "queue": "vllm:num_requests_waiting",
-        "running": "vllm:num_requests_running",
-        "kv_cache": "vllm:gpu_cache_usage_perc",
-        "lora": "vllm:lora_requests_info",
-        "cache_info": "vllm:cache_config_info",
-    },
-}
+#: The names each vLLM release emits for those roles come from the one table of vLLM's
+#: metric names, ``_metrics.VLLM_METRICS_BY_VERSION`` (keyed by release). For v0.8.5: the
+#: queue, running and KV gauges are ``vllm:num_requests_waiting``,
+#: ``vllm:num_requests_running`` and ``vllm:gpu_cache_usage_perc``
+#: (https://docs.vllm.ai/en/v0.8.5/serving/metrics.html); ``vllm:kv_cache_usage_perc``
+#: replaced the KV gauge in 0.9 (vllm-project/vllm#18354). ``vllm:lora_requests_info``
+#: and ``vllm:cache_config_info`` are kept by the V1 engine (``VLLM_USE_V1=1``, as we run
+#: it) per vLLM's V1 metrics design (docs/source/design/v1/metrics.md of the 0.8 series,
+#: "Cache Config Info", "LoRA Metrics"), and GIE's v1.0.0 sample ran its LoRA-aware picker
+#: on this image (GIE@v1.0.0:config/manifests/vllm/gpu-deployment.yaml); neither was read
+#: at the v0.8.5 tag itself. A name the server lacks costs an error log, not a wrong signal.
+def _roles(names: VllmMetrics) -> dict[MetricRole, str]:
+    return {"queue": names.queue_depth, "running": names.running, "kv_cache": names.kv_cache_usage,
+            "lora": names.lora_info, "cache_info": names.cache_info}
+
+
+#: The names of the vLLM release the package deploys by default, by its tag.
+VLLM_METRICS: dict[str, dict[MetricRole, str]] = {"v0.8.5": _roles(vllm_metrics((0, 8, 5)))}
 
 #: ``engineConfigs`` field for each role (GIE@v1.5.0 factories.go, ``engineConfigParams``).
 ENGINE_CONFIG_KEYS: dict[MetricRole, str] = {
@@ -85,13 +86,24 @@ def vllm_release(image: str) -> str | None:
 
 
 def served_metrics(images: Sequence[str]) -> dict[MetricRole, str] | None:
-    """The metric names the servers behind one pool emit, when every image is a vLLM
-    release in :data:`VLLM_METRICS` and they agree; ``None`` when that is unknown."""
-    found = [VLLM_METRICS.get(vllm_release(image) or "") for image in images]
-    if not found or any(names is None for names in found):
+    """The metric names the servers behind one pool emit, when every image names its vLLM
+    release and they agree; ``None`` when that is unknown."""
+    versions = [image_version(image) for image in images]
+    found = [_roles(vllm_metrics(version)) for version in versions if version is not None]
+    if not found or len(found) < len(images):
         return None
     first = found[0]
     return first if all(names == first for names in found) else None
+
+
+def averaged_kv_cache_metric(picker_release: str, images: Sequence[str], follows_servers: bool) -> str | None:
+    """The vLLM gauge behind the picker's ``inference_pool_average_kv_cache_utilization``:
+    the servers' own name where the picker is configured with it (the v1 path, see
+    :func:`picker_values`), else the release's default; ``None`` when unknown."""
+    served = served_metrics(images) if follows_servers else None
+    if served is not None:
+        return served["kv_cache"]
+    return PICKER_METRICS.get(picker_release, {}).get("kv_cache")
 
 
 def plugins_config(metrics: Mapping[MetricRole, str]) -> str:

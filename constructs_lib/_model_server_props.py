@@ -9,8 +9,11 @@ from typing import Literal
 
 from constructs_lib import _checks as checks
 from constructs_lib import _drain as drain
+from constructs_lib._autoscaling import MAX_POLICY_PERIOD_SECONDS, VLLM_TARGETS, AutoscalingProps
 from constructs_lib._drain import DrainProfile
 from constructs_lib._errors import Problem
+from constructs_lib._metrics import Version, VllmMetrics, image_version, parse_version, vllm_metrics
+from constructs_lib._pod_monitoring import PodMonitoringProps
 from constructs_lib._props import Props
 
 #: GPU types GKE accepts in ``cloud.google.com/gke-accelerator``.
@@ -183,6 +186,14 @@ class VllmModelServerProps(Props):
             ``RuntimeDefault`` seccomp profile and mount no service account token. Neither
             container needs any of these. Default ``True``; ``False`` is the tutorial's pod.
         hf_token: where the Hugging Face token comes from.
+        vllm_version: the vLLM release the image runs (``v0.8.5``), which decides the
+            names of its metrics. Default ``None``: read from the image tag; give it when
+            the image is pinned by digest and autoscaling or a dashboard uses the metrics.
+        metrics: how Managed Prometheus scrapes the server (a PodMonitoring). Default: every
+            15 s on ``/metrics``. ``None``: not scraped.
+        autoscaling: a HorizontalPodAutoscaler on inference load; the Deployment then leaves
+            ``replicas`` to it. Needs the Custom Metrics Stackdriver Adapter
+            (``observability.metrics_adapter``). Default ``None``: ``replicas`` pods.
     """
 
     name: str = "vllm-llama3-8b-instruct"
@@ -213,6 +224,22 @@ class VllmModelServerProps(Props):
     drain_profile: DrainProfile | None = None
     hardened: bool = True
     hf_token: HuggingFaceToken = dataclasses.field(default_factory=HuggingFaceToken)
+    vllm_version: str | None = None
+    metrics: PodMonitoringProps | None = dataclasses.field(default_factory=PodMonitoringProps)
+    autoscaling: AutoscalingProps | None = None
+
+    @property
+    def effective_vllm_version(self) -> Version | None:
+        """The vLLM release: as given, else from the image tag; ``None`` when unknown."""
+        if self.vllm_version is not None:
+            return parse_version(self.vllm_version)
+        return image_version(self.image)
+
+    @property
+    def vllm_metric_names(self) -> VllmMetrics | None:
+        """The names this server's metrics have; ``None`` when its release is unknown."""
+        version = self.effective_vllm_version
+        return vllm_metrics(version) if version is not None else None
 
     @property
     def effective_pre_stop_seconds(self) -> int:
@@ -295,8 +322,36 @@ class VllmModelServerProps(Props):
             if name in self.extra_env:
                 found.append(Problem(f"extra_env.{name}", self.extra_env[name],
                                      "is set by the server itself", "use the matching prop instead"))
+        if self.vllm_version is not None and parse_version(self.vllm_version) is None:
+            found.append(Problem("vllm_version", self.vllm_version, "is not a vLLM release",
+                                 "write it like v0.8.5"))
         if not found:
             found += self._timing_problems()
+        if not found and self.autoscaling is not None:
+            found += self._autoscaling_problems(self.autoscaling)
+        return found
+
+    def _autoscaling_problems(self, autoscaling: AutoscalingProps) -> list[Problem]:
+        """The HPA owns the replica count, reads this server's metrics, and its scale-down
+        period must cover the grace period."""
+        found = []
+        if self.replicas != 1:
+            found.append(Problem("replicas", self.replicas, "is decided by the HPA when autoscaling is set",
+                                 "remove replicas and set autoscaling.min_replicas instead"))
+        metric = autoscaling.target.metric
+        if metric in VLLM_TARGETS and self.metrics is None:
+            found.append(Problem("autoscaling.target.metric", metric,
+                                 "reads the server's own metrics, which metrics: null leaves unscraped",
+                                 "remove metrics: null, or scale on pool_queue_size"))
+        elif metric in VLLM_TARGETS:
+            found += checks.known_vllm_release("vllm_version", self.vllm_metric_names is not None, self.image,
+                                               f"autoscaling on {metric}")
+        grace = self.effective_termination_grace_seconds
+        if grace > MAX_POLICY_PERIOD_SECONDS:
+            found.append(Problem("termination_grace_seconds", grace,
+                                 f"exceeds {MAX_POLICY_PERIOD_SECONDS} s, the longest scale-down period an HPA "
+                                 "accepts, so scale-down could remove pods that are still draining",
+                                 f"keep the grace period at most {MAX_POLICY_PERIOD_SECONDS} s"))
         return found
 
     def _timing_problems(self) -> list[Problem]:

@@ -32,6 +32,10 @@ EXTENSION_CRDS_BUILT_IN = "{}.{}.{}-gke.{}".format(*MIN_ROUTING_EXTENSION_VERSIO
 MODEL_ARMOR_MIN_GKE = "1.32.3"
 
 
+#: Managed Prometheus is on: the endpoint picker is scraped and the PodMonitoring kind exists.
+PROMETHEUS_ENABLED = "${try(self.monitoring_config[0].managed_prometheus[0].enabled, false)}"
+
+
 class Preflight(Enum):
     GATEWAY_API = "gateway_api"
     MANAGED_PROMETHEUS = "managed_prometheus"
@@ -42,6 +46,10 @@ class Preflight(Enum):
     INFERENCE_POOL_CRD_NOT_FROM_GKE = "inference_pool_crd_not_from_gke"
     #: The stack leaves the InferencePool v1 CRD to GKE, which older GKE does not install.
     INFERENCE_POOL_CRD_FROM_GKE = "inference_pool_crd_from_gke"
+    #: The adapter's service account reads Cloud Monitoring through Workload Identity.
+    WORKLOAD_IDENTITY = "workload_identity"
+    #: The same setting as MANAGED_PROMETHEUS, seen from a stack that creates PodMonitorings.
+    POD_MONITORING = "pod_monitoring"
 
 
 def _version_number(expression: str) -> str:
@@ -104,11 +112,27 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
             ))
         elif check is Preflight.MANAGED_PROMETHEUS:
             found.append(Postcondition(
-                condition="${try(self.monitoring_config[0].managed_prometheus[0].enabled, false)}",
+                condition=PROMETHEUS_ENABLED,
                 error_message=(
                     f"Managed Prometheus is not enabled on cluster {cluster_name}, so nothing would scrape "
                     f"the endpoint picker's metrics. Run: gcloud container clusters update {cluster_name} "
                     f"{where} --enable-managed-prometheus"),
+            ))
+        elif check is Preflight.POD_MONITORING:
+            found.append(Postcondition(
+                condition=PROMETHEUS_ENABLED,
+                error_message=(
+                    f"Managed Prometheus is not enabled on cluster {cluster_name}, so the PodMonitoring kind "
+                    f"does not exist and nothing would scrape vLLM's metrics. Run: gcloud container clusters "
+                    f"update {cluster_name} {where} --enable-managed-prometheus"),
+            ))
+        elif check is Preflight.WORKLOAD_IDENTITY:
+            found.append(Postcondition(
+                condition='${try(self.workload_identity_config[0].workload_pool, "") != ""}',
+                error_message=(
+                    f"Workload Identity is not enabled on cluster {cluster_name}, so the custom metrics "
+                    f"adapter could not read Cloud Monitoring. Run: gcloud container clusters update "
+                    f"{cluster_name} {where} --workload-pool=PROJECT_ID.svc.id.goog"),
             ))
         elif check is Preflight.INFERENCE_GATEWAY_VERSION:
             found.append(_upgrade(f"try({_version_number('self.master_version')} >= {minimum}, false)",

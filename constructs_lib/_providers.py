@@ -36,6 +36,13 @@ from cdktf_cdktf_provider_google.model_armor_template import (
     ModelArmorTemplateFilterConfigSdpSettingsBasicConfig,
     ModelArmorTemplateTemplateMetadata,
 )
+from cdktf_cdktf_provider_google.monitoring_alert_policy import (
+    MonitoringAlertPolicy,
+    MonitoringAlertPolicyConditions,
+    MonitoringAlertPolicyConditionsConditionPrometheusQueryLanguage,
+    MonitoringAlertPolicyDocumentation,
+)
+from cdktf_cdktf_provider_google.monitoring_dashboard import MonitoringDashboard
 from cdktf_cdktf_provider_google.project_iam_member import ProjectIamMember
 from cdktf_cdktf_provider_google.provider import GoogleProvider
 from cdktf_cdktf_provider_helm.provider import HelmProvider, HelmProviderKubernetes, HelmProviderKubernetesExec
@@ -46,6 +53,7 @@ from cdktf_cdktf_provider_kubernetes.data_kubernetes_resource import (
     DataKubernetesResource,
     DataKubernetesResourceMetadata,
 )
+from cdktf_cdktf_provider_kubernetes.data_kubernetes_resources import DataKubernetesResources
 from cdktf_cdktf_provider_kubernetes.manifest import Manifest
 from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider, KubernetesProviderExec
 from cdktf_cdktf_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata
@@ -80,11 +88,18 @@ __all__ = [
     "DataHttp",
     "DataKubernetesResource",
     "DataKubernetesResourceMetadata",
+    "DataKubernetesResources",
     "GoogleProvider",
     "HttpProvider",
     "KubernetesProvider",
     "KubernetesProviderExec",
     "Manifest",
+    "MonitoringAlertPolicy",
+    "MonitoringAlertPolicyConditions",
+    "MonitoringAlertPolicyConditionsConditionPrometheusQueryLanguage",
+    "MonitoringAlertPolicyDocumentation",
+    "MonitoringDashboard",
+    "ProjectIamMember",
     "SecretV1",
     "SecretV1Metadata",
 ]

@@ -15,16 +15,23 @@ from constructs_lib import (
     GIE_RELEASE_BY_API,
     ApiVersion,
     ClusterAccessProps,
+    ConfigError,
+    EndpointPickerSource,
     GieCrdsProps,
     GkeExtensionCrdsProps,
     InferenceGatewayProps,
     InferenceGatewayV1Props,
     MetricsRbacProps,
+    ObservabilityProps,
+    PoolTarget,
     Problem,
     Props,
     VllmModelServerProps,
     api_of_release,
     checks,
+    observability_problems,
+    parse_version,
+    pools_of_servers,
     ships_objective_crd,
 )
 
@@ -98,6 +105,8 @@ class AppConfig(Props):
             constructs). Default: ``v1alpha2``, derived from the model servers. ``None``: no
             gateway stack.
         state: where Terraform state lives. Default: local files.
+        observability: the custom metrics adapter, a dashboard and an alert (each opt-in).
+            Default: none of them. Scraping and autoscaling are per server.
     """
 
     moved_settings: ClassVar[Mapping[str, str]] = {
@@ -113,6 +122,7 @@ class AppConfig(Props):
     gateway: InferenceGatewayProps | InferenceGatewayV1Props | None = dataclasses.field(
         default_factory=InferenceGatewayProps)
     state: StateProps = dataclasses.field(default_factory=StateProps)
+    observability: ObservabilityProps = dataclasses.field(default_factory=ObservabilityProps)
 
     @property
     def api_version(self) -> ApiVersion:
@@ -148,7 +158,44 @@ class AppConfig(Props):
         found += self._crd_problems()
         if self.gateway is not None:
             found += [problem.under("gateway") for problem in self.gateway.problems_with(servers)]
+        found += observability_problems(servers, self.observability, self.endpoint_picker, self.pool_of_servers)
         return found
+
+    @property
+    def pool_of_servers(self) -> dict[str, str]:
+        """The InferencePool in front of each model server, by server name."""
+        if self.gateway is None:
+            return {}
+        try:
+            pools = self.gateway.resolve(self.model_servers).pools
+        except ConfigError:  # pools that cannot be derived: the gateway's own problems say why
+            return {}
+        return pools_of_servers(pools, self.model_servers)
+
+    def pool_target(self, server: VllmModelServerProps, cluster_name: str | None = None) -> PoolTarget | None:
+        pool = self.pool_of_servers.get(server.name)
+        if pool is None or self.gateway is None:
+            return None
+        return PoolTarget(name=pool, namespace=self.gateway.namespace, cluster_name=cluster_name)
+
+    @property
+    def endpoint_picker(self) -> EndpointPickerSource | None:
+        """The gateway's endpoint picker as a metrics source: on ``v1alpha2`` the module's
+        v0.3.0 chart, scraped with the metrics RBAC's token; on ``v1`` the chart version,
+        scraped when its GKE monitoring is on."""
+        gateway = self.gateway
+        if gateway is None:
+            return None
+        if isinstance(gateway, InferenceGatewayV1Props):
+            # The chart version is checked as a release tag, so it always parses.
+            return EndpointPickerSource(release=parse_version(gateway.chart_version) or (0, 0, 0),
+                                        namespace=gateway.namespace, collected=gateway.gke_monitoring,
+                                        enable="set gateway.gke_monitoring: true", follows_servers=True)
+        return EndpointPickerSource(release=parse_version(GIE_RELEASE_BY_API["v1alpha2"]) or (0, 0, 0),
+                                    namespace=gateway.namespace,
+                                    collected=self.prerequisites.metrics_rbac is not None,
+                                    enable="keep prerequisites.metrics_rbac (the picker's ClusterPodMonitoring "
+                                           "reads its token)")
 
     def _crd_problems(self) -> list[Problem]:
         """The CRDs the prerequisites install must serve the gateway's API and its objects."""

@@ -1,5 +1,6 @@
-"""Cluster-wide prerequisites: the GIE CRDs and, on the ``v1alpha2`` path, the tutorial's
-metrics-reader RBAC (chart v0.3.0 reads its token Secret; chart v1.5.0 makes its own).
+"""Cluster-wide prerequisites: the GIE CRDs, on the ``v1alpha2`` path the tutorial's
+metrics-reader RBAC (chart v0.3.0 reads its token Secret; chart v1.5.0 makes its own) and,
+for autoscaling, the Custom Metrics Stackdriver Adapter.
 
 A separate Terraform root because custom resources cannot be planned in the run that
 creates their CRD (``kubernetes_manifest`` asks the API server for the schema at plan time).
@@ -12,6 +13,7 @@ from constructs import Construct
 from constructs_lib import (
     GIE_RELEASE_BY_API,
     INFERENCE_POOL_V1_CRD,
+    CustomMetricsAdapter,
     GieCrds,
     GkeExtensionCrds,
     MetricsRbac,
@@ -31,6 +33,9 @@ class PrerequisitesStack(BaseStack):
         if config.api_version == "v1" and crds is not None:
             preflight.append(Preflight.INFERENCE_POOL_CRD_FROM_GKE if INFERENCE_POOL_V1_CRD in crds.exclude
                              else Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE)
+        adapter = config.observability.metrics_adapter
+        if adapter is not None and adapter.install:
+            preflight.append(Preflight.WORKLOAD_IDENTITY)
         self.connect(preflight=preflight)
         if prerequisites.crds is not None:
             self.crds = GieCrds(self, "gie-crds", props=prerequisites.crds,
@@ -40,3 +45,5 @@ class PrerequisitesStack(BaseStack):
             GkeExtensionCrds(self, "gke-extension-crds", props=extension_crds, cluster=self.cluster)
         if metrics_rbac is not None:
             MetricsRbac(self, "metrics-rbac", cluster=self.cluster, props=metrics_rbac)
+        if adapter is not None and adapter.install:
+            CustomMetricsAdapter(self, "custom-metrics-adapter", cluster=self.cluster, props=adapter)

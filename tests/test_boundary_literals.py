@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import re
 import shutil
 import subprocess
 import types
@@ -40,6 +41,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "HttpRouteSpec": {"name": "r", "gateway_name": "inference-gateway", "inference_pool_name": POOL},
     "InferenceObjectiveSpec": {"name": "o", "inference_pool_name": POOL},
     "HttpsProps": {"certificate": "google_managed", "domains": ["llm.example.com"]},
+    "QueueDepthAlertProps": {"notification_channels": ["projects/my-project/notificationChannels/1234567890"]},
 }
 
 
@@ -136,7 +138,10 @@ def place(data: dict[str, Any], field: StringField, value: str) -> dict[str, Any
 def evaluate(strings: list[str], workdir: Path, variables: Mapping[str, str] = {}) -> list[str]:
     """What Terraform makes of each JSON string, read through ``terraform console``."""
     workdir.mkdir(parents=True, exist_ok=True)
-    config = {"locals": {f"s{index}": text for index, text in enumerate(strings)}}
+    config: dict[str, Any] = {"locals": {f"s{index}": text for index, text in enumerate(strings)}}
+    # The project's own references to variables (a dashboard query's cluster name) stay live.
+    referenced = {name: name for text in strings for name in re.findall(r"\$\{var\.([A-Za-z_0-9]+)\}", text)}
+    variables = {**referenced, **variables}
     if variables:
         config["variable"] = {name: {"default": value} for name, value in variables.items()}
     (workdir / "main.tf.json").write_text(json.dumps(config))
@@ -144,6 +149,7 @@ def evaluate(strings: list[str], workdir: Path, variables: Mapping[str, str] = {
     result = subprocess.run([TERRAFORM, "console"], input=f"base64encode(jsonencode([{listed}]))",
                             capture_output=True, text=True, cwd=workdir, check=True, timeout=60,
                             env={"PATH": "/usr/bin:/bin", "CHECKPOINT_DISABLE": "1", "TF_CLI_CONFIG_FILE": "/dev/null"})
+    assert result.stdout.strip().startswith('"'), result.stdout + result.stderr
     return json.loads(base64.b64decode(result.stdout.strip().strip('"')))
 
 

@@ -29,7 +29,7 @@ from stacks import cli
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = {name: yaml.safe_load((ROOT / name).read_text())
             for name in ("config.example.yaml", "config.v1.example.yaml", "config.two-models.example.yaml",
-                         "config.edge.example.yaml")}
+                         "config.edge.example.yaml", "config.autoscaling.example.yaml")}
 
 PROPERTY_SETTINGS = settings(max_examples=300, deadline=None, derandomize=True, database=None,
                              suppress_health_check=list(HealthCheck))

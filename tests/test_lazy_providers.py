@@ -33,7 +33,8 @@ def test_packages_are_loaded_by_the_lazy_hook(package):
 def test_eager_submodule_imports_did_not_run(default_stacks):
     # After a whole app was synthesized, only the submodules it uses are loaded.
     assert len(google.__lazy_submodules__) > 1400
-    assert 0 < len(_loaded("cdktf_cdktf_provider_google")) < 30
+    # The modules _providers.py names, each with its _private module: a few dozen of ~1,470.
+    assert 0 < len(_loaded("cdktf_cdktf_provider_google")) < 50
 
 
 def test_attribute_access_imports_a_submodule_on_first_use():

@@ -6,6 +6,7 @@ import subprocess
 import pytest
 from helpers import by_path
 
+from constructs_lib import VllmModelServerProps
 from constructs_lib._cluster_access import ClusterAccessProps
 from stacks.config import AppConfig, PrerequisitesProps
 
@@ -42,8 +43,16 @@ def test_preflight_checks_can_be_turned_off(synth_config):
     assert all(_conditions(stacks[name]) == [] for name in ("prerequisites", "model-servers", "inference-gateway"))
 
 
-def test_model_server_stack_needs_no_cluster_feature(default_stacks):
-    assert _conditions(default_stacks["model-servers"]) == []
+def test_model_server_stack_checks_managed_prometheus_for_its_pod_monitorings(default_stacks):
+    (check,) = _conditions(default_stacks["model-servers"])
+    assert "managed_prometheus" in check["condition"]
+    assert "the PodMonitoring kind does not exist" in check["error_message"]
+    assert "--enable-managed-prometheus" in check["error_message"]
+
+
+def test_unscraped_model_servers_need_no_cluster_feature(synth_config):
+    stacks = synth_config(AppConfig(model_servers=(VllmModelServerProps(metrics=None),)))
+    assert _conditions(stacks["model-servers"]) == []
 
 
 TERRAFORM = shutil.which("terraform")

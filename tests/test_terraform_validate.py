@@ -3,6 +3,7 @@
 import copy
 import json
 import shutil
+import subprocess
 
 import pytest
 import yaml
@@ -18,9 +19,11 @@ from constructs_lib import (
     from_mapping,
 )
 from stacks.config import AppConfig, PrerequisitesProps, StateProps
+from stacks.config_file import load_config
 
 ROOT = TESTS.parent
 pytestmark = pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on PATH (>= 1.8 needed)")
+
 
 def _edge(api_version: str, **gateway: object) -> AppConfig:
     """The edge example (static IP, HTTPS, redirect, Model Armor) on one path, with changes."""
@@ -43,6 +46,7 @@ CONFIGS = {
     "extension-crds-no-rbac": AppConfig(prerequisites=PrerequisitesProps(
         gke_extension_crds={"ref": "main"}, metrics_rbac=None)),
     "edge": _edge("v1alpha2"),
+    "autoscaling-example": load_config(str(ROOT / "config.autoscaling.example.yaml")),
 }
 #: Variants of the edge whose other stacks equal ones above: only their gateway stack is validated.
 EDGE_VARIANTS = {
@@ -183,6 +187,29 @@ def test_harness_catches_a_token_written_to_state(harness, tmp_path):
     secret["data"] = secret.pop("data_wo")
     result = _broken(harness, body, tmp_path)
     assert not result.ok and "Invalid use of ephemeral value" in _summaries(result)
+
+
+def test_terraform_reads_the_dashboard_json_literally(tmp_path):
+    """``${__interval}`` reaches the API as written, while ``var.cluster_name`` is resolved."""
+    stacks = synth(CONFIGS["autoscaling-example"], tmp_path / "out")
+    (dashboard,) = stacks["observability"]["resource"]["google_monitoring_dashboard"].values()
+    work = tmp_path / "literal"
+    work.mkdir()
+    (work / "main.tf.json").write_text(json.dumps({
+        "variable": {"cluster_name": {"type": "string", "default": "c-1"},
+                     "project_id": {"type": "string", "default": "p-1"}},
+        "output": {"dashboard": {"value": dashboard["dashboard_json"]}},
+    }))
+    for command in (["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
+        subprocess.run([TERRAFORM, *command], cwd=work, check=True, capture_output=True, timeout=120)
+    shown = subprocess.run([TERRAFORM, "output", "-raw", "dashboard"], cwd=work, check=True, capture_output=True,
+                           text=True, timeout=60).stdout
+    body = json.loads(shown)
+    queries = [d["timeSeriesQuery"]["prometheusQuery"] for t in body["mosaicLayout"]["tiles"]
+               for d in t["widget"]["xyChart"]["dataSets"]]
+    assert any("[${__interval}]" in q for q in queries)
+    assert all('cluster="c-1"' in q for q in queries)
+    assert "$${" not in shown
 
 
 def test_certificate_manager_takes_the_key_through_no_write_only_argument(harness, tmp_path):

@@ -25,6 +25,7 @@ from constructs_lib import (
     InferencePoolSpec,
     LoraAdapter,
     MetricsRbac,
+    PoolTarget,
     Preflight,
     VllmModelServer,
     VllmModelServerProps,
@@ -85,9 +86,11 @@ def synth(outdir: str = "cdktf.out") -> list[str]:
     GieCrds(prerequisites, "gie-crds")
     MetricsRbac(prerequisites, "metrics-rbac", cluster=prerequisites.cluster)
 
-    servers = TeamStack(app, "model-servers")
+    # Managed Prometheus must be on: each server gets a PodMonitoring, labelled with the pool.
+    servers = TeamStack(app, "model-servers", preflight=(Preflight.POD_MONITORING,))
+    pool = PoolTarget(name=POOL, namespace="default", cluster_name=servers.cluster.cluster_name)
     for props in SERVERS:
-        VllmModelServer(servers, props.name, props=props)
+        VllmModelServer(servers, props.name, props=props, pool=pool)
 
     gateway = TeamStack(app, "inference-gateway", network=True,
                         preflight=(Preflight.GATEWAY_API, Preflight.INFERENCE_GATEWAY_VERSION))
