@@ -3,15 +3,14 @@
 Everything public is importable from here and listed in ``__all__``; modules whose names
 start with ``_`` are internal and may change without notice.
 
-Importing this package first installs the lazy loader for the prebuilt provider bindings
-(see ``_lazy_providers``), so every later provider import is cheap.
+Importing this package installs the lazy loader for the prebuilt provider bindings (see
+``_lazy_providers``), so every provider import is cheap.
 """
 
-from constructs_lib import _lazy_providers
-
-_lazy_providers.install()
-
-# ruff: noqa: E402, I001 - the loader must be installed before anything imports providers.
+# The loader is installed by importing its module. Being a ``from constructs_lib import``,
+# this line sorts before every ``from constructs_lib._x import`` below, which would import
+# the provider packages; the redundant alias keeps it a deliberate, used import.
+from constructs_lib import _lazy_providers as _lazy_providers
 from constructs_lib._cluster_access import ClusterAccess, ClusterAccessProps
 from constructs_lib._drain import DrainProfile
 from constructs_lib._environment import EnvironmentVariables
