@@ -129,6 +129,8 @@ def _preload_lazy_assembly(jsii_init: Path) -> None:
     loads its original tarball: slower, never broken."""
     match = _TARBALL.search(jsii_init.read_text(encoding="utf-8"))
     if match is None:
+        slow_path_notice(f"{jsii_init} loads its assembly in a way this loader does not know",
+                         "install the provider versions pinned in Pipfile.lock ('make install')")
         return
     name, version, filename = match.groups()
     import cdktf  # noqa: F401 - the provider assembly depends on cdktf's and constructs'
@@ -141,10 +143,11 @@ def _preload_lazy_assembly(jsii_init: Path) -> None:
         return
     try:
         kernel.load(name, version, os.fspath(tarball))
-    except Exception as error:  # noqa: BLE001 - the kernel raises JSIIError or RuntimeError
+    except Exception as error:  # the kernel raises JSIIError or RuntimeError; the original still loads
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         slow_path_notice(f"the jsii kernel refused {tarball} ({first_line})",
-                         f"delete {tarball}; it is made again on the next run")
+                         f"delete {tarball} (it is made again on the next run); if this repeats, "
+                         "also jsii's package cache (~/.cache/aws/jsii)")
 
 
 class LazyProviderFinder(importlib.abc.MetaPathFinder):

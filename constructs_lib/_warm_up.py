@@ -59,7 +59,10 @@ def loaded_assemblies() -> list[tuple[str, str, Path]]:
         name, version, filename = match.groups()
         tarball = jsii_dir / filename
         if package in lazy_providers.LAZY_PACKAGES and lazy_providers.is_lazy(module):
-            tarball = lazy_providers.lazy_tarball(tarball)
+            try:
+                tarball = lazy_providers.lazy_tarball(tarball)
+            except provider_cache.CacheUnavailableError:
+                pass  # the kernel loaded the original, and the import said so on stderr
         found.append((name, version, tarball))
     return found
 
@@ -77,11 +80,7 @@ def wait_for_indexes(assemblies: list[tuple[str, str, Path]], timeout: float = W
 
 
 def main() -> int:
-    try:
-        assemblies = loaded_assemblies()
-    except provider_cache.CacheUnavailableError as error:
-        print(f"warning: {error}", file=sys.stderr)
-        return 0
+    assemblies = loaded_assemblies()
     missing = [name for name, version, tarball in assemblies
                if not jsii_package_dir(name, version, tarball).is_dir()]
     if missing:

@@ -175,3 +175,13 @@ def test_a_synth_with_an_unwritable_cache_succeeds_with_one_line(tmp_path):
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert str(blocker / "cache") in result.stderr and provider_cache.CACHE_ENV in result.stderr
     assert (tmp_path / "out" / "stacks" / "inference-gateway" / "cdk.tf.json").is_file()
+
+
+def test_a_package_the_loader_does_not_understand_is_named_once(monkeypatch, capsys, tmp_path):
+    jsii_init = tmp_path / "_jsii" / "__init__.py"
+    jsii_init.parent.mkdir()
+    jsii_init.write_text("__jsii_assembly__ = load_it_some_new_way()\n")
+    monkeypatch.setattr(lazy_providers, "_noticed", False)
+    lazy_providers._preload_lazy_assembly(jsii_init)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(jsii_init) in err and "Pipfile.lock" in err
