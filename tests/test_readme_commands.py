@@ -81,8 +81,10 @@ def test_the_runnable_readme_commands_work_in_a_copy_of_the_project(tmp_path):
     script = "\n".join([*RUN, f"CDKTF_OUTDIR={tmp_path / 'cli.out'} {app}"])
     no_pipenv = os.pathsep.join(d for d in os.environ["PATH"].split(os.pathsep)
                                 if not (Path(d) / "pipenv").exists())
-    # PYTHON names this venv's interpreter, so make finds the venv installed and leaves it.
-    env = {**os.environ, "PATH": no_pipenv, "PYTHON": sys.executable, "CHECKPOINT_DISABLE": "1"}
+    # PYTHON names this venv's interpreter, so make finds the venv installed and leaves it;
+    # the variables of a make that runs this suite (VENV=..., say) must not reach that make.
+    env = {name: value for name, value in os.environ.items() if name not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    env |= {"PATH": no_pipenv, "PYTHON": sys.executable, "CHECKPOINT_DISABLE": "1"}
     result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=project, env=env,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
