@@ -73,7 +73,7 @@ bench: install
 # deliberate construct id change, the pinned construct tree.
 docs: install
 	$(PY) -m stacks.reference
-	PYTHONPATH=.:tests $(PY) tests/helpers.py
+	PYTHONPATH=.:tests $(PY) tests/pin_construct_tree.py
 
 # Scripted checks of the set-up, not part of CI (each takes minutes); see .ci/.
 check-pythons:

@@ -109,18 +109,16 @@ def summarize(runs: list[Run]) -> dict[str, float]:
 
 def scaled_config(servers: int) -> dict:
     """An app with ``servers`` model servers, each with its own base model, two adapters and
-    their InferenceModels, behind one gateway. One pool selects them all through a shared
-    label: routes of several pools on one gateway would match the same paths."""
+    their InferenceModels, behind one gateway: one pool per base model, told apart by the
+    body-based router."""
     return {
         "model_servers": [{
             "name": f"vllm-{index}",
             "model": f"org/base-model-{index}",
-            "labels": {"app": f"vllm-{index}", "inference-pool": "shared"},
             "adapters_config_map": f"vllm-{index}-adapters",
             "adapters": [{"id": f"adapter-{index}-a", "source": "org/a"},
                          {"id": f"adapter-{index}-b", "source": "org/b"}],
         } for index in range(servers)],
-        "gateway": {"inference_pools": [{"name": "shared", "match_labels": {"inference-pool": "shared"}}]},
     }
 
 

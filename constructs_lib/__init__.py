@@ -7,28 +7,31 @@ Importing this package installs the lazy loader for the prebuilt provider bindin
 ``_lazy_providers``), so every provider import is cheap.
 """
 
-# The loader is installed by importing its module. Being a ``from constructs_lib import``,
-# this line sorts before every ``from constructs_lib._x import`` below, which would import
-# the provider packages; the redundant alias keeps it a deliberate, used import.
+# The lazy provider loader is installed by importing its module. Sorted as a
+# ``from constructs_lib import`` line, it runs before every ``from constructs_lib._x import``
+# below (those import the provider packages; ``_checks`` above it imports none). The
+# redundant alias marks a deliberate import. Should a provider ever load first anyway,
+# stderr says so and tests/test_lazy_providers.py fails.
+from constructs_lib import _checks as checks
 from constructs_lib import _lazy_providers as _lazy_providers
+from constructs_lib._body_routing import BodyRoutingProps
 from constructs_lib._cluster_access import ClusterAccess, ClusterAccessProps
-from constructs_lib._drain import DrainProfile
-from constructs_lib._environment import EnvironmentVariables
+from constructs_lib._cluster_variables import ClusterVariables
+from constructs_lib._drain import Derivation, DrainProfile
+from constructs_lib._drain import explain as explain_drain
 from constructs_lib._errors import ConfigError, Problem
-from constructs_lib._gateway_props import (
-    GKE_GATEWAY_CLASSES,
+from constructs_lib._gateway_common import GKE_GATEWAY_CLASSES, GatewayClass
+from constructs_lib._gateway_module import InferenceGateway
+from constructs_lib._gateway_module_props import (
     MODULE_COMMIT,
-    GatewaySpec,
     HttpRouteSpec,
     InferenceGatewayProps,
     InferenceModelSpec,
-    InferencePoolSpec,
 )
+from constructs_lib._gateway_v1 import InferenceGatewayV1
 from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
 from constructs_lib._gie_crds import GieCrds, GieCrdsProps, GkeExtensionCrds, GkeExtensionCrdsProps
 from constructs_lib._hf_token import HuggingFaceTokenSecret
-from constructs_lib._inference_gateway import InferenceGateway
-from constructs_lib._inference_gateway_v1 import InferenceGatewayV1
 from constructs_lib._metrics_rbac import MetricsRbac, MetricsRbacProps
 from constructs_lib._model_server import VllmModelServer
 from constructs_lib._model_server_props import (
@@ -38,21 +41,39 @@ from constructs_lib._model_server_props import (
     ProbeSettings,
     VllmModelServerProps,
 )
+from constructs_lib._pools import Criticality, InferencePoolSpec
 from constructs_lib._preflight import Preflight
-from constructs_lib._props import Props, from_mapping
+from constructs_lib._props import Props, describe, from_mapping, iter_fields
+from constructs_lib._releases import (
+    BBR_RELEASE_BY_API,
+    DEFAULT_CHART_VERSION,
+    GIE_RELEASE_BY_API,
+    ApiVersion,
+    api_of_release,
+    bbr_maps_base_models,
+    ships_objective_crd,
+)
+from constructs_lib._terraform import require_terraform
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BBR_RELEASE_BY_API",
+    "DEFAULT_CHART_VERSION",
+    "GIE_RELEASE_BY_API",
     "GKE_ACCELERATORS",
     "GKE_GATEWAY_CLASSES",
     "MODULE_COMMIT",
+    "ApiVersion",
+    "BodyRoutingProps",
     "ClusterAccess",
     "ClusterAccessProps",
+    "ClusterVariables",
     "ConfigError",
+    "Criticality",
+    "Derivation",
     "DrainProfile",
-    "EnvironmentVariables",
-    "GatewaySpec",
+    "GatewayClass",
     "GieCrds",
     "GieCrdsProps",
     "GkeExtensionCrds",
@@ -64,8 +85,8 @@ __all__ = [
     "InferenceGatewayProps",
     "InferenceGatewayV1",
     "InferenceGatewayV1Props",
-    "InferenceObjectiveSpec",
     "InferenceModelSpec",
+    "InferenceObjectiveSpec",
     "InferencePoolSpec",
     "LoraAdapter",
     "MetricsRbac",
@@ -76,5 +97,13 @@ __all__ = [
     "Props",
     "VllmModelServer",
     "VllmModelServerProps",
+    "api_of_release",
+    "bbr_maps_base_models",
+    "checks",
+    "describe",
+    "explain_drain",
     "from_mapping",
+    "iter_fields",
+    "require_terraform",
+    "ships_objective_crd",
 ]

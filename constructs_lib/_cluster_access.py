@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from cdktf import Fn, IResolvable, TerraformResourceLifecycle
 from constructs import Construct
 
+from constructs_lib._cluster_variables import ClusterVariables
 from constructs_lib._errors import Problem
 from constructs_lib._preflight import Preflight, postconditions
 from constructs_lib._props import Props
@@ -23,6 +24,7 @@ from constructs_lib._providers import (
     KubernetesProvider,
     KubernetesProviderExec,
 )
+from constructs_lib._terraform import require_terraform
 
 CONNECT_GATEWAY_HOST = "https://connectgateway.googleapis.com/v1"
 EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
@@ -41,7 +43,8 @@ class ClusterAccessProps(Props):
             with ``private_endpoint``. Default ``None``: the cluster's location.
         fleet_membership_name: the fleet membership's name. Default ``None``: the cluster name.
         preflight_checks: stop ``terraform plan`` with the command to run when the cluster
-            lacks what a stack needs (Gateway API, Managed Prometheus, GKE >= 1.32.3).
+            lacks what a stack needs (Gateway API, Managed Prometheus, GKE >= 1.32.3, and with
+            the body-based router its routing extension CRD).
             Default ``True``.
     """
 
@@ -82,8 +85,12 @@ class ClusterAccess(Construct):
     ) -> None:
         super().__init__(scope, id)
         props = props or ClusterAccessProps()
+        self.project_id, self.cluster_name, self.cluster_location = project_id, cluster_name, cluster_location
+        self.variables: ClusterVariables | None = None
         self.google_provider = GoogleProvider(self, "google", project=project_id)
         checks = postconditions(preflight, cluster_name=cluster_name, cluster_location=cluster_location)
+        if checks and props.preflight_checks:
+            require_terraform(self, "1.2")  # postconditions on data sources
         self.cluster = DataGoogleContainerCluster(
             self, "cluster", project=project_id, name=cluster_name, location=cluster_location,
             lifecycle=TerraformResourceLifecycle(postcondition=checks)
@@ -111,6 +118,25 @@ class ClusterAccess(Construct):
                 cluster_ca_certificate=self._ca_certificate,
             )
         self._helm_provider: HelmProvider | None = None
+
+    @classmethod
+    def from_variables(
+        cls,
+        scope: Construct,
+        *,
+        props: ClusterAccessProps | None = None,
+        include_network: bool = False,
+        preflight: Sequence[Preflight] = (),
+    ) -> ClusterAccess:
+        """The usual way a stack reaches its cluster: declare the cluster's Terraform
+        variables (``ClusterVariables``, id ``environment``, with ``region`` and
+        ``network_name`` when ``include_network``) and connect through them (id ``cluster``).
+        The variables are then ``.variables``."""
+        variables = ClusterVariables(scope, "environment", include_network=include_network)
+        access = cls(scope, "cluster", project_id=variables.project_id, cluster_name=variables.cluster_name,
+                     cluster_location=variables.cluster_location, props=props, preflight=preflight)
+        access.variables = variables
+        return access
 
     def helm_provider(self) -> HelmProvider:
         """A helm provider with the same credentials, created on first use (id ``helm``)."""

@@ -2,6 +2,10 @@
 
 A user who fixes one typo only to meet the next on the following run wastes a cycle per
 mistake, so validation collects every problem before it raises.
+
+The rule for errors: bad *data* (a value in props or YAML) is a :class:`ConfigError`
+listing every :class:`Problem`; *misuse* of the Python API that no configuration can
+cause (a wrong combination of arguments in code) is a ``TypeError``.
 """
 
 from __future__ import annotations
@@ -44,6 +48,3 @@ class ConfigError(ValueError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(problem.render() for problem in self.problems))
-
-    def under(self, prefix: str) -> ConfigError:
-        return ConfigError(problem.under(prefix) for problem in self.problems)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 
 from constructs import Construct
 
@@ -13,6 +12,7 @@ from constructs_lib import _checks as checks
 from constructs_lib._errors import Problem
 from constructs_lib._manifest_bundle import ManifestBundle, ManifestSource
 from constructs_lib._props import Props
+from constructs_lib._releases import GIE_RELEASE_BY_API
 
 GIE_RELEASE_URL = (
     "https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/"
@@ -23,9 +23,7 @@ GKE_EXTENSION_CRD_URL = (
     "networking.gke.io_{plural}.yaml"
 )
 GKE_EXTENSION_PLURALS = ("gcptrafficextensions", "gcproutingextensions")
-#: The GIE release for each InferencePool API version.
-RELEASE_BY_API = {"v1alpha2": "v0.3.0", "v1": "v1.5.0"}
-DEFAULT_VERSION = RELEASE_BY_API["v1alpha2"]
+DEFAULT_VERSION = GIE_RELEASE_BY_API["v1alpha2"]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -54,9 +52,7 @@ class GieCrdsProps(Props):
     def problems(self) -> list[Problem]:
         found = list(checks.semver_tag("version", self.version)) if self.version is not None else []
         for index, key in enumerate(self.exclude):
-            if not re.match(r"^[A-Z][A-Za-z0-9]*/[a-z0-9][-a-z0-9.]*$", key):
-                found.append(Problem(f"exclude[{index}]", key, "is not a Kind/name key", "write it like "
-                                     "CustomResourceDefinition/inferencepools.inference.networking.k8s.io"))
+            found += checks.manifest_key(f"exclude[{index}]", key)
         if self.manifest_file is not None and not os.path.isfile(self.manifest_file):
             found.append(Problem("manifest_file", self.manifest_file, "is not a readable file",
                                  "give the path of the release's manifests.yaml, relative to where main.py runs"))

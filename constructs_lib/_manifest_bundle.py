@@ -25,6 +25,7 @@ from cdktf import (
 from constructs import Construct
 
 from constructs_lib._providers import DataHttp, HttpProvider, Manifest
+from constructs_lib._terraform import require_terraform
 
 HTTP_PROVIDER_ID = "http-provider"
 
@@ -38,7 +39,7 @@ class ManifestSource:
 
     def __post_init__(self) -> None:
         if (self.url is None) == (self.file is None):
-            raise ValueError("ManifestSource needs exactly one of url= and file=")
+            raise TypeError("ManifestSource needs exactly one of url= and file=")
 
 
 class ManifestBundle(Construct):
@@ -60,11 +61,16 @@ class ManifestBundle(Construct):
     ) -> None:
         super().__init__(scope, id)
         if not sources:
-            raise ValueError("ManifestBundle needs at least one source")
+            raise TypeError("ManifestBundle needs at least one source")
+        # Provider-defined functions (manifest_decode_multi) arrived in Terraform 1.8.
+        require_terraform(self, "1.8")
         bodies = [self._body(index, source) for index, source in enumerate(sources)]
         decoded = ", ".join(f"provider::kubernetes::manifest_decode_multi({body})" for body in bodies)
         key = 'format("%s/%s", doc.kind, doc.metadata.name)'
         keep = f" if !contains({json.dumps(sorted(exclude))}, {key})" if exclude else ""
+        # One HCL object `for` expression wrapped in a ${ ... } interpolation:
+        #   ${{ for doc in concat(<decoded>...) : "<kind>/<name>" => <doc without status> [if kept] }}
+        # The doubled braces are HCL's own (interpolation + object), not f-string escapes.
         self.documents = TerraformLocal(
             self,
             "documents",
@@ -84,8 +90,7 @@ class ManifestBundle(Construct):
         if source.url is not None:
             _ensure_http_provider(self)
             return DataHttp(self, f"source-{index}", url=source.url).response_body
-        assert source.file is not None
-        asset = TerraformAsset(self, f"file-{index}", path=source.file, type=AssetType.FILE)
+        asset = TerraformAsset(self, f"file-{index}", path=str(source.file), type=AssetType.FILE)
         return f'file(join("/", [path.module, "{asset.path}"]))'
 
 

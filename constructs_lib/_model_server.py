@@ -130,13 +130,11 @@ def deployment_manifest(props: VllmModelServerProps) -> dict[str, Any]:
     if props.effective_pre_stop_seconds > 0:
         # A zero-second sleep is only valid from Kubernetes 1.33: no hook at all instead.
         vllm["lifecycle"] = {"preStop": {"sleep": {"seconds": props.effective_pre_stop_seconds}}}
-    containers = [vllm]
-    pod_spec: dict[str, Any] = {"containers": containers}
+    pod_spec: dict[str, Any] = {"containers": [vllm]}
     if props.adapters:
         pod_spec["initContainers"] = [_syncer_container(props)]
-        containers = [vllm, *pod_spec["initContainers"]]
     if props.hardened:
-        for container in containers:
+        for container in [*pod_spec["containers"], *pod_spec.get("initContainers", [])]:
             container["securityContext"] = dict(HARDENED_CONTAINER)
         # Neither vLLM nor the syncer calls the Kubernetes API.
         pod_spec["automountServiceAccountToken"] = False

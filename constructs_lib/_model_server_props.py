@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections.abc import Mapping
 from typing import Literal
 
@@ -34,28 +33,9 @@ ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator"
 GPU_RESOURCE = "nvidia.com/gpu"
 DEFAULT_SYNCER_IMAGE = "registry.k8s.io/gateway-api-inference-extension/lora-syncer:v1.0.0"
 
-# What an OpenAI-compatible server accepts as a model name without quoting surprises.
-_MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,254}$")
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 TUTORIAL_PRE_STOP_SECONDS = 30
 TUTORIAL_TERMINATION_GRACE_SECONDS = 130
 _RESERVED_ENV = ("VLLM_USE_V1", "PORT", "HUGGING_FACE_HUB_TOKEN", "VLLM_ALLOW_RUNTIME_LORA_UPDATING")
-
-
-def image_reference(field: str, value: str) -> list[Problem]:
-    """Non-empty; a digest, when given, is a full sha256 (``repo@sha256:<64 hex>``)."""
-    if not value.strip() or " " in value:
-        return [Problem(field, value, "is not an image reference", "write registry/repository:tag")]
-    if "@" in value and not _DIGEST.search(value):
-        return [Problem(field, value, "has a malformed digest", "pin as repository@sha256:<64 hex digits>")]
-    return []
-
-
-def model_name(field: str, value: str) -> list[Problem]:
-    if _MODEL_NAME.match(value):
-        return []
-    return [Problem(field, value, "is not usable as an OpenAI model name",
-                    "use letters, digits, '.', '_', ':', '/' and '-', starting with a letter or digit")]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -74,7 +54,7 @@ class LoraAdapter(Props):
     base_model: str | None = None
 
     def problems(self) -> list[Problem]:
-        found = model_name("id", self.id) + list(checks.not_blank("source", self.source))
+        found = [*checks.model_name("id", self.id), *checks.not_blank("source", self.source)]
         if self.base_model is not None:
             found.extend(checks.not_blank("base_model", self.base_model))
         return found
@@ -152,11 +132,8 @@ class HuggingFaceToken(Props):
     secret_key: str = "token"
 
     def problems(self) -> list[Problem]:
-        found = list(checks.dns_subdomain("secret_name", self.secret_name))
-        if not re.match(r"^[-._a-zA-Z0-9]+$", self.secret_key):
-            found.append(Problem("secret_key", self.secret_key, "is not a valid Secret key",
-                                 "use letters, digits, '-', '_' and '.'"))
-        return found
+        return [*checks.dns_subdomain("secret_name", self.secret_name),
+                *checks.secret_key("secret_key", self.secret_key)]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -268,15 +245,12 @@ class VllmModelServerProps(Props):
         return (self.model, *(adapter.id for adapter in self.adapters))
 
     def problems(self) -> list[Problem]:
-        # The name also names the derived pool and its Helm release (at most 53 characters).
-        found = list(checks.dns_label("name", self.name))
-        if len(self.name) > 53:
-            found.append(Problem("name", self.name, "is longer than 53 characters, the limit of the Helm "
-                                 "release its derived pool becomes", "shorten it to 53 characters"))
+        # The name also names the derived pool, which becomes a Helm release.
+        found = list(checks.helm_release_name("name", self.name, "the derived pool becomes one"))
         found += checks.dns_label("namespace", self.namespace)
-        found += checks.not_blank("model", self.model)
-        found += image_reference("image", self.image)
-        found += image_reference("syncer_image", self.syncer_image)
+        found += checks.model_name("model", self.model)
+        found += checks.image_reference("image", self.image)
+        found += checks.image_reference("syncer_image", self.syncer_image)
         found += checks.at_least("replicas", self.replicas, 0)
         found += checks.at_least("gpu_count", self.gpu_count, 1)
         found += checks.at_least("tensor_parallel_size", self.tensor_parallel_size, 1)
@@ -292,8 +266,6 @@ class VllmModelServerProps(Props):
         found += checks.labels("node_selector", self.node_selector) if self.node_selector else []
         if self.labels is not None:
             found += checks.labels("labels", self.labels)
-        else:
-            found += checks.labels("name", {"app": self.name})
         if self.accelerator not in GKE_ACCELERATORS:
             found.append(Problem("accelerator", self.accelerator, "is not a GKE accelerator type",
                                  f"use one of: {', '.join(GKE_ACCELERATORS)}"))

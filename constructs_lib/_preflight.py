@@ -14,12 +14,16 @@ from cdktf import Postcondition
 
 #: GKE Inference Gateway needs GKE 1.32.3 or later.
 MIN_GKE_VERSION = (1, 32, 3)
+#: GKE installs the GCPRoutingExtension CRD (which the body-based router's chart creates an
+#: object of) from 1.32.2-gke.1182001; older clusters need the CRDs installed by hand.
+MIN_ROUTING_EXTENSION_VERSION = (1, 32, 2, 1182001)
 
 
 class Preflight(Enum):
     GATEWAY_API = "gateway_api"
     MANAGED_PROMETHEUS = "managed_prometheus"
     INFERENCE_GATEWAY_VERSION = "inference_gateway_version"
+    ROUTING_EXTENSION = "routing_extension"
 
 
 def _version_number(expression: str) -> str:
@@ -27,6 +31,13 @@ def _version_number(expression: str) -> str:
     parts = f'split(".", {expression})'
     patch = f'split("-", {parts}[2])[0]'
     return f"(tonumber({parts}[0]) * 1000000 + tonumber({parts}[1]) * 1000 + tonumber({patch}))"
+
+
+def _build_number(expression: str) -> str:
+    """``1.32.2-gke.1182001`` -> 10320021182001 (build 0 without ``-gke.``), as a Terraform
+    expression: the version and its GKE build, compared as one number."""
+    build = f'tonumber(try(split("-gke.", {expression})[1], "0"))'
+    return f"({_version_number(expression)} * 10000000 + {build})"
 
 
 def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_location: str) -> list[Postcondition]:
@@ -59,5 +70,17 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
                     f"Cluster {cluster_name} runs a GKE version older than {major}.{minor}.{patch}, the "
                     f"first with GKE Inference Gateway. Run: gcloud container clusters upgrade "
                     f"{cluster_name} {where} --master --cluster-version {major}.{minor}"),
+            ))
+        elif check is Preflight.ROUTING_EXTENSION:
+            r_major, r_minor, r_patch, r_build = MIN_ROUTING_EXTENSION_VERSION
+            floor = (r_major * 1000000 + r_minor * 1000 + r_patch) * 10000000 + r_build
+            version = f"{r_major}.{r_minor}.{r_patch}-gke.{r_build}"
+            found.append(Postcondition(
+                condition=f"${{try({_build_number('self.master_version')} >= {floor}, false)}}",
+                error_message=(
+                    f"Cluster {cluster_name} runs a GKE version older than {version}, which lacks the "
+                    f"GCPRoutingExtension CRD the body-based router needs. Run: gcloud container clusters "
+                    f"upgrade {cluster_name} {where} --master --cluster-version {major}.{minor}, or install "
+                    "the CRDs with prerequisites.gke_extension_crds"),
             ))
     return found

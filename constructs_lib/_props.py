@@ -22,9 +22,15 @@ _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", fl
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Props:
-    """Subclasses are ``@dataclass(frozen=True, kw_only=True)`` and may add ``problems()``."""
+    """Subclasses are ``@dataclass(frozen=True, kw_only=True)`` and may add ``problems()``.
+
+    Naming: ``*Props`` configure a construct or a section of the app; ``*Spec`` describe one
+    Kubernetes object inside them; ``*Settings`` and ``*Profile`` group related numbers.
+    """
 
     _hints_cache: ClassVar[dict[type, dict[str, Any]]] = {}
+    #: Settings that moved, by their old key: what to write instead (for migration errors).
+    moved_settings: ClassVar[Mapping[str, str]] = {}
 
     def __post_init__(self) -> None:
         found: list[Problem] = []
@@ -83,12 +89,18 @@ def _coerce(value: Any, expected: Any, path: str) -> tuple[Any, list[Problem]]:
     if origin in (types.UnionType, typing.Union):
         if value is None and type(None) in get_args(expected):
             return value, []
+        if isinstance(value, Mapping):
+            tagged = _tagged_choice(value, get_args(expected), path)
+            if tagged is not None:
+                return tagged
         for option in get_args(expected):
             if option is type(None):
                 continue
             converted, found = _coerce(value, option, path)
             if not found:
                 return converted, []
+            # A list or mapping meant for this container option: its own problems (a bad
+            # item, an unknown key) say more than "must be X or null" for the whole value.
             if _is_container(option) and isinstance(value, (list, tuple, dict, Mapping)):
                 return converted, found
         return value, mismatch
@@ -141,6 +153,38 @@ def _coerce(value: Any, expected: Any, path: str) -> tuple[Any, list[Problem]]:
     return value, []
 
 
+def _tagged_choice(value: Mapping[Any, Any], options: tuple[Any, ...],
+                   path: str) -> tuple[Any, list[Problem]] | None:
+    """A union of props classes told apart by a field each pins to one literal value (a
+    tag such as ``api_version``): the mapping's tag picks the class, so errors are reported
+    against the class the user meant. Without the tag, the first class is the default."""
+    classes = [option for option in options if isinstance(option, type) and issubclass(option, Props)]
+    if len(classes) < 2:
+        return None
+    tag = _tag_field(classes)
+    if tag is None:
+        return None
+    if tag not in value:
+        return _coerce(value, classes[0], path)
+    allowed = {get_args(_hints(cls)[tag])[0]: cls for cls in classes}
+    chosen = allowed.get(value[tag])
+    if chosen is None:
+        choices = ", ".join(repr(choice) for choice in allowed)
+        return value, [Problem(f"{path}.{tag}", value[tag], f"must be one of {choices}",
+                               f"give one of {choices}")]
+    return _coerce(value, chosen, path)
+
+
+def _tag_field(classes: list[type[Props]]) -> str | None:
+    """The first field that every class pins to its own single literal value."""
+    for field in dataclasses.fields(classes[0]):
+        hints = [_hints(cls).get(field.name) for cls in classes]
+        if all(get_origin(hint) is Literal and len(get_args(hint)) == 1 for hint in hints):
+            if len({get_args(hint)[0] for hint in hints}) == len(classes):
+                return field.name
+    return None
+
+
 def _is_container(expected: Any) -> bool:
     origin = get_origin(expected)
     return origin in (tuple, dict, Mapping) or (isinstance(expected, type) and issubclass(expected, Props))
@@ -152,6 +196,8 @@ def from_mapping(cls: type[P], data: Mapping[str, Any]) -> P:
         raise ConfigError([Problem("", data, f"must be {describe(cls)}", "write a mapping of keys")])
     names = [field.name for field in dataclasses.fields(cls) if field.init]
     found = [
+        Problem(str(key), data[key], "has moved", cls.moved_settings[key])
+        if key in cls.moved_settings else
         Problem(str(key), data[key], "is not a known setting",
                 f"remove it or use one of: {', '.join(names)}")
         for key in data if key not in names

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from constructs_lib import VllmModelServerProps
-from constructs_lib import _drain as drain
+from constructs_lib import VllmModelServerProps, explain_drain
 from stacks.config import AppConfig
 
 
@@ -17,7 +16,7 @@ def explain_server(props: VllmModelServerProps) -> list[str]:
     lines = [f"model server {props.name}:"]
     probe = props.effective_startup_probe
     if props.drain_profile is not None:
-        for step in drain.explain(props.drain_profile, probe.period_seconds, probe.initial_delay_seconds or 0):
+        for step in explain_drain(props.drain_profile, probe.period_seconds, probe.initial_delay_seconds or 0):
             lines.append(f"  {step.name} = {step.value:g}  <- {step.formula}")
     else:
         lines.append("  no drain_profile: the tutorial's numbers (set drain_profile to derive them)")

@@ -6,20 +6,17 @@ from __future__ import annotations
 from constructs import Construct
 
 from constructs_lib import HuggingFaceTokenSecret, VllmModelServer
-from constructs_lib._hf_token import WRITE_ONLY_TERRAFORM
 from stacks.base import BaseStack, StackOptions
 
 
 class ModelServersStack(BaseStack):
     def __init__(self, scope: Construct, id: str, *, options: StackOptions) -> None:
+        super().__init__(scope, id, options=options)
         config = options.config
         created_secrets = {
             (server.namespace, server.hf_token.secret_name): server.hf_token.secret_key
             for server in config.model_servers if server.hf_token.mode == "terraform_variable"
         }
-        if created_secrets:
-            self.required_terraform = WRITE_ONLY_TERRAFORM
-        super().__init__(scope, id, options=options)
         self.connect()
         self.secrets = {
             (namespace, name): HuggingFaceTokenSecret(

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from constructs_lib import GieCrds, GkeExtensionCrds, MetricsRbac, Preflight
-from constructs_lib._gie_crds import RELEASE_BY_API
+from constructs_lib import GIE_RELEASE_BY_API, GieCrds, GkeExtensionCrds, MetricsRbac, Preflight
 from stacks.base import BaseStack, StackOptions
 
 
@@ -21,7 +20,7 @@ class PrerequisitesStack(BaseStack):
         prerequisites = config.prerequisites
         if prerequisites.crds is not None:
             self.crds = GieCrds(self, "gie-crds", props=prerequisites.crds,
-                                default_version=RELEASE_BY_API[config.api_version])
+                                default_version=GIE_RELEASE_BY_API[config.api_version])
         if prerequisites.gke_extension_crds is not None:
             GkeExtensionCrds(self, "gke-extension-crds", props=prerequisites.gke_extension_crds)
         if prerequisites.metrics_rbac is not None:

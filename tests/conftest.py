@@ -1,13 +1,8 @@
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 # The jsii kernel (started below) runs cdktf's Testing.to_be_valid_terraform with the
 # environment it starts with, so the CLI configuration that points Terraform at the stub

@@ -41,20 +41,21 @@ class _Checker:
         self.errors: list[str] = []
         self._cel = celpy.Environment()
 
-    def check(self, schema: dict[str, Any], value: Any, path: str) -> None:
+    def check(self, schema: dict[str, Any], value: Any, path: str) -> Any:
+        """Record the errors of ``value``; return it with the schema's defaults applied."""
         if value is None:
             if not schema.get("nullable"):
                 self.errors.append(f"{path}: null is not allowed")
-            return
+            return value
         if schema.get("x-kubernetes-int-or-string"):
             if not isinstance(value, (int, str)) or isinstance(value, bool):
                 self.errors.append(f"{path}: must be an integer or a string")
-            return
+            return value
         expected = schema.get("type")
         python_type = _TYPES.get(expected) if expected else None
         if python_type and (not isinstance(value, python_type) or (isinstance(value, bool) and expected != "boolean")):
             self.errors.append(f"{path}: must be {expected}, got {type(value).__name__}")
-            return
+            return value
         if isinstance(value, dict) and "properties" in schema:
             # The API server applies defaults before it validates (and before CEL sees the object).
             defaults = {key: prop["default"] for key, prop in schema["properties"].items()
@@ -62,13 +63,13 @@ class _Checker:
             value = {**defaults, **value}
         self._scalars(schema, value, path)
         if isinstance(value, dict):
-            self._object(schema, value, path)
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if "items" in schema:
-                    self.check(schema["items"], item, f"{path}[{index}]")
+            value = self._object(schema, value, path)
+        elif isinstance(value, list) and "items" in schema:
+            # Defaults inside the items are applied before a rule on the list sees them.
+            value = [self.check(schema["items"], item, f"{path}[{index}]") for index, item in enumerate(value)]
         for rule in schema.get("x-kubernetes-validations", []):
             self._cel_rule(rule, value, path)
+        return value
 
     def _scalars(self, schema: dict[str, Any], value: Any, path: str) -> None:
         if "enum" in schema and value not in schema["enum"]:
@@ -87,21 +88,23 @@ class _Checker:
         if isinstance(value, dict) and len(value) > schema.get("maxProperties", len(value)):
             self.errors.append(f"{path}: too many properties")
 
-    def _object(self, schema: dict[str, Any], value: dict[str, Any], path: str) -> None:
+    def _object(self, schema: dict[str, Any], value: dict[str, Any], path: str) -> dict[str, Any]:
         for name in schema.get("required", []):
             if name not in value:
                 self.errors.append(f"{path}.{name}: required")
         properties = schema.get("properties")
         extra = schema.get("additionalProperties")
+        checked = dict(value)
         for key, item in value.items():
             if properties is not None and key in properties:
                 if path == "" and key == "metadata":
                     continue
-                self.check(properties[key], item, f"{path}.{key}")
+                checked[key] = self.check(properties[key], item, f"{path}.{key}")
             elif isinstance(extra, dict):
-                self.check(extra, item, f"{path}.{key}")
+                checked[key] = self.check(extra, item, f"{path}.{key}")
             elif not schema.get("x-kubernetes-preserve-unknown-fields") and (properties is not None or extra is False):
                 self.errors.append(f"{path}.{key}: unknown field")
+        return checked
 
     def _cel_rule(self, rule: dict[str, Any], value: Any, path: str) -> None:
         if "oldSelf" in rule["rule"]:

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from stacks import cli
-from stacks.order import CycleError, apply_order, destroy_order
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,8 +73,8 @@ BAD_INPUTS = {
         "gateway.http_routes[0].gateway_name='nope': names no gateway"),
     "missing crd file": ("prerequisites:\n  crds:\n    manifest_file: /no/such/manifests.yaml\n",
                          "prerequisites.crds.manifest_file='/no/such/manifests.yaml': is not a readable file"),
-    "chart version without v": ("api_version: v1\ngateway_v1:\n  chart_version: 1.5.0\n",
-                                "gateway_v1.chart_version='1.5.0'"),
+    "chart version without v": ("gateway:\n  api_version: v1\n  chart_version: 1.5.0\n",
+                                "gateway.chart_version='1.5.0'"),
 }
 
 
@@ -117,13 +116,13 @@ def test_every_problem_is_reported_at_once(tmp_path, capsys):
 
 def test_main_py_exits_2_without_traceback(tmp_path):
     config = tmp_path / "config.yaml"
-    config.write_text("gateway:\n  gateway:\n    gateway_class: nope\n")
+    config.write_text("gateway:\n  gateway_class: nope\n")
     env = {**os.environ, "CDKTF_OUTDIR": str(tmp_path / "out")}
     result = subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(config)],
                             capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert result.stderr.startswith("error: gateway.gateway.gateway_class='nope'")
+    assert result.stderr.startswith("error: gateway.gateway_class='nope'")
     assert not (tmp_path / "out").exists()
 
 
@@ -134,43 +133,6 @@ def test_help_explains_the_options(capsys):
     text = capsys.readouterr().out
     for option in ("--config", "--outdir", "--quiet"):
         assert option in text
-
-
-def _manifest(**deps):
-    return {"stacks": {name: {"dependencies": needs} for name, needs in deps.items()}}
-
-
-def test_apply_order_puts_dependencies_first():
-    manifest = _manifest(gateway=["prereq", "servers"], servers=[], prereq=[])
-    assert apply_order(manifest) == ["prereq", "servers", "gateway"]
-    assert destroy_order(manifest) == ["gateway", "servers", "prereq"]
-
-
-def test_apply_order_of_a_chain_and_a_cycle():
-    assert apply_order(_manifest(c=["b"], b=["a"], a=[])) == ["a", "b", "c"]
-    with pytest.raises(CycleError):
-        apply_order(_manifest(a=["b"], b=["a"]))
-
-
-def test_deploy_dry_run_runs_terraform_per_stack_in_order(default_output, tmp_path, capsys):
-    from stacks import deploy
-
-    var_file = tmp_path / "values.tfvars"
-    var_file.write_text('project_id = "p"\n')
-    assert deploy.main(["destroy", "--outdir", str(default_output), "--var-file", str(var_file),
-                        "--dry-run"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    destroys = [line for line in lines if " destroy " in line]
-    assert [line.split("/stacks/")[1].split()[0] for line in destroys] == [
-        "inference-gateway", "model-servers", "prerequisites"]
-    assert all(f"-var-file={var_file}" in line for line in destroys)
-
-
-def test_deploy_without_synth_says_what_to_run(tmp_path, capsys):
-    from stacks import deploy
-
-    assert deploy.main(["apply", "--outdir", str(tmp_path)]) == 2
-    assert "make synth" in capsys.readouterr().err
 
 
 def test_v1_example_yaml_synthesizes_the_v1_path(tmp_path):

@@ -2,6 +2,7 @@
 rules, for a spread of configurations."""
 
 import dataclasses
+import importlib
 
 import pytest
 from conformance import (
@@ -15,7 +16,7 @@ from conformance import (
     pod_references,
 )
 from crd_schema import crd_errors, load_crds
-from helpers import SHARED, synth
+from helpers import SHARED, needs_shared, synth
 from k8s_schema import schema_errors
 from kubernetes_validate.utils import SchemaNotFoundError, all_versions, major_minor, schema_contents
 
@@ -32,6 +33,7 @@ CONFIGS = {
         hf_token=HuggingFaceToken(mode="terraform_variable")),)),
     "no-adapters-unhardened": AppConfig(model_servers=(dataclasses.replace(
         VllmModelServerProps(), adapters=(), hardened=False, hf_token=HuggingFaceToken(mode="none")),)),
+    "two-base-models": AppConfig(model_servers=importlib.import_module("examples.two_base_models.main").SERVERS),
 }
 
 
@@ -75,10 +77,10 @@ def test_every_builtin_kind_passes_strict_kubernetes_schemas(all_stacks, version
     assert checked >= 20
 
 
-CRD_FILES = sorted((SHARED / "upstream").glob("gie-v0.3.0-crds.yaml")) if SHARED.is_dir() else []
+CRD_FILES = [SHARED / "upstream" / "gie-v0.3.0-crds.yaml"]
 
 
-@pytest.mark.skipif(not CRD_FILES, reason="../shared/upstream/gie-v0.3.0-crds.yaml not found")
+@needs_shared("gie-v0.3.0-crds.yaml")
 def test_every_custom_resource_matches_the_v0_3_0_crds(all_stacks):
     schemas = load_crds(CRD_FILES)
     found = list(_every(all_stacks, module_custom_resources))
@@ -88,7 +90,7 @@ def test_every_custom_resource_matches_the_v0_3_0_crds(all_stacks):
     assert errors == []
 
 
-@pytest.mark.skipif(not CRD_FILES, reason="../shared/upstream/gie-v0.3.0-crds.yaml not found")
+@needs_shared("gie-v0.3.0-crds.yaml")
 def test_crd_check_catches_unknown_fields_enums_and_missing_fields():
     schemas = load_crds(CRD_FILES)
     bad = {"apiVersion": "inference.networking.x-k8s.io/v1alpha2", "kind": "InferenceModel",
@@ -101,7 +103,7 @@ def test_crd_check_catches_unknown_fields_enums_and_missing_fields():
     assert len(errors) == 3
 
 
-@pytest.mark.skipif(not CRD_FILES, reason="../shared/upstream/gie-v0.3.0-crds.yaml not found")
+@needs_shared("gie-v0.3.0-crds.yaml")
 def test_crd_check_evaluates_cel_rules():
     schemas = load_crds(CRD_FILES)
     weights = {"apiVersion": "inference.networking.x-k8s.io/v1alpha2", "kind": "InferenceModel",

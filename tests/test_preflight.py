@@ -60,3 +60,31 @@ def test_version_condition_evaluates_in_terraform(default_stacks, version, suppo
     result = subprocess.run([TERRAFORM, "console"], input=expression, capture_output=True, text=True,
                             cwd=tmp_path, check=True, timeout=60)
     assert result.stdout.strip() == str(supported).lower()
+
+
+def test_gateway_stack_with_the_router_checks_for_its_routing_extension(synth_config):
+    from constructs_lib import InferenceGatewayV1Props
+    from constructs_lib._preflight import MIN_ROUTING_EXTENSION_VERSION
+
+    stacks = synth_config(AppConfig(gateway=InferenceGatewayV1Props(body_routing={"mode": "on"})))
+    *_, routing = _conditions(stacks["inference-gateway"])
+    assert "GCPRoutingExtension" in routing["error_message"]
+    assert "prerequisites.gke_extension_crds" in routing["error_message"]
+    assert MIN_ROUTING_EXTENSION_VERSION == (1, 32, 2, 1182001)
+    installed = synth_config(AppConfig(gateway=InferenceGatewayV1Props(body_routing={"mode": "on"}),
+                                       prerequisites=PrerequisitesProps(gke_extension_crds={"ref": "main"})))
+    assert len(_conditions(installed["inference-gateway"])) == 2
+
+
+@pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on PATH")
+@pytest.mark.parametrize(("version", "supported"), [
+    ("1.32.2-gke.1182000", False), ("1.32.2-gke.1182001", True), ("1.33.0-gke.1", True), ("1.32.2", False),
+])
+def test_routing_extension_condition_evaluates_in_terraform(version, supported, tmp_path):
+    from constructs_lib._preflight import Preflight, postconditions
+
+    (check,) = postconditions([Preflight.ROUTING_EXTENSION], cluster_name="c", cluster_location="l")
+    expression = check.condition[2:-1].replace("self.master_version", f'"{version}"')
+    result = subprocess.run([TERRAFORM, "console"], input=expression, capture_output=True, text=True,
+                            cwd=tmp_path, check=True, timeout=60)
+    assert result.stdout.strip() == str(supported).lower()

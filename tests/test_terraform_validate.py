@@ -9,7 +9,7 @@ from conftest import TERRAFORM_WORKDIR
 from helpers import synth
 from tfstub.harness import TERRAFORM, Harness
 
-from constructs_lib import ClusterAccessProps, HuggingFaceToken, VllmModelServerProps
+from constructs_lib import ClusterAccessProps, HuggingFaceToken, InferenceGatewayV1Props, VllmModelServerProps
 from stacks.config import AppConfig, PrerequisitesProps, StateProps
 
 pytestmark = pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on PATH (>= 1.8 needed)")
@@ -20,10 +20,11 @@ CONFIGS = {
                                            state=StateProps(backend="gcs", bucket="tf-state")),
     "token-variable": AppConfig(model_servers=(VllmModelServerProps(
         hf_token=HuggingFaceToken(mode="terraform_variable")),)),
-    "v1": AppConfig(api_version="v1"),
-    "v1-crd-excluded": AppConfig(api_version="v1", prerequisites=PrerequisitesProps(crds={
+    "v1": AppConfig(gateway=InferenceGatewayV1Props()),
+    "v1-crd-excluded": AppConfig(gateway=InferenceGatewayV1Props(), prerequisites=PrerequisitesProps(crds={
         "exclude": ("CustomResourceDefinition/inferencepools.inference.networking.k8s.io",)})),
-    "v1-private-cluster": AppConfig(api_version="v1", cluster=ClusterAccessProps(private_endpoint=True)),
+    "v1-private-cluster": AppConfig(gateway=InferenceGatewayV1Props(),
+                                    cluster=ClusterAccessProps(private_endpoint=True)),
     "extension-crds-no-rbac": AppConfig(prerequisites=PrerequisitesProps(
         gke_extension_crds={"ref": "main"}, metrics_rbac=None)),
 }
@@ -53,6 +54,17 @@ def test_examples_validate(harness, example, tmp_path):
 
     for name in importlib.import_module(f"examples.{example}.main").synth(str(tmp_path)):
         _assert_valid(harness, tmp_path / "stacks" / name)
+
+
+@pytest.mark.parametrize("api_version", ["v1", "v1alpha2"])
+def test_several_base_models_validate_on_both_paths(harness, api_version, tmp_path):
+    """The gateway stack, which holds the router and its routes; the example's other stacks
+    are of kinds the configurations above validate already."""
+    import importlib
+
+    example = importlib.import_module("examples.two_base_models.main")
+    assert "inference-gateway" in example.synth(str(tmp_path), api_version)
+    _assert_valid(harness, tmp_path / "stacks" / "inference-gateway")
 
 
 def test_cdktf_testing_agrees_on_stacks_without_modules(harness, tmp_path):

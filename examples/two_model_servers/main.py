@@ -15,8 +15,6 @@ from constructs import Construct
 
 from constructs_lib import (
     ClusterAccess,
-    EnvironmentVariables,
-    GatewaySpec,
     GieCrds,
     InferenceGateway,
     InferenceGatewayProps,
@@ -54,7 +52,8 @@ SERVERS = (
 )
 
 GATEWAY = InferenceGatewayProps(
-    gateway=GatewaySpec(name="llama-gateway", gateway_class="gke-l7-rilb"),
+    name="llama-gateway",
+    gateway_class="gke-l7-rilb",
     inference_pools=(InferencePoolSpec(name=POOL, match_labels={"inference-pool": POOL}),),
     inference_models=(
         InferenceModelSpec(name="llama-base", model_name=BASE_MODEL, criticality="Critical",
@@ -74,11 +73,7 @@ class TeamStack(TerraformStack):
                  preflight: tuple[Preflight, ...] = ()) -> None:
         super().__init__(scope, id)
         GcsBackend(self, bucket=STATE_BUCKET, prefix=f"inference/{id}")
-        self.add_override("terraform.required_version", ">= 1.8")
-        self.env = EnvironmentVariables(self, "environment", include_network=network)
-        self.cluster = ClusterAccess(self, "cluster", project_id=self.env.project_id,
-                                     cluster_name=self.env.cluster_name,
-                                     cluster_location=self.env.cluster_location, preflight=preflight)
+        self.cluster = ClusterAccess.from_variables(self, include_network=network, preflight=preflight)
 
 
 def synth(outdir: str = "cdktf.out") -> list[str]:
@@ -93,8 +88,7 @@ def synth(outdir: str = "cdktf.out") -> list[str]:
 
     gateway = TeamStack(app, "inference-gateway", network=True,
                         preflight=(Preflight.GATEWAY_API, Preflight.INFERENCE_GATEWAY_VERSION))
-    InferenceGateway(gateway, "inference-gateway", props=GATEWAY, environment=gateway.env.module_inputs(),
-                     model_servers=SERVERS)
+    InferenceGateway(gateway, "inference-gateway", props=GATEWAY, cluster=gateway.cluster, model_servers=SERVERS)
     gateway.add_dependency(prerequisites)
     gateway.add_dependency(servers)
     app.synth()

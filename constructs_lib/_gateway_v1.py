@@ -9,25 +9,28 @@ from typing import Any
 from cdktf import Fn, Token
 from constructs import Construct
 
+from constructs_lib._body_routing import BodyRouter
 from constructs_lib._cluster_access import ClusterAccess
-from constructs_lib._errors import ConfigError
-from constructs_lib._gateway_props import GatewaySpec, InferencePoolSpec
+from constructs_lib._gateway_common import (
+    GATEWAY_API,
+    gateway_network,
+    gateway_outputs,
+    route_objects,
+    sample_model,
+)
 from constructs_lib._gateway_v1_props import (
     CHART_NAME,
     CHART_REPOSITORY,
+    DEFAULT_TARGET_PORT,
     InferenceGatewayV1Props,
     InferenceObjectiveSpec,
-    resolve_v1,
-    target_port,
-    v1_problems,
 )
-from constructs_lib._inference_gateway import CHAT_COMPLETIONS_PATH, GATEWAY_API, gateway_outputs, sample_model
 from constructs_lib._model_server_props import VllmModelServerProps
+from constructs_lib._pools import InferencePoolSpec, target_port
 from constructs_lib._providers import ComputeSubnetwork, Manifest, Release, ReleaseSet
 
 POOL_API_GROUP = "inference.networking.k8s.io"
 OBJECTIVE_API = "inference.networking.x-k8s.io/v1alpha2"
-COMPLETIONS_PATH = "/v1/completions"
 
 
 def _escape(key: str) -> str:
@@ -54,7 +57,7 @@ def objective_manifest(objective: InferenceObjectiveSpec) -> dict[str, Any]:
             "metadata": {"name": objective.name, "namespace": objective.namespace}, "spec": spec}
 
 
-def gateway_manifest(gateway: GatewaySpec) -> dict[str, Any]:
+def gateway_manifest(gateway: InferenceGatewayV1Props) -> dict[str, Any]:
     return {
         "apiVersion": GATEWAY_API, "kind": "Gateway",
         "metadata": {"name": gateway.name, "namespace": gateway.namespace},
@@ -63,28 +66,16 @@ def gateway_manifest(gateway: GatewaySpec) -> dict[str, Any]:
     }
 
 
-def route_manifest(pool: InferencePoolSpec, props: InferenceGatewayV1Props) -> dict[str, Any]:
-    paths = ["/"] if props.route_all_paths else [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH]
-    return {
-        "apiVersion": GATEWAY_API, "kind": "HTTPRoute",
-        "metadata": {"name": f"{pool.name}-route", "namespace": props.namespace},
-        "spec": {
-            "parentRefs": [{"name": props.gateway.name, "namespace": props.gateway.namespace}],
-            "rules": [{
-                "matches": [{"path": {"type": "PathPrefix", "value": path}} for path in paths],
-                "backendRefs": [{"group": POOL_API_GROUP, "kind": "InferencePool", "name": pool.name}],
-                "timeouts": {"request": props.request_timeout},
-            }],
-        },
-    }
-
-
 class InferenceGatewayV1(Construct):
-    """Everything the module did, on GIE v1, from our own constructs.
+    """Everything the module did, on GIE v1, from our own constructs. Takes the same
+    arguments as ``InferenceGateway``.
+
+    With several pools (or ``body_routing.mode: on``) the body-based router is deployed
+    and each pool's route matches the header it sets instead of paths alone.
 
     Construct ids: ``proxy-only-subnet``, ``pool-<pool>`` (Helm releases), ``objective-<name>``,
-    ``gateway``, ``route-<pool>``, ``gateway-status`` and the same four outputs as
-    ``InferenceGateway``.
+    ``gateway``, ``route-<pool>``, ``default-route``, ``body-router``, ``gateway-status``
+    and the same outputs as ``InferenceGateway``.
     """
 
     def __init__(
@@ -94,36 +85,45 @@ class InferenceGatewayV1(Construct):
         *,
         props: InferenceGatewayV1Props,
         cluster: ClusterAccess,
-        project_id: str,
-        region: str,
-        network_name: str,
+        region: str | None = None,
+        network_name: str | None = None,
         model_servers: Sequence[VllmModelServerProps] = (),
     ) -> None:
         super().__init__(scope, id)
-        problems = v1_problems(props, model_servers)
-        if problems:
-            raise ConfigError(problems)
-        resolved = resolve_v1(props, model_servers)
+        region, network_name = gateway_network(cluster, region, network_name)
+        props.raise_problems_with(model_servers)
+        resolved = props.resolve(model_servers)
         gateway_after: list[Any] = []
         if props.create_proxy_only_subnetwork:
             gateway_after.append(ComputeSubnetwork(
-                self, "proxy-only-subnet", project=project_id, name=props.proxy_only_subnetwork_name,
+                self, "proxy-only-subnet", project=cluster.project_id, name=props.proxy_only_subnetwork_name,
                 region=region, network=network_name, ip_cidr_range=props.proxy_only_subnetwork_cidr,
                 purpose="REGIONAL_MANAGED_PROXY", role="ACTIVE"))
         helm = cluster.helm_provider()
         autopilot = Token.as_string(Fn.tostring(cluster.is_autopilot))
-        self.pools = [
-            Release(self, f"pool-{pool.name}", name=pool.name, namespace=props.namespace,
-                    repository=CHART_REPOSITORY, chart=CHART_NAME, version=props.chart_version, provider=helm,
-                    set=[ReleaseSet(name=path, value=value) for path, value in
-                         chart_settings(pool, target_port(pool, model_servers), props, autopilot)])
-            for pool in resolved.pools
-        ]
+        self.pools = []
+        for pool in resolved.pools:
+            port = target_port(pool, model_servers, DEFAULT_TARGET_PORT)
+            self.pools.append(Release(
+                self, f"pool-{pool.name}", name=pool.name, namespace=props.namespace,
+                repository=CHART_REPOSITORY, chart=CHART_NAME, version=props.chart_version, provider=helm,
+                set=[ReleaseSet(name=path, value=value)
+                     for path, value in chart_settings(pool, port, props, autopilot)]))
         self.objectives = [Manifest(self, f"objective-{o.name}", manifest=objective_manifest(o),
                                     depends_on=self.pools) for o in resolved.objectives]
-        self.gateway = Manifest(self, "gateway", manifest=gateway_manifest(props.gateway),
+        self.gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
                                 depends_on=gateway_after or None)
-        self.routes = [Manifest(self, f"route-{pool.name}", manifest=route_manifest(pool, props),
-                                depends_on=[self.gateway, *self.pools]) for pool in resolved.pools]
-        sample = sample_model(model_servers, model_servers[0].model if model_servers else "your-model")
-        gateway_outputs(self, props.gateway, sample, after=[self.gateway, *self.routes])
+        plan = props.routing(resolved.pools, model_servers)
+        # GKE rejects route timeouts; only the single-pool route has always carried one.
+        timeout = props.request_timeout if plan is None else None
+        self.routes = route_objects(self, props, props.planned_routes(resolved.pools, model_servers),
+                                    resolved.pools, pool_group=POOL_API_GROUP, after=[self.gateway, *self.pools],
+                                    default_pool=plan.default_pool if plan else None, timeout=timeout)
+        self.router: BodyRouter | None = None
+        if plan is not None:
+            self.router = BodyRouter(self, "body-router", props=props.body_routing, plan=plan,
+                                     gateway_name=props.name, namespace=props.namespace, helm=helm,
+                                     after=[self.gateway])
+        names = [name for models in props.pool_models(resolved.pools, model_servers) for name in models.names]
+        gateway_outputs(self, props, sample_model(model_servers, names), after=[self.gateway, *self.routes],
+                        models=names)
