@@ -172,8 +172,11 @@ def test_a_synth_with_an_unwritable_cache_succeeds_with_one_line(tmp_path):
     result = subprocess.run([sys.executable, "main.py", "--quiet", "--outdir", str(tmp_path / "out")],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert str(blocker / "cache") in result.stderr and provider_cache.CACHE_ENV in result.stderr
+    # Node 22+ adds its DEP0044 notice about cdktf's util.isArray (see README, Node versions).
+    ours = [line for line in result.stderr.splitlines()
+            if "DEP0044" not in line and "--trace-deprecation" not in line]
+    assert len(ours) == 1 and ours[0].startswith("warning: ")
+    assert str(blocker / "cache") in ours[0] and provider_cache.CACHE_ENV in ours[0]
     assert (tmp_path / "out" / "stacks" / "inference-gateway" / "cdk.tf.json").is_file()
 
 
