@@ -166,7 +166,16 @@ def _rewrite_tarball(original: Path, rewrite: Callable[[str], str], raw: io.Buff
 
 
 def _umask() -> int:
-    """The process umask, so that entries are as readable as any other file the user makes."""
+    """The process umask, so that entries are as readable as any other file the user makes.
+
+    Read from ``/proc`` where it can be: setting it to read it back races other threads."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
