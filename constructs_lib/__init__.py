@@ -3,16 +3,17 @@
 Everything public is importable from here and listed in ``__all__``; modules whose names
 start with ``_`` are internal and may change without notice.
 
-Importing this package first installs the lazy loader for the prebuilt provider bindings
-(see ``_lazy_providers``), so every later provider import is cheap.
+Importing this package installs the lazy loader for the prebuilt provider bindings (see
+``_lazy_providers``), so every provider import is cheap.
 """
 
-from constructs_lib import _lazy_providers
-
-_lazy_providers.install()
-
-# ruff: noqa: E402, I001 - the loader must be installed before anything imports providers.
+# The lazy provider loader is installed by importing its module. Sorted as a
+# ``from constructs_lib import`` line, it runs before every ``from constructs_lib._x import``
+# below (those import the provider packages; ``_checks`` above it imports none). The
+# redundant alias marks a deliberate import. Should a provider ever load first anyway,
+# stderr says so and tests/test_lazy_providers.py fails.
 from constructs_lib import _checks as checks
+from constructs_lib import _lazy_providers as _lazy_providers
 from constructs_lib._alerting import QueueDepthAlert, QueueDepthAlertProps
 from constructs_lib._autoscaling import AutoscalingProps, AutoscalingTarget, PoolTarget
 from constructs_lib._autoscaling import explain as explain_autoscaling
@@ -37,6 +38,7 @@ from constructs_lib._gateway_v1 import InferenceGatewayV1
 from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
 from constructs_lib._gie_crds import GieCrds, GieCrdsProps, GkeExtensionCrds, GkeExtensionCrdsProps
 from constructs_lib._hf_token import HuggingFaceTokenSecret
+from constructs_lib._literal import has_token, literal
 from constructs_lib._metrics import ENDPOINT_PICKER_METRICS_BY_RELEASE, VLLM_METRICS_BY_VERSION, parse_version
 from constructs_lib._metrics_adapter import CustomMetricsAdapter, MetricsAdapterProps
 from constructs_lib._metrics_rbac import MetricsRbac, MetricsRbacProps
@@ -58,7 +60,6 @@ from constructs_lib._observability import (
 )
 from constructs_lib._pod_monitoring import PodMonitoringProps
 from constructs_lib._pools import Criticality, InferencePoolSpec
-from constructs_lib._literal import has_token, literal
 from constructs_lib._preflight import INFERENCE_POOL_V1_CRD, Preflight
 from constructs_lib._props import Props, describe, from_mapping, iter_fields
 from constructs_lib._releases import (

@@ -1,17 +1,12 @@
 """The one place the project imports provider bindings from.
 
-Importing through here guarantees the lazy loader is installed first (see
-``lazy_providers``), and keeps the binding package names in one file, so a move to
-another binding distribution touches this file only.
+Being a module of ``constructs_lib``, it runs after the package's ``__init__`` has
+installed the lazy loader (see ``_lazy_providers``). Keeping the binding package names in
+one file means a move to another binding distribution touches this file only.
 """
 
 from __future__ import annotations
 
-from constructs_lib import _lazy_providers as lazy_providers
-
-lazy_providers.install()
-
-# ruff: noqa: E402 - the loader must be installed before these imports run.
 from cdktf_cdktf_provider_google.certificate_manager_certificate import (
     CertificateManagerCertificate,
     CertificateManagerCertificateManaged,

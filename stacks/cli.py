@@ -30,8 +30,8 @@ def _parser() -> argparse.ArgumentParser:
             "cluster. Without --config it builds the tutorial's example."
         ),
         epilog=(
-            "Then run 'cdktf deploy \"*\"', or 'make apply VARS=values.tfvars' to apply the "
-            "stacks with plain Terraform in dependency order."
+            "Then apply the stacks in dependency order: 'make apply VARS=values.tfvars' with plain "
+            "Terraform, or 'npx cdktf-cli@0.21 deploy \"*\" --var-file=$PWD/values.tfvars'."
         ),
     )
     parser.add_argument("--config", metavar="FILE.yaml",
@@ -135,6 +135,12 @@ def describe_output(staging: Path, outdir: Path) -> str:
         data = sum(len(items) for items in body.get("data", {}).values())
         modules = len(body.get("module", {}))
         needs = ", ".join(stack.get("dependencies", [])) or "nothing"
-        lines.append(f"  {name:<18} {resources:>3} resources, {modules} modules, {data} data sources "
-                     f"(after: {needs}) -> {Path(stack['workingDirectory']).as_posix()}")
+        lines.append(f"  {name:<18} {_counted(resources, 'resource', 3)}, {_counted(modules, 'module')}, "
+                     f"{_counted(data, 'data source')} (after: {needs}) -> "
+                     f"{Path(stack['workingDirectory']).as_posix()}")
     return "\n".join(lines)
+
+
+def _counted(count: int, noun: str, width: int = 0) -> str:
+    """``1 module``, ``2 modules``; the number right-aligned in ``width``."""
+    return f"{count:>{width}} {noun}{'' if count == 1 else 's'}"

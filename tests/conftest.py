@@ -13,7 +13,6 @@ os.environ["CHECKPOINT_DISABLE"] = "1"
 
 from helpers import synth  # noqa: E402
 
-import constructs_lib  # noqa: E402,F401 - installs the lazy provider loader first
 from stacks.config import AppConfig  # noqa: E402
 
 

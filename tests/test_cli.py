@@ -31,7 +31,7 @@ def test_synth_prints_stacks_counts_and_directory(tmp_path, capsys):
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == f"Synthesized 3 stacks into {outdir} (in apply order):"
     assert [line.split()[0] for line in printed[1:]] == ["prerequisites", "model-servers", "inference-gateway"]
-    assert "7 resources" in printed[1] and "1 modules" in printed[3]
+    assert "7 resources" in printed[1] and "1 resource, 1 module, 4 data sources" in printed[3]
 
 
 def test_two_synths_are_byte_identical(default_output, tmp_path):

@@ -7,9 +7,6 @@ Run: ``python examples/bring_your_own_servers/main.py`` (writes ``cdktf.out``).
 
 from __future__ import annotations
 
-# ruff: noqa: I001 - constructs_lib first: it silences jsii's Node banner and makes providers lazy.
-import constructs_lib  # noqa: F401
-
 import sys
 
 from cdktf import App, LocalBackend, TerraformStack

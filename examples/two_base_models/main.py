@@ -11,9 +11,6 @@ serves gets 404 from the gateway. Run:
 
 from __future__ import annotations
 
-# ruff: noqa: I001 - constructs_lib first: it silences jsii's Node banner and makes providers lazy.
-import constructs_lib  # noqa: F401
-
 import sys
 
 from cdktf import App, LocalBackend, TerraformStack

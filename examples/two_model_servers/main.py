@@ -8,9 +8,6 @@ have it loaded. Run: ``python examples/two_model_servers/main.py`` (writes ``cdk
 
 from __future__ import annotations
 
-# ruff: noqa: I001 - constructs_lib first: it silences jsii's Node banner and makes providers lazy.
-import constructs_lib  # noqa: F401
-
 import sys
 
 from cdktf import App, GcsBackend, TerraformStack
