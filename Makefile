@@ -68,6 +68,7 @@ destroy: install
 
 bench: install
 	$(PY) bench/synth_bench.py
+	$(PY) bench/yaml_bench.py
 
 # Regenerate what the tests compare against: the configuration reference and, after a
 # deliberate construct id change, the pinned construct tree.

@@ -38,6 +38,7 @@ from constructs_lib._gateway_v1 import InferenceGatewayV1
 from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
 from constructs_lib._gie_crds import GieCrds, GieCrdsProps, GkeExtensionCrds, GkeExtensionCrdsProps
 from constructs_lib._hf_token import HuggingFaceTokenSecret
+from constructs_lib._literal import has_token, literal
 from constructs_lib._metrics import ENDPOINT_PICKER_METRICS_BY_RELEASE, VLLM_METRICS_BY_VERSION, parse_version
 from constructs_lib._metrics_adapter import CustomMetricsAdapter, MetricsAdapterProps
 from constructs_lib._metrics_rbac import MetricsRbac, MetricsRbacProps
@@ -151,7 +152,9 @@ __all__ = [
     "describe",
     "explain_drain",
     "from_mapping",
+    "has_token",
     "iter_fields",
+    "literal",
     "require_provider",
     "require_terraform",
     "ships_objective_crd",

@@ -84,6 +84,9 @@ class BodyRoutingProps(Props):
     def problems(self) -> list[Problem]:
         found = list(checks.helm_release_name("name", self.name, "the router is one"))
         found += checks.at_least("replicas", self.replicas, 1)
+        found += checks.int32("replicas", self.replicas)
+        if self.default_pool is not None:
+            found += checks.dns_label("default_pool", self.default_pool)
         if self.chart_version is not None:
             grammar = list(checks.chart_version("chart_version", self.chart_version))
             found += grammar or checks.release_between("chart_version", self.chart_version, FIRST_BBR_RELEASE,

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from cdktf import Fn, IResolvable, TerraformResourceLifecycle
 from constructs import Construct
 
+from constructs_lib import _checks as checks
 from constructs_lib._cluster_variables import ClusterVariables
 from constructs_lib._errors import Problem
+from constructs_lib._literal import literal
 from constructs_lib._preflight import Preflight, postconditions
 from constructs_lib._props import Props
 from constructs_lib._providers import (
@@ -60,6 +62,8 @@ class ClusterAccessProps(Props):
             if value is not None and not self.private_endpoint:
                 found.append(Problem(name, value, "only applies to private_endpoint clusters",
                                      "remove it, or set private_endpoint: true"))
+            elif value is not None:
+                found.extend(checks.url_path_segment(name, value))
         return found
 
 
@@ -84,7 +88,7 @@ class ClusterAccess(Construct):
         preflight: Sequence[Preflight] = (),
     ) -> None:
         super().__init__(scope, id)
-        props = props or ClusterAccessProps()
+        props = literal(props or ClusterAccessProps())
         self.project_id, self.cluster_name, self.cluster_location = project_id, cluster_name, cluster_location
         self.variables: ClusterVariables | None = None
         self.google_provider = GoogleProvider(self, "google", project=project_id)

@@ -39,6 +39,7 @@ from constructs_lib._gateway_module_props import (
     InferenceGatewayProps,
     ResolvedModuleGateway,
 )
+from constructs_lib._literal import literal
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._providers import Manifest
 from constructs_lib._routes import matches, route_manifest
@@ -147,6 +148,7 @@ class InferenceGateway(Construct):
         super().__init__(scope, id)
         region, network_name = gateway_network(cluster, region, network_name)
         props.raise_problems_with(model_servers)
+        props, model_servers = literal(props), literal(tuple(model_servers))
         resolved = props.resolve(model_servers)
         self.resolved = resolved
         environment = {"project_id": cluster.project_id, "cluster_name": cluster.cluster_name,

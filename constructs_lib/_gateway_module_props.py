@@ -80,7 +80,8 @@ class HttpRouteSpec(Props):
     namespace: str = "default"
 
     def problems(self) -> list[Problem]:
-        return [*checks.dns_subdomain("name", self.name), *checks.dns_label("namespace", self.namespace)]
+        return [*checks.dns_subdomain("name", self.name), *checks.dns_label("namespace", self.namespace),
+                *checks.derived_object_name("name", self.name, "-chat", "chat completions route")]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -111,7 +112,7 @@ class InferenceGatewayProps(GatewayCommonProps):
 
     def problems(self) -> list[Problem]:
         found = super().problems()
-        found += checks.not_blank("module_ref", self.module_ref)
+        found += checks.git_ref("module_ref", self.module_ref)
         if self.namespace != MODULE_POOLS.namespace:
             found.append(Problem("namespace", self.namespace,
                                  "is not the namespace of the module's routes and pools",

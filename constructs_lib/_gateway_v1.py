@@ -28,6 +28,7 @@ from constructs_lib._gateway_v1_props import (
     InferenceGatewayV1Props,
     InferenceObjectiveSpec,
 )
+from constructs_lib._literal import literal
 from constructs_lib._model_server_metrics import picker_values, served_metrics
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pools import InferencePoolSpec, selected_servers, target_port
@@ -112,6 +113,7 @@ class InferenceGatewayV1(Construct):
         super().__init__(scope, id)
         region, network_name = gateway_network(cluster, region, network_name)
         props.raise_problems_with(model_servers)
+        props, model_servers = literal(props), literal(tuple(model_servers))
         resolved = props.resolve(model_servers)
         gateway_after: list[Any] = []
         proxy_only_subnet_check(self, props, cluster, region, network_name)

@@ -67,7 +67,8 @@ class InferenceObjectiveSpec(Props):
     namespace: str = "default"
 
     def problems(self) -> list[Problem]:
-        return [*checks.dns_subdomain("name", self.name), *checks.dns_label("namespace", self.namespace)]
+        found = [*checks.dns_subdomain("name", self.name), *checks.dns_label("namespace", self.namespace)]
+        return found + list(checks.int32_range("priority", self.priority)) if self.priority is not None else found
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

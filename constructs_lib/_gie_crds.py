@@ -13,6 +13,7 @@ from constructs import Construct
 from constructs_lib import _checks as checks
 from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._errors import Problem
+from constructs_lib._literal import LOCAL_ONLY, literal
 from constructs_lib._manifest_bundle import ManifestBundle, ManifestSource
 from constructs_lib._preflight import EXTENSION_CRDS_BUILT_IN, gke_version_before
 from constructs_lib._props import Props
@@ -54,7 +55,7 @@ class GieCrdsProps(Props):
     """
 
     version: str | None = None
-    manifest_file: str | None = None
+    manifest_file: str | None = dataclasses.field(default=None, metadata={LOCAL_ONLY: True})
     allow_destroy: bool = False
     exclude: tuple[str, ...] = ()
 
@@ -62,14 +63,14 @@ class GieCrdsProps(Props):
         found = list(checks.semver_tag("version", self.version)) if self.version is not None else []
         for index, key in enumerate(self.exclude):
             found += checks.manifest_key(f"exclude[{index}]", key)
-        if self.manifest_file is not None and not os.path.isfile(self.manifest_file):
-            found.append(Problem("manifest_file", self.manifest_file, "is not a readable file",
-                                 "give the path of the release's manifests.yaml, relative to where main.py runs"))
+        if self.manifest_file is not None:
+            found.extend(checks.manifest_file("manifest_file", self.manifest_file))
         return found
 
     def source(self, default_version: str = DEFAULT_VERSION) -> ManifestSource:
         if self.manifest_file is not None:
-            return ManifestSource(file=self.manifest_file)
+            # Absolute: the jsii kernel does not resolve a relative path against our directory.
+            return ManifestSource(file=os.path.abspath(self.manifest_file))
         return ManifestSource(url=GIE_RELEASE_URL.format(version=self.version or default_version))
 
 
@@ -92,7 +93,7 @@ class GkeExtensionCrdsProps(Props):
     allow_destroy: bool = False
 
     def problems(self) -> list[Problem]:
-        return list(checks.not_blank("ref", self.ref))
+        return list(checks.git_ref("ref", self.ref))
 
     @property
     def sources(self) -> list[ManifestSource]:
@@ -109,7 +110,7 @@ class GieCrds(Construct):
     def __init__(self, scope: Construct, id: str, *, props: GieCrdsProps | None = None,
                  default_version: str = DEFAULT_VERSION) -> None:
         super().__init__(scope, id)
-        props = props or GieCrdsProps()
+        props = literal(props or GieCrdsProps())
         self.bundle = ManifestBundle(
             self, "release", sources=[props.source(default_version)], prevent_destroy=not props.allow_destroy,
             exclude=props.exclude,
@@ -125,7 +126,7 @@ class GkeExtensionCrds(Construct):
         cluster: ClusterAccess | None = None,
     ) -> None:
         super().__init__(scope, id)
-        props = props or GkeExtensionCrdsProps()
+        props = literal(props or GkeExtensionCrdsProps())
         condition = None
         if cluster is not None:
             # A bare reference: the condition sits inside the bundle's own ${...} expression.

@@ -26,6 +26,7 @@ from cdktf import (
 )
 from constructs import Construct
 
+from constructs_lib._literal import quoted
 from constructs_lib._providers import DataHttp, HttpProvider, Manifest
 from constructs_lib._terraform import release_without_destroy, require_terraform
 
@@ -74,7 +75,8 @@ class ManifestBundle(Construct):
         bodies = [self._body(index, source) for index, source in enumerate(sources)]
         decoded = ", ".join(f"provider::kubernetes::manifest_decode_multi({body})" for body in bodies)
         key = 'format("%s/%s", doc.kind, doc.metadata.name)'
-        clauses = [f"!contains({json.dumps(sorted(exclude))}, {key})"] if exclude else []
+        excluded = "[" + ", ".join(quoted(name) for name in sorted(exclude)) + "]"
+        clauses = [f"!contains({excluded}, {key})"] if exclude else []
         clauses += [f"({condition})"] if condition else []
         keep = " if " + " && ".join(clauses) if clauses else ""
         # One HCL object `for` expression wrapped in a ${ ... } interpolation:
@@ -107,7 +109,7 @@ class ManifestBundle(Construct):
             _ensure_http_provider(self)
             return DataHttp(self, f"source-{index}", url=source.url).response_body
         asset = TerraformAsset(self, f"file-{index}", path=str(source.file), type=AssetType.FILE)
-        return f'file(join("/", [path.module, "{asset.path}"]))'
+        return f'file(join("/", [path.module, {quoted(asset.path)}]))'
 
 
 def _ensure_http_provider(scope: Construct) -> None:

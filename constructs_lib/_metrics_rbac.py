@@ -25,6 +25,7 @@ from cdktf import Fn, Token
 from constructs import Construct
 
 from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._literal import literal
 from constructs_lib._props import Props
 from constructs_lib._providers import Manifest
 
@@ -123,7 +124,7 @@ class MetricsRbac(Construct):
         props: MetricsRbacProps | None = None,
     ) -> None:
         super().__init__(scope, id)
-        props = props or MetricsRbacProps()
+        props = literal(props or MetricsRbacProps())
         if props.collector_namespace == "auto":
             self.collector_namespace: str = Token.as_string(Fn.conditional(
                 cluster.is_autopilot, AUTOPILOT_COLLECTOR_NAMESPACE, STANDARD_COLLECTOR_NAMESPACE

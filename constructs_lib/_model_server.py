@@ -10,6 +10,7 @@ from cdktf import ITerraformDependable
 from constructs import Construct
 
 from constructs_lib._autoscaling import PoolTarget, autoscaler_manifest
+from constructs_lib._literal import literal
 from constructs_lib._model_server_props import (
     ACCELERATOR_LABEL,
     GPU_RESOURCE,
@@ -198,18 +199,19 @@ class VllmModelServer(Construct):
         super().__init__(scope, id)
         self.props = props or VllmModelServerProps()
         after = list(depends_on)
+        text = literal(self.props)
         self.config_map: Manifest | None = None
-        if self.props.adapters:
-            self.config_map = Manifest(self, "adapters", manifest=adapters_config_map_manifest(self.props))
+        if text.adapters:
+            self.config_map = Manifest(self, "adapters", manifest=adapters_config_map_manifest(text))
             after.append(self.config_map)
         self.deployment = Manifest(
-            self, "deployment", manifest=deployment_manifest(self.props), depends_on=after or None
+            self, "deployment", manifest=deployment_manifest(text), depends_on=after or None
         )
         self.pod_monitoring: Manifest | None = None
         if self.props.metrics is not None:
             self.pod_monitoring = Manifest(self, "pod-monitoring", manifest=pod_monitoring_manifest(
-                self.props, self.props.metrics, pool.name if pool is not None else None))
+                text, text.metrics, pool.name if pool is not None else None))
         self.autoscaler: Manifest | None = None
         if self.props.autoscaling is not None:
             self.autoscaler = Manifest(self, "autoscaler", depends_on=[self.deployment], manifest=autoscaler_manifest(
-                self.props, self.props.autoscaling, self.props.vllm_metric_names, pool))
+                text, text.autoscaling, text.vllm_metric_names, pool))

@@ -58,8 +58,10 @@ class LoraAdapter(Props):
 
     def problems(self) -> list[Problem]:
         found = [*checks.model_name("id", self.id), *checks.not_blank("source", self.source)]
+        found += checks.free_text("source", self.source)
         if self.base_model is not None:
             found.extend(checks.not_blank("base_model", self.base_model))
+            found.extend(checks.free_text("base_model", self.base_model))
         return found
 
 
@@ -84,6 +86,10 @@ class ProbeSettings(Props):
     def problems(self) -> list[Problem]:
         found = list(checks.at_least("failure_threshold", self.failure_threshold, 1))
         found.extend(checks.at_least("period_seconds", self.period_seconds, 1))
+        for name in ("failure_threshold", "period_seconds", "success_threshold", "timeout_seconds",
+                     "initial_delay_seconds"):
+            if getattr(self, name) is not None:
+                found.extend(checks.int32(name, getattr(self, name)))
         for name in ("success_threshold", "timeout_seconds"):
             value = getattr(self, name)
             if value is not None:
@@ -275,9 +281,17 @@ class VllmModelServerProps(Props):
         # The name also names the derived pool, which becomes a Helm release.
         found = list(checks.helm_release_name("name", self.name, "the derived pool becomes one"))
         found += checks.dns_label("namespace", self.namespace)
+        # Clients send the base model's id as ``model``, and the gateway matches it by name.
         found += checks.model_name("model", self.model)
         found += checks.image_reference("image", self.image)
         found += checks.image_reference("syncer_image", self.syncer_image)
+        for name in ("replicas", "gpu_count", "tensor_parallel_size", "max_loras", "max_cpu_loras"):
+            found += checks.int32(name, getattr(self, name))
+        found += checks.free_text("syncer_config_name", self.syncer_config_name)
+        found += [problem for index, arg in enumerate(self.extra_args)
+                  for problem in checks.free_text(f"extra_args[{index}]", arg)]
+        found += [problem for name, value in self.extra_env.items()
+                  for problem in checks.free_text(f"extra_env.{name}", value)]
         found += checks.at_least("replicas", self.replicas, 0)
         found += checks.at_least("gpu_count", self.gpu_count, 1)
         found += checks.at_least("tensor_parallel_size", self.tensor_parallel_size, 1)
@@ -342,7 +356,15 @@ class VllmModelServerProps(Props):
 
     def _timing_problems(self) -> list[Problem]:
         """Shutdown must outlast preStop plus the drain; startup must outlast the load."""
-        found = []
+        found: list[Problem] = []
+        if self.drain_profile is not None:
+            inputs = "drain_profile"
+            found += checks.derived_int("termination_grace_seconds", self.effective_termination_grace_seconds,
+                                        checks.INT64_MAX, inputs)
+            found += checks.derived_int("startup_probe.failure_threshold",
+                                        self.effective_startup_probe.failure_threshold, checks.INT32_MAX, inputs)
+            if found:
+                return found
         grace, pre_stop = self.effective_termination_grace_seconds, self.effective_pre_stop_seconds
         drain_time = drain.drain_seconds(self.drain_profile) if self.drain_profile is not None else 0.0
         if grace < pre_stop + drain_time:

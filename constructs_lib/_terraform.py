@@ -12,6 +12,8 @@ import re
 from cdktf import TerraformStack
 from constructs import Construct
 
+from constructs_lib._literal import escape
+
 _FLOOR = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 _ATTRIBUTE = "_required_terraform_floor"
 
@@ -65,20 +67,8 @@ def release_without_destroy(scope: Construct, instance: str, to: str, /) -> None
     stack.add_override("removed", [{"from": target, "lifecycle": {"destroy": False}} for _, target in released])
 
 
-# A cdktf token inside a Python string; cdktf resolves it to a ``${...}`` reference at synth.
-_CDKTF_TOKEN = re.compile(r"\$\{TfToken\[[^\]]*\]\}")
-
-
 def escape_template_sequences(text: str) -> str:
     """``text`` as Terraform must receive it to read it back unchanged: Terraform evaluates
     ``${...}`` and ``%{...}`` in every JSON string, so they are doubled (``$${``, ``%%{``).
     cdktf tokens in ``text`` are references on purpose and stay as they are."""
-    pieces, start = [], 0
-    for token in _CDKTF_TOKEN.finditer(text):
-        pieces += [_escape(text[start:token.start()]), token.group()]
-        start = token.end()
-    return "".join([*pieces, _escape(text[start:])])
-
-
-def _escape(literal: str) -> str:
-    return literal.replace("${", "$${").replace("%{", "%%{")
+    return escape(text)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from cdktf import GcsBackend, LocalBackend, TerraformStack
 from constructs import Construct
 
-from constructs_lib import ClusterAccess, Preflight, require_terraform
+from constructs_lib import ClusterAccess, Preflight, literal, require_terraform
 from stacks.config import AppConfig
 
 #: The oldest Terraform the app is tested with; constructs raise it where they need more.
@@ -30,7 +30,7 @@ class StackOptions:
 class BaseStack(TerraformStack):
     def __init__(self, scope: Construct, id: str, *, options: StackOptions) -> None:
         super().__init__(scope, id)
-        state = options.config.state
+        state = literal(options.config.state)
         if state.backend == "gcs":
             if state.bucket is None:  # StateProps refuses this; a hand-built config could not
                 raise TypeError("a gcs state backend needs a bucket")

@@ -84,7 +84,9 @@ class StateProps(Props):
         if self.backend == "local" and self.bucket is not None:
             found.append(Problem("bucket", self.bucket, "only applies to backend 'gcs'",
                                  "remove it, or set backend: gcs"))
-        found.extend(checks.not_blank("prefix", self.prefix))
+        if self.bucket is not None:
+            found.extend(checks.gcs_bucket("bucket", self.bucket))
+        found.extend(checks.object_prefix("prefix", self.prefix))
         return found
 
 
@@ -139,6 +141,7 @@ class AppConfig(Props):
     def problems(self) -> list[Problem]:
         servers = self.model_servers
         found = list(checks.unique("model_servers", (server.name for server in servers), "server name"))
+        found += checks.at_most_items("model_servers", len(servers), checks.MAX_MODEL_SERVERS)
         config_maps = [f"{s.namespace}/{s.adapters_config_map}" for s in servers if s.adapters]
         found += [problem.under("model_servers") for problem in checks.unique(
             "", config_maps, "adapters_config_map in one namespace")]

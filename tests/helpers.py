@@ -50,6 +50,18 @@ def manifests(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {path: body["manifest"] for path, body in by_path(stack, "kubernetes_manifest").items()}
 
 
+def strings_in(value: Any) -> list[str]:
+    """Every string in parsed JSON or YAML, mapping keys included (Terraform reads keys as
+    templates too)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in (key, *strings_in(item))]
+    if isinstance(value, list):
+        return [text for item in value for text in strings_in(item)]
+    return []
+
+
 def fields_of(build: Callable[..., object], *args: Any, **kwargs: Any) -> list[str]:
     """The field paths of the problems ``build(*args, **kwargs)`` raises (it must raise)."""
     with pytest.raises(ConfigError) as caught:

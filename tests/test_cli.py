@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from stacks import cli
+from stacks.outdir import MARKER
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,14 +95,14 @@ def test_bad_input_is_one_line_exit_2_and_leaves_output_alone(case, tmp_path, ca
         config.write_text(text)
     outdir = tmp_path / "cdktf.out"
     outdir.mkdir()
-    (outdir / "marker").write_text("previous output")
+    (outdir / MARKER).write_text("previous output")
     assert cli.main(["--config", str(config), "--outdir", str(outdir)]) == 2
     captured = capsys.readouterr()
     lines = captured.err.splitlines()
     assert len(lines) == 1, lines
     assert lines[0].startswith("error: ") and expected in lines[0] and "; fix: " in lines[0]
     assert captured.out == ""
-    assert [p.name for p in outdir.iterdir()] == ["marker"]
+    assert [p.name for p in outdir.iterdir()] == [MARKER]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".cdktf.out")]
 
 
