@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Literal, get_args
+from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args
 
 from cdktf import ITerraformDependable, TerraformOutput
 from constructs import Construct
@@ -20,6 +20,7 @@ from constructs_lib._body_routing import BodyRoutingProps, RoutingPlan, routing_
 from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._edge_props import HttpsProps, StaticAddressProps, edge_problems
 from constructs_lib._errors import ConfigError, Problem
+from constructs_lib._literal import literal
 from constructs_lib._model_armor import ModelArmor
 from constructs_lib._model_armor_props import ModelArmorProps
 from constructs_lib._model_server_props import VllmModelServerProps
@@ -239,6 +240,31 @@ def redirect_route_manifest(gateway: GatewayCommonProps) -> dict[str, Any]:
                                     "requestRedirect": {"scheme": "https", "statusCode": 301}}]}],
         },
     }
+
+
+G = TypeVar("G", bound=GatewayCommonProps)
+
+
+@dataclasses.dataclass(frozen=True)
+class GatewayInputs(Generic[G]):
+    """A gateway construct's inputs once checked: user text escaped, network resolved."""
+
+    props: G
+    model_servers: tuple[VllmModelServerProps, ...]
+    region: str
+    network_name: str
+
+
+def gateway_inputs(scope: Construct, props: G, cluster: ClusterAccess, region: str | None,
+                   network_name: str | None, model_servers: Sequence[VllmModelServerProps]) -> GatewayInputs[G]:
+    """What both gateway constructs do first: resolve the subnet's region and network, raise
+    every problem at once, escape the user's text (once, here), and add the plan-time check
+    of the proxy-only subnet the gateway is about to create."""
+    region, network_name = gateway_network(cluster, region, network_name)
+    props.raise_problems_with(model_servers)
+    props, servers = literal(props), literal(tuple(model_servers))
+    proxy_only_subnet_check(scope, props, cluster, region, network_name)
+    return GatewayInputs(props, servers, region, network_name)
 
 
 def proxy_only_subnet_check(scope: Construct, props: GatewayCommonProps, cluster: ClusterAccess,

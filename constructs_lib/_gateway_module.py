@@ -26,10 +26,9 @@ from constructs_lib._gateway_common import (
     CHAT_COMPLETIONS_PATH,
     COMPLETIONS_PATH,
     after_gateway,
+    gateway_inputs,
     gateway_manifest,
-    gateway_network,
     gateway_outputs,
-    proxy_only_subnet_check,
     route_objects,
     sample_model,
     serving_section,
@@ -39,7 +38,6 @@ from constructs_lib._gateway_module_props import (
     InferenceGatewayProps,
     ResolvedModuleGateway,
 )
-from constructs_lib._literal import literal
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._providers import Manifest
 from constructs_lib._routes import matches, route_manifest
@@ -146,15 +144,13 @@ class InferenceGateway(Construct):
         model_servers: Sequence[VllmModelServerProps] = (),
     ) -> None:
         super().__init__(scope, id)
-        region, network_name = gateway_network(cluster, region, network_name)
-        props.raise_problems_with(model_servers)
-        props, model_servers = literal(props), literal(tuple(model_servers))
+        inputs = gateway_inputs(self, props, cluster, region, network_name, model_servers)
+        props, model_servers = inputs.props, inputs.model_servers
         resolved = props.resolve(model_servers)
         self.resolved = resolved
         environment = {"project_id": cluster.project_id, "cluster_name": cluster.cluster_name,
-                       "cluster_location": cluster.cluster_location, "region": region,
-                       "network_name": network_name}
-        proxy_only_subnet_check(self, props, cluster, region, network_name)
+                       "cluster_location": cluster.cluster_location, "region": inputs.region,
+                       "network_name": inputs.network_name}
         self.module = TerraformHclModule(
             self, "module", source=props.module_source,
             variables=module_inputs(props, resolved, environment),
@@ -167,7 +163,7 @@ class InferenceGateway(Construct):
         gateway: Any = self.module
         edge = None
         if props.has_edge:
-            edge = GatewayEdge(self, "edge", gateway=props, project_id=cluster.project_id, region=region)
+            edge = GatewayEdge(self, "edge", gateway=props, project_id=cluster.project_id, region=inputs.region)
             # After the module: it creates the proxy-only subnet the regional classes need.
             gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
                                depends_on=[self.module, *edge.resources])
@@ -189,7 +185,7 @@ class InferenceGateway(Construct):
                                      gateway_name=props.name, namespace=props.namespace,
                                      helm=cluster.helm_provider(), after=[gateway])
         names = [model.model_name for model in resolved.models]
-        after_gateway(self, props, gateway, project_id=cluster.project_id, region=region, models=names,
+        after_gateway(self, props, gateway, project_id=cluster.project_id, region=inputs.region, models=names,
                       paths=[COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH])
         after = [gateway, *self.chat_routes, *self.routes] if props.has_edge else [self.module, *self.routes]
         gateway_outputs(self, props, sample_model(model_servers, names), after=after, models=names,

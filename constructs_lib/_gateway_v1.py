@@ -14,10 +14,9 @@ from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._edge import GatewayEdge
 from constructs_lib._gateway_common import (
     after_gateway,
+    gateway_inputs,
     gateway_manifest,
-    gateway_network,
     gateway_outputs,
-    proxy_only_subnet_check,
     route_objects,
     sample_model,
 )
@@ -28,7 +27,6 @@ from constructs_lib._gateway_v1_props import (
     InferenceGatewayV1Props,
     InferenceObjectiveSpec,
 )
-from constructs_lib._literal import literal
 from constructs_lib._model_server_metrics import picker_values, served_metrics
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pools import InferencePoolSpec, selected_servers, target_port
@@ -111,16 +109,14 @@ class InferenceGatewayV1(Construct):
         model_servers: Sequence[VllmModelServerProps] = (),
     ) -> None:
         super().__init__(scope, id)
-        region, network_name = gateway_network(cluster, region, network_name)
-        props.raise_problems_with(model_servers)
-        props, model_servers = literal(props), literal(tuple(model_servers))
+        inputs = gateway_inputs(self, props, cluster, region, network_name, model_servers)
+        props, model_servers = inputs.props, inputs.model_servers
         resolved = props.resolve(model_servers)
         gateway_after: list[Any] = []
-        proxy_only_subnet_check(self, props, cluster, region, network_name)
         if props.create_proxy_only_subnetwork:
             gateway_after.append(ComputeSubnetwork(
                 self, "proxy-only-subnet", project=cluster.project_id, name=props.proxy_only_subnetwork_name,
-                region=region, network=network_name, ip_cidr_range=props.proxy_only_subnetwork_cidr,
+                region=inputs.region, network=inputs.network_name, ip_cidr_range=props.proxy_only_subnetwork_cidr,
                 purpose="REGIONAL_MANAGED_PROXY", role="ACTIVE"))
         helm = cluster.helm_provider()
         autopilot = Token.as_string(Fn.tostring(cluster.is_autopilot))
@@ -135,7 +131,7 @@ class InferenceGatewayV1(Construct):
                      for path, value in chart_settings(pool, port, props, autopilot)]))
         self.objectives = [Manifest(self, f"objective-{o.name}", manifest=objective_manifest(o),
                                     depends_on=self.pools) for o in resolved.objectives]
-        edge = GatewayEdge(self, "edge", gateway=props, project_id=cluster.project_id, region=region) \
+        edge = GatewayEdge(self, "edge", gateway=props, project_id=cluster.project_id, region=inputs.region) \
             if props.has_edge else None
         gateway_after += edge.resources if edge is not None else []
         self.gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
@@ -152,7 +148,7 @@ class InferenceGatewayV1(Construct):
                                      gateway_name=props.name, namespace=props.namespace, helm=helm,
                                      after=[self.gateway])
         names = [name for models in props.pool_models(resolved.pools, model_servers) for name in models.names]
-        after_gateway(self, props, self.gateway, project_id=cluster.project_id, region=region, models=names,
+        after_gateway(self, props, self.gateway, project_id=cluster.project_id, region=inputs.region, models=names,
                       paths=props.paths)
         gateway_outputs(self, props, sample_model(model_servers, names), after=[self.gateway, *self.routes],
                         models=names, static_address=edge.address if edge is not None else None)
