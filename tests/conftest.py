@@ -28,6 +28,16 @@ def default_stacks(tmp_path_factory):
     return synth(AppConfig(), tmp_path_factory.mktemp("default"))
 
 
+@pytest.fixture(scope="session")
+def harness():
+    """One stub-provider mirror for every terraform validate and plan of the session."""
+    from tfstub.harness import Harness
+
+    harness = Harness(TERRAFORM_WORKDIR)
+    yield harness
+    harness.close()
+
+
 @pytest.fixture
 def synth_config(tmp_path):
     def run(config: AppConfig):

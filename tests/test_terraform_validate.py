@@ -5,9 +5,8 @@ import json
 import shutil
 
 import pytest
-from conftest import TERRAFORM_WORKDIR
 from helpers import synth
-from tfstub.harness import TERRAFORM, Harness
+from tfstub.harness import TERRAFORM
 
 from constructs_lib import ClusterAccessProps, HuggingFaceToken, VllmModelServerProps
 from stacks.config import AppConfig, PrerequisitesProps, StateProps
@@ -27,11 +26,6 @@ CONFIGS = {
     "extension-crds-no-rbac": AppConfig(prerequisites=PrerequisitesProps(
         gke_extension_crds={"ref": "main"}, metrics_rbac=None)),
 }
-
-
-@pytest.fixture(scope="session")
-def harness():
-    return Harness(TERRAFORM_WORKDIR)
 
 
 def _assert_valid(harness, stack_dir):

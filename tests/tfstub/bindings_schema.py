@@ -33,6 +33,9 @@ PACKAGES = {
     "http": "cdktf_cdktf_provider_http",
     "helm": "cdktf_cdktf_provider_helm",
 }
+#: Providers built on the plugin framework whose structs are nested attributes, not blocks:
+#: helm 3 writes ``set = [...]`` and ``kubernetes = {...}`` (the ai-on-gke module does).
+NESTED_ATTRIBUTES = {"helm"}
 FUNCTIONS: dict[str, dict[str, dict[str, Any]]] = {
     "kubernetes": {
         "manifest_decode": {"params": ["string"], "return": "dynamic"},
@@ -116,7 +119,8 @@ def _names(init: Any) -> dict[str, str]:
     return dict(_ANCHOR.findall(init.__doc__ or ""))
 
 
-def block_schema(config_cls: type, resource_cls: type | None = None) -> dict[str, Any]:
+def block_schema(config_cls: type, resource_cls: type | None = None, *, nested: bool = False) -> dict[str, Any]:
+    """``nested``: structs become nested attributes (``single`` or ``list``) instead of blocks."""
     hints = typing.get_type_hints(config_cls.__init__)
     names = _names(config_cls.__init__)
     write_only = set(_WRITE_ONLY.findall(config_cls.__init__.__doc__ or ""))
@@ -131,6 +135,12 @@ def block_schema(config_cls: type, resource_cls: type | None = None) -> dict[str
             list, typing.Sequence, __import__("collections.abc").abc.Sequence) and typing.get_args(core) else None
         if _is_struct(core) or (element is not None and _is_struct(_strip(element)[0])):
             struct = core if _is_struct(core) else _strip(element)[0]
+            if nested:
+                inner = block_schema(struct, nested=True)
+                attributes[tf_name] = {"nested": {"attributes": inner["attributes"],
+                                                  "nesting": "single" if _is_struct(core) else "list"},
+                                       "required": not optional, "optional": optional, "computed": False}
+                continue
             blocks[tf_name] = {"block": block_schema(struct), "max_items": 1 if _is_struct(core) else 0,
                                "min_items": 0 if optional else 1}
         else:
@@ -151,15 +161,69 @@ def _classes(package: str, module_name: str) -> tuple[type, type]:
     return resource, getattr(module, f"{resource.__name__}Config")
 
 
+_VERSION = re.compile(r"registry\.terraform\.io/providers/hashicorp/[\w-]+/([\d.]+)/docs")
+
+
+def binding_version(provider: str) -> str:
+    """The provider version the installed bindings were generated from."""
+    if provider in HANDWRITTEN:
+        return HANDWRITTEN[provider]["version"]
+    provider_cls, _ = _classes(PACKAGES[PROVIDER_ALIASES.get(provider, provider)], "provider")
+    match = _VERSION.search(provider_cls.__doc__ or "")
+    assert match, f"no version in the {provider} bindings"
+    return match.group(1)
+
+
 def provider_schema(provider: str, resources: set[str], data_sources: set[str]) -> dict[str, Any]:
     """The schema of ``provider`` for the types a configuration uses, plus its functions."""
-    package = PACKAGES[provider]
+    if provider in HANDWRITTEN:
+        written = HANDWRITTEN[provider]
+        return {"provider": {"attributes": {}, "blocks": {}}, "functions": {},
+                "resources": {t: written["resources"][t] for t in sorted(resources)},
+                "data_sources": {t: written["data_sources"][t] for t in sorted(data_sources)}}
+    package = PACKAGES[PROVIDER_ALIASES.get(provider, provider)]
+    nested = provider in NESTED_ATTRIBUTES
     provider_cls, provider_config = _classes(package, "provider")
-    schema: dict[str, Any] = {"provider": block_schema(provider_config), "resources": {}, "data_sources": {},
-                              "functions": FUNCTIONS.get(provider, {})}
+    schema: dict[str, Any] = {"provider": block_schema(provider_config, nested=nested), "resources": {},
+                              "data_sources": {}, "functions": FUNCTIONS.get(provider, {})}
     for tf_type in sorted(resources):
         module = tf_type.removeprefix(f"{provider}_") if tf_type != provider else tf_type
-        schema["resources"][tf_type] = block_schema(*reversed(_classes(package, module)))
+        schema["resources"][tf_type] = block_schema(*reversed(_classes(package, module)), nested=nested)
     for tf_type in sorted(data_sources):
-        schema["data_sources"][tf_type] = block_schema(*reversed(_classes(package, f"data_{tf_type}")))
+        schema["data_sources"][tf_type] = block_schema(*reversed(_classes(package, f"data_{tf_type}")),
+                                                       nested=nested)
     return schema
+
+
+def _attribute(kind: Any, *, required: bool = False, computed: bool = False,
+               sensitive: bool = False) -> dict[str, Any]:
+    return {"type": kind, "required": required, "optional": not required and not computed,
+            "computed": computed, "sensitive": sensitive}
+
+
+def _optional_computed(kind: Any) -> dict[str, Any]:
+    return {**_attribute(kind), "computed": True}
+
+
+#: Providers the ai-on-gke module needs that have no bindings installed, written from
+#: their documentation: ``local_file`` (hashicorp/local 2.5) and google-beta, of which the
+#: module uses nothing but the (all-optional) provider configuration of google.
+PROVIDER_ALIASES = {"google-beta": "google"}
+HANDWRITTEN: dict[str, dict[str, Any]] = {
+    "local": {
+        "version": "2.5.3",
+        "data_sources": {},
+        "resources": {"local_file": {"blocks": {}, "attributes": {
+            "filename": _attribute("string", required=True),
+            "content": _attribute("string"),
+            "content_base64": _attribute("string"),
+            "sensitive_content": {**_attribute("string"), "sensitive": True},
+            "source": _attribute("string"),
+            "file_permission": _optional_computed("string"),
+            "directory_permission": _optional_computed("string"),
+            "id": _attribute("string", computed=True),
+            **{f"content_{digest}": _attribute("string", computed=True) for digest in (
+                "md5", "sha1", "sha256", "sha512", "base64sha256", "base64sha512")},
+        }}},
+    },
+}
