@@ -1,4 +1,5 @@
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -36,6 +37,7 @@ def harness():
     harness = Harness(TERRAFORM_WORKDIR)
     yield harness
     harness.close()
+    shutil.rmtree(TERRAFORM_WORKDIR, ignore_errors=True)
 
 
 @pytest.fixture

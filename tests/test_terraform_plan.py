@@ -16,6 +16,7 @@ not the module's code: a change upstream needs the stand-in updated by hand.
 Every distinct stack is planned once per session, in parallel (``tfstub/plan_runs.py``).
 """
 
+import dataclasses
 import importlib
 import json
 import re
@@ -25,9 +26,9 @@ from conftest import ROOT, TERRAFORM_WORKDIR
 from helpers import synth
 from tfstub.fake_cluster import FakeCluster
 from tfstub.harness import TERRAFORM
-from tfstub.plan_runs import PlanRuns
+from tfstub.plan_runs import PlanRuns, planned_crds
 
-from constructs_lib import HuggingFaceToken, VllmModelServerProps
+from constructs_lib import ClusterAccessProps, HuggingFaceToken, VllmModelServerProps
 from stacks.config import AppConfig
 from stacks.config_file import load_config
 
@@ -35,13 +36,10 @@ pytestmark = pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary o
 
 STANDARD = FakeCluster()
 AUTOPILOT = FakeCluster(autopilot=True)
+PRIVATE = FakeCluster(private_endpoint=True)
 HF_TOKEN = "hf_offline-plan-canary-4b1d"  # noqa: S105 - a marker to grep for, not a credential
 CHAT = "/v1/chat/completions"
 COMPLETIONS = "/v1/completions"
-
-
-def _crds(plan):
-    return [m for m in plan.manifests("CustomResourceDefinition")]
 
 
 def _replace_in_strings(value, old, new):
@@ -108,6 +106,10 @@ def _synth_all(root):
         "v1": load_config(str(ROOT / "config.v1.example.yaml")),
         "token": AppConfig(model_servers=(VllmModelServerProps(
             hf_token=HuggingFaceToken(mode="terraform_variable")),)),
+        # reached through the Connect Gateway (the project number, no CA, the auth plugin)
+        "private": AppConfig(cluster=ClusterAccessProps(private_endpoint=True)),
+        "v1-private": dataclasses.replace(load_config(str(ROOT / "config.v1.example.yaml")),
+                                          cluster=ClusterAccessProps(private_endpoint=True)),
     }
     found = {}
     for name, config in configs.items():
@@ -122,25 +124,27 @@ def _synth_all(root):
 
 @pytest.fixture(scope="session")
 def plans(harness, tmp_path_factory):
-    """Every plan of this file, submitted at once; tests wait for the ones they read."""
+    """Every plan of this file, submitted at once; tests wait for the ones they read.
+
+    Prerequisites stacks go first: the other stacks of a configuration plan against the
+    cluster those leave (their CRDs installed).
+    """
     stacks = _synth_all(tmp_path_factory.mktemp("plan-synth"))
     runs = PlanRuns(harness, TERRAFORM_WORKDIR / "plans")
-    prerequisites = sorted(name for name in stacks if name.endswith("/prerequisites"))
-    for name in prerequisites:
-        runs.submit(name, stacks[name], STANDARD)
-    runs.submit("default/prerequisites@autopilot", stacks["default/prerequisites"], AUTOPILOT)
-    for name, (cluster, stack, _) in BROKEN_CLUSTERS.items():
-        runs.submit(f"broken/{name}", stacks[stack], cluster)
-    for name, (stack, mutate, _) in MUTATIONS.items():
-        runs.submit(f"mutation/{name}", stacks[stack], STANDARD, mutate=mutate)
-    runs.submit("token/model-servers", stacks["token/model-servers"], STANDARD, TF_VAR_hf_token=HF_TOKEN)
-    for name in sorted(stacks):
+    ordered = sorted(stacks, key=lambda name: (not name.endswith("/prerequisites"), name))
+    for name in ordered:
         config, stack = name.split("/")
-        if stack == "inference-gateway":
-            after = f"{config}/prerequisites"
-            runs.submit(name, stacks[name], lambda after=after: STANDARD.after(_crds(runs.get(after))))
-        elif stack != "prerequisites" and not name.startswith("token/"):
-            runs.submit(name, stacks[name], STANDARD)
+        cluster = PRIVATE if config.endswith("private") else STANDARD
+        after = None if stack == "prerequisites" else f"{config}/prerequisites"
+        env = {"TF_VAR_hf_token": HF_TOKEN} if name == "token/model-servers" else {}
+        runs.submit(name, stacks[name], cluster, after, **env)
+        if name == "default/prerequisites":
+            runs.submit(f"{name}@autopilot", stacks[name], AUTOPILOT)
+            for mutation, (stack_name, mutate, _) in MUTATIONS.items():
+                runs.submit(f"mutation/{mutation}", stacks[stack_name], STANDARD, mutate=mutate)
+            for broken, (broken_cluster, stack_name, _) in BROKEN_CLUSTERS.items():
+                runs.submit(f"broken/{broken}", stacks[stack_name], broken_cluster,
+                            None if stack_name == name else name)
     runs.stacks = stacks
     yield runs
     runs.close()
@@ -154,12 +158,16 @@ EXAMPLE_STACKS = [
 ]
 
 
+PRIVATE_STACKS = ["private/inference-gateway", "v1-private/inference-gateway"]
+
+
 def test_every_example_stack_is_planned(plans):
-    assert sorted(plans.stacks) == sorted([*EXAMPLE_STACKS, "token/prerequisites", "token/model-servers",
-                                           "token/inference-gateway"])
+    variants = [f"{config}/{stack}" for config in ("token", "private", "v1-private")
+                for stack in ("prerequisites", "model-servers", "inference-gateway")]
+    assert sorted(plans.stacks) == sorted([*EXAMPLE_STACKS, *variants])
 
 
-@pytest.mark.parametrize("name", EXAMPLE_STACKS)
+@pytest.mark.parametrize("name", EXAMPLE_STACKS + PRIVATE_STACKS)
 def test_every_stack_plans(plans, name):
     plan = plans.get(name)
     assert plan.ok, plan.summary()
@@ -180,7 +188,7 @@ def test_every_stack_plans(plans, name):
 ])
 def test_crds_are_planned_by_kind_from_the_release(plans, name, expected):
     plan = plans.get(name)
-    crds = _crds(plan)
+    crds = planned_crds(plan)
     assert {crd["metadata"]["name"] for crd in crds} == expected
     assert all("status" not in crd for crd in crds)
     keys = {r["index"] for r in plan.resources("kubernetes_manifest") if "index" in r}
@@ -301,5 +309,37 @@ def test_token_mode_plan_holds_no_secret(plans):
     (secret,) = plan.resources("kubernetes_secret_v1")
     assert secret["values"]["data_wo"] is None and secret["values"]["data_wo_revision"] == 1
     assert HF_TOKEN not in plan.text
-    assert HF_TOKEN not in json.dumps(plan.document)
+    files = plan.files()
+    assert "tfplan:tfplan" in files  # the plan file's members are searched too
+    assert [name for name, content in files.items() if HF_TOKEN.encode() in content] == []
 
+
+
+def test_kubernetes_functions_decode_and_encode_through_terraform(harness, tmp_path):
+    """The stub's functions as Terraform calls them: tuples of objects, YAML nulls, numbers."""
+    documents = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: one\n  labels: null\ndata:\n  port: '80'\n"
+                 "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: two\nspec:\n  replicas: 3\n")
+    functions = "provider::kubernetes::manifest"
+    stack = tmp_path / "functions"
+    stack.mkdir()
+    (stack / "cdk.tf.json").write_text(json.dumps({
+        "terraform": {"required_providers": {"kubernetes": {"source": "kubernetes", "version": "2.38.0"}}},
+        "locals": {"documents": documents},
+        "output": {
+            "keys": {"value": f'${{[for doc in {functions}_decode_multi(local.documents) : '
+                              f'format("%s/%s", doc.kind, doc.metadata.name)]}}'},
+            "first": {"value": f"${{{functions}_decode_multi(local.documents)[0]}}"},
+            "round_trip": {"value": f"${{{functions}_decode({functions}_encode("
+                                    f"{functions}_decode_multi(local.documents)[1]))}}"},
+        },
+    }))
+    var_file = tmp_path / "empty.tfvars"
+    var_file.write_text("")
+    plan = harness.plan(stack, FakeCluster().fixture(), var_file)
+    assert plan.ok, plan.summary()
+    outputs = {name: output["value"] for name, output in plan.document["planned_values"]["outputs"].items()}
+    assert outputs["keys"] == ["ConfigMap/one", "Namespace/two"]
+    assert outputs["first"] == {"apiVersion": "v1", "kind": "ConfigMap", "data": {"port": "80"},
+                                "metadata": {"name": "one", "labels": None}}
+    assert outputs["round_trip"] == {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "two"},
+                                     "spec": {"replicas": 3}}

@@ -9,6 +9,7 @@ validation instead of passing.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import re
@@ -156,14 +157,16 @@ def block_schema(config_cls: type, resource_cls: type | None = None, *, nested: 
 
 def _classes(package: str, module_name: str) -> tuple[type, type]:
     module = importlib.import_module(f"{package}.{module_name}")
+    # vars(), not getattr(): reading the class property would call the jsii kernel.
     resource = next(cls for cls in vars(module).values() if inspect.isclass(cls)
-                    and getattr(cls, "TF_RESOURCE_TYPE", None) and cls.__module__ == module.__name__)
+                    and "TF_RESOURCE_TYPE" in vars(cls) and cls.__module__ == module.__name__)
     return resource, getattr(module, f"{resource.__name__}Config")
 
 
 _VERSION = re.compile(r"registry\.terraform\.io/providers/hashicorp/[\w-]+/([\d.]+)/docs")
 
 
+@functools.cache
 def binding_version(provider: str) -> str:
     """The provider version the installed bindings were generated from."""
     if provider in HANDWRITTEN:

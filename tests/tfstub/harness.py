@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,16 @@ class Plan(Result):
 
     document: dict[str, Any] = field(default_factory=dict)
     text: str = ""  # everything Terraform printed about the plan, for grepping
+    directory: Path | None = None  # where it ran: the configuration, the fixture, the plan file
+
+    def files(self) -> dict[str, bytes]:
+        """Every file the plan left, the members of the plan file (a zip) included."""
+        assert self.directory is not None
+        found = {str(path.relative_to(self.directory)): path.read_bytes()
+                 for path in self.directory.rglob("*") if path.is_file()}
+        with zipfile.ZipFile(self.directory / "tfplan") as plan_file:
+            found.update({f"tfplan:{name}": plan_file.read(name) for name in plan_file.namelist()})
+        return found
 
     def resources(self, kind: str | None = None) -> list[dict[str, Any]]:
         """Planned resources (root and modules): ``address``, ``type``, ``values``."""
@@ -165,7 +176,11 @@ class Harness:
                               text=True, timeout=300)
 
     def install(self, stack_dir: Path) -> None:
-        """Install the stubs a stack needs now (plans started later find them complete)."""
+        """Install the stubs a stack needs now (plans started later find them complete).
+
+        Reading the bindings may call the jsii kernel, which serves one thread: call this
+        from the test's thread before planning in others (``PlanRuns`` does).
+        """
         self._install_for(json.loads((stack_dir / "cdk.tf.json").read_text()))
 
     def _install_for(self, config: dict[str, Any]) -> list[str]:
@@ -213,10 +228,10 @@ class Harness:
         if run.returncode != 0:
             if not any(d["severity"] == "error" for d in diagnostics):
                 diagnostics.append({"severity": "error", "summary": "terraform plan failed", "detail": run.stderr})
-            return Plan(False, diagnostics, text=run.stdout + run.stderr)
+            return Plan(False, diagnostics, text=run.stdout + run.stderr, directory=scratch)
         shown = self._terraform(scratch, "show", "-json", "-no-color", "tfplan", **env)
         return Plan(shown.returncode == 0, diagnostics, json.loads(shown.stdout or "{}"),
-                    text=run.stdout + run.stderr + shown.stdout + shown.stderr)
+                    text=run.stdout + run.stderr + shown.stdout + shown.stderr, directory=scratch)
 
     def _attach(self, names: list[str], fixture: dict[str, Any]) -> str:
         """``TF_REATTACH_PROVIDERS`` for stubs ``names`` serving ``fixture``, started on first use.

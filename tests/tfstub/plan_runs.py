@@ -3,8 +3,8 @@
 Plans are Terraform subprocesses (the stub providers are more), so a few threads keep
 both cores busy while the test process waits. Two stacks whose Terraform is the same
 (ignoring construct metadata and the backend) against the same fixture share one plan.
-A job may wait for an earlier one (a gateway stack plans against the cluster its
-prerequisites stack leaves); jobs start in submission order, so submit those first.
+A plan may run against the cluster an earlier one leaves (a gateway stack after its
+prerequisites stack's CRDs); jobs start in submission order, so submit that one first.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ cluster_location = "us-central1"
 region           = "us-central1"
 network_name     = "default"
 """
+
+
+def planned_crds(plan: Plan) -> list[dict[str, Any]]:
+    return plan.manifests("CustomResourceDefinition")
 
 
 def _without_metadata(value: Any) -> Any:
@@ -54,22 +58,25 @@ class PlanRuns:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="terraform-plan")
         self._jobs: dict[str, Future[Plan]] = {}
         self._by_key: dict[str, Future[Plan]] = {}
+        self._keys: dict[str, str] = {}
 
-    def submit(self, name: str, stack_dir: Path, cluster: FakeCluster | Callable[[], FakeCluster],
+    def submit(self, name: str, stack_dir: Path, cluster: FakeCluster, after: str | None = None,
                mutate: Callable[[dict[str, Any]], None] | None = None, **env: str) -> None:
-        """Plan a copy of ``stack_dir`` (changed by ``mutate``) against ``cluster``, which may be
-        given late (a callable, run in the worker) when it depends on another plan."""
+        """Plan ``stack_dir`` (changed by ``mutate``) against ``cluster``, once the CRDs the
+        plan ``after`` creates are installed in it."""
         self.harness.install(stack_dir)
         config = json.loads((stack_dir / "cdk.tf.json").read_text())
         if mutate is not None:
             mutate(config)
-        key = f"{stack_key(config)}:{sorted(env.items())}:{id(cluster) if callable(cluster) else repr(cluster)}"
+        key = json.dumps([stack_key(config), sorted(env.items()), repr(cluster),
+                          self._keys[after] if after else None])
+        self._keys[name] = key
         if key in self._by_key:
             self._jobs[name] = self._by_key[key]
             return
 
         def run() -> Plan:
-            fake = cluster() if callable(cluster) else cluster
+            fake = cluster.after(planned_crds(self.get(after))) if after else cluster
             return self.harness.plan(stack_dir, fake.fixture(), self.var_file, mutate, **env)
 
         self._jobs[name] = self._by_key[key] = self._pool.submit(run)
