@@ -194,13 +194,15 @@ class Harness:
 
     def validate(self, stack_dir: Path) -> Result:
         config = json.loads((stack_dir / "cdk.tf.json").read_text())
-        self._install_for(config)
+        names = self._install_for(config)
         self._wire_modules(stack_dir, config)
         init = self._terraform(stack_dir, "init", "-backend=false", "-get=false", "-input=false", "-no-color")
         if init.returncode != 0:
             return Result(False, [{"severity": "error", "summary": "terraform init failed",
                                    "detail": init.stderr + init.stdout}])
-        check = self._terraform(stack_dir, "validate", "-json", "-no-color")
+        # init installed the stubs from the mirror; validating with running ones saves their start-ups
+        check = self._terraform(stack_dir, "validate", "-json", "-no-color",
+                                TF_REATTACH_PROVIDERS=self._attach(names, {}))
         report = json.loads(check.stdout)
         return Result(report["valid"], report.get("diagnostics", []))
 
