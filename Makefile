@@ -1,28 +1,50 @@
-# Every target installs what is missing first (pipenv itself included), from Pipfile.lock.
+# Every target installs what is missing first, from Pipfile.lock. Nothing is installed
+# outside this directory: pipenv lives in its own virtualenv (.venv-tools), so a
+# distribution's Python (PEP 668, "externally-managed-environment") works as it is.
+#   make test PYTHON=python3.12            the app's venv (.venv) on another Python
+#   make test PYTHON=python3.13 VENV=.venv-py3.13   a second venv beside the first
 PYTHON ?= python3
 PIPENV_VERSION ?= 2026.10.3
-VENV := .venv
+VENV ?= .venv
+TOOLS := .venv-tools
 PY := $(VENV)/bin/python
+PIPENV := $(TOOLS)/bin/pipenv
 CONFIG ?=
 VARS ?= values.tfvars
+# The interpreter PYTHON names, also when only pyenv knows it (a version not selected);
+# empty when there is none. PYTHON_TAG is its major.minor.
+PYTHON_EXE := $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null || \
+	ls -d $$(pyenv root 2>/dev/null)/versions/*/bin/$(PYTHON) 2>/dev/null | tail -n 1)
+PYTHON_TAG := $(if $(PYTHON_EXE),$(shell $(PYTHON_EXE) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null))
 
-export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_VERBOSITY := -1
 export PIPENV_NOSPIN := 1
 export PIPENV_YES := 1
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install synth test lint bench apply destroy clean docs audit
+.PHONY: install synth test lint bench apply destroy clean docs audit check-pythons check-pep668 check-node
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed-$(PYTHON_TAG)
 
-$(VENV)/.installed: Pipfile.lock
-	@$(PYTHON) -m pipenv --version >/dev/null 2>&1 || \
-		$(PYTHON) -m pip install --quiet "pipenv==$(PIPENV_VERSION)" || \
-		$(PYTHON) -m pip install --quiet --user "pipenv==$(PIPENV_VERSION)"
-	$(PYTHON) -m pipenv sync --dev
-	@# Build the lazy provider tarballs now, so the first synth is as fast as the rest.
-	$(PY) -c "import constructs_lib"
+$(PIPENV):
+	@test -n "$(PYTHON_TAG)" || { echo "error: PYTHON=$(PYTHON) does not run; fix: install Python 3.11+ or name one, e.g. make PYTHON=python3.12" >&2; exit 2; }
+	@rm -rf $(TOOLS)
+	@# python3-venv (ensurepip) is a separate package on Debian/Ubuntu: without it, borrow the system pip once.
+	@$(PYTHON_EXE) -m venv $(TOOLS) >/dev/null 2>&1 || { rm -rf $(TOOLS) && $(PYTHON_EXE) -m venv --without-pip $(TOOLS) && \
+		$(PYTHON_EXE) -m pip --python $(TOOLS)/bin/python install --quiet --disable-pip-version-check pip; } || \
+		{ echo "error: $(PYTHON_EXE) can make no virtualenv; fix: apt-get install python3-venv (Debian/Ubuntu)" >&2; exit 2; }
+	@$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "pipenv==$(PIPENV_VERSION)"
+
+# The venv is made here (quietly) rather than by pipenv, so PYTHON picks its interpreter and
+# a venv of another Python is replaced. VIRTUAL_ENV makes pipenv install into it.
+$(VENV)/.installed-$(PYTHON_TAG): Pipfile.lock | $(PIPENV)
+	@test -n "$(PYTHON_TAG)" || { echo "error: PYTHON=$(PYTHON) does not run; fix: install Python 3.11+ or name one, e.g. make PYTHON=python3.12" >&2; exit 2; }
+	@$(PY) -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(PYTHON_TAG)")' 2>/dev/null || \
+		$(TOOLS)/bin/python -m virtualenv --quiet --clear --python $(PYTHON_EXE) $(VENV)
+	VIRTUAL_ENV=$(abspath $(VENV)) $(PIPENV) sync --dev
+	@# Make the lazy provider tarballs and let jsii finish its package index, so the
+	@# first synth is as fast as the rest.
+	$(PY) -m constructs_lib._warm_up
+	@rm -f $(VENV)/.installed*
 	@touch $@
 
 synth: install
@@ -46,17 +68,28 @@ destroy: install
 
 bench: install
 	$(PY) bench/synth_bench.py
+	$(PY) bench/yaml_bench.py
 
 # Regenerate what the tests compare against: the configuration reference and, after a
 # deliberate construct id change, the pinned construct tree.
 docs: install
 	$(PY) -m stacks.reference
-	PYTHONPATH=.:tests $(PY) tests/helpers.py
+	PYTHONPATH=.:tests $(PY) tests/pin_construct_tree.py
+
+# Scripted checks of the set-up, not part of CI (each takes minutes); see .ci/.
+check-pythons:
+	.ci/check-pythons
+
+check-pep668:
+	.ci/check-pep668
+
+check-node:
+	.ci/check-node
 
 # Security scan of the synthesized Kubernetes objects (not part of `make test`).
 AUDIT_VENV := .venv-audit
-$(AUDIT_VENV)/.installed: audit/requirements.txt
-	$(PYTHON) -m venv $(AUDIT_VENV)
+$(AUDIT_VENV)/.installed: audit/requirements.txt | $(PIPENV)
+	$(TOOLS)/bin/python -m virtualenv --quiet $(AUDIT_VENV)
 	$(AUDIT_VENV)/bin/pip install --quiet -r audit/requirements.txt
 	@touch $@
 

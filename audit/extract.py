@@ -14,8 +14,6 @@ from pathlib import Path
 
 import yaml
 
-import constructs_lib  # noqa: F401 - lazy provider loading before anything else
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 

@@ -1,4 +1,5 @@
-"""Synth speed and memory: lazy vs naive provider loading, scaling with app size, test suite.
+"""Synth speed and memory: lazy vs naive provider loading, the first synth after a fresh
+install, the slow path when the provider cache is unusable, scaling with app size, test suite.
 
 Run with ``make bench``. Prints a table and writes ``bench/results/latest.json``.
 """
@@ -9,6 +10,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -107,18 +109,16 @@ def summarize(runs: list[Run]) -> dict[str, float]:
 
 def scaled_config(servers: int) -> dict:
     """An app with ``servers`` model servers, each with its own base model, two adapters and
-    their InferenceModels, behind one gateway. One pool selects them all through a shared
-    label: routes of several pools on one gateway would match the same paths."""
+    their InferenceModels, behind one gateway: one pool per base model, told apart by the
+    body-based router."""
     return {
         "model_servers": [{
             "name": f"vllm-{index}",
             "model": f"org/base-model-{index}",
-            "labels": {"app": f"vllm-{index}", "inference-pool": "shared"},
             "adapters_config_map": f"vllm-{index}-adapters",
             "adapters": [{"id": f"adapter-{index}-a", "source": "org/a"},
                          {"id": f"adapter-{index}-b", "source": "org/b"}],
         } for index in range(servers)],
-        "gateway": {"inference_pools": [{"name": "shared", "match_labels": {"inference-pool": "shared"}}]},
     }
 
 
@@ -129,6 +129,31 @@ def resources_written(outdir: Path) -> int:
         total += sum(len(items) for items in body.get("resource", {}).values())
         total += len(body.get("module", {}))
     return total
+
+
+def fresh_install(synth: list[str], env: dict[str, str], scratch: Path, runs: int) -> dict:
+    """A machine that has just run ``make install``: empty caches (ours and jsii's, in
+    ``scratch``), then the warm-up, then the first synth beside warm ones. Also a synth
+    without the warm-up, and the slow path: a provider cache that cannot be written."""
+    caches = scratch / "caches"
+    fresh = {**env, "GKE_INFERENCE_GATEWAY_CDKTF_CACHE": str(caches / "ours"),
+             "JSII_RUNTIME_PACKAGE_CACHE_ROOT": str(caches / "jsii")}
+    cold = measure(synth, fresh)  # no warm-up at all: what 'make install' used to leave
+    shutil.rmtree(caches)
+    warm_up = measure([PYTHON, "-m", "constructs_lib._warm_up"], fresh)
+    first = measure(synth, fresh)
+    warm = [measure(synth, fresh) for _ in range(runs)]
+    blocker = scratch / "not-a-directory"
+    blocker.write_text("")
+    unusable = {**fresh, "GKE_INFERENCE_GATEWAY_CDKTF_CACHE": str(blocker / "cache")}
+    measure(synth, unusable)  # jsii extracts the original tarballs once
+    slow = [measure(synth, unusable) for _ in range(runs)]
+    summary = {"cold_first_synth": summarize([cold]), "warm_up": summarize([warm_up]),
+               "first_synth": summarize([first]), "warm_synth": summarize(warm),
+               "unusable_cache": summarize(slow)}
+    summary["first_to_warm"] = first.wall_s / summary["warm_synth"]["median_s"]
+    summary["slow_to_warm"] = summary["unusable_cache"]["median_s"] / summary["warm_synth"]["median_s"]
+    return summary
 
 
 def main() -> int:
@@ -149,6 +174,7 @@ def main() -> int:
         results["default_synth"] = {"lazy": summarize(lazy_runs), "naive": summarize(naive_runs)}
         results["default_synth"]["speedup"] = (results["default_synth"]["naive"]["median_s"]
                                                / results["default_synth"]["lazy"]["median_s"])
+        results["fresh_install"] = fresh_install(synth, env, Path(scratch), args.runs)
         scaling = {}
         for servers in (1, 10, 50):
             config = Path(scratch) / f"servers-{servers}.yaml"
@@ -185,6 +211,17 @@ def render(results: dict) -> str:
         lines.append(f"| {label} | {row['median_s']:.2f} | {row['min_s']:.2f} | {row['max_s']:.2f} | "
                      f"{row['peak_python_mib']:.0f} | {row['peak_node_mib']:.0f} | {row['peak_total_mib']:.0f} |")
     lines += [f"\nspeed-up: {default['speedup']:.1f}x", "",
+              "| after a fresh install (empty caches) | median s | min s | max s | peak total MiB |",
+              "|---|---|---|---|---|"]
+    fresh = results["fresh_install"]
+    for label, key in (("first synth, no warm-up", "cold_first_synth"), ("warm-up (make install)", "warm_up"),
+                       ("first synth after the warm-up", "first_synth"), ("warm synth", "warm_synth"),
+                       ("provider cache unusable (slow path)", "unusable_cache")):
+        row = fresh[key]
+        lines.append(f"| {label} | {row['median_s']:.2f} | {row['min_s']:.2f} | {row['max_s']:.2f} | "
+                     f"{row['peak_total_mib']:.0f} |")
+    lines += [f"\nfirst synth / warm synth: {fresh['first_to_warm']:.2f}x; "
+              f"slow path / warm synth: {fresh['slow_to_warm']:.2f}x", "",
               "| model servers | median s | resources + modules | resources/s | peak total MiB |",
               "|---|---|---|---|---|"]
     for servers in ("1", "10", "50"):

@@ -9,7 +9,10 @@ from collections.abc import Sequence
 from cdktf import Fn, IResolvable, TerraformResourceLifecycle
 from constructs import Construct
 
+from constructs_lib import _checks as checks
+from constructs_lib._cluster_variables import ClusterVariables
 from constructs_lib._errors import Problem
+from constructs_lib._literal import literal
 from constructs_lib._preflight import Preflight, postconditions
 from constructs_lib._props import Props
 from constructs_lib._providers import (
@@ -23,6 +26,7 @@ from constructs_lib._providers import (
     KubernetesProvider,
     KubernetesProviderExec,
 )
+from constructs_lib._terraform import require_terraform
 
 CONNECT_GATEWAY_HOST = "https://connectgateway.googleapis.com/v1"
 EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
@@ -41,7 +45,8 @@ class ClusterAccessProps(Props):
             with ``private_endpoint``. Default ``None``: the cluster's location.
         fleet_membership_name: the fleet membership's name. Default ``None``: the cluster name.
         preflight_checks: stop ``terraform plan`` with the command to run when the cluster
-            lacks what a stack needs (Gateway API, Managed Prometheus, GKE >= 1.32.3).
+            lacks what a stack needs (Gateway API, Managed Prometheus, GKE >= 1.32.3, and with
+            the body-based router its routing extension CRD).
             Default ``True``.
     """
 
@@ -57,6 +62,8 @@ class ClusterAccessProps(Props):
             if value is not None and not self.private_endpoint:
                 found.append(Problem(name, value, "only applies to private_endpoint clusters",
                                      "remove it, or set private_endpoint: true"))
+            elif value is not None:
+                found.extend(checks.url_path_segment(name, value))
         return found
 
 
@@ -81,9 +88,13 @@ class ClusterAccess(Construct):
         preflight: Sequence[Preflight] = (),
     ) -> None:
         super().__init__(scope, id)
-        props = props or ClusterAccessProps()
+        props = literal(props or ClusterAccessProps())
+        self.project_id, self.cluster_name, self.cluster_location = project_id, cluster_name, cluster_location
+        self.variables: ClusterVariables | None = None
         self.google_provider = GoogleProvider(self, "google", project=project_id)
         checks = postconditions(preflight, cluster_name=cluster_name, cluster_location=cluster_location)
+        if checks and props.preflight_checks:
+            require_terraform(self, "1.2")  # postconditions on data sources
         self.cluster = DataGoogleContainerCluster(
             self, "cluster", project=project_id, name=cluster_name, location=cluster_location,
             lifecycle=TerraformResourceLifecycle(postcondition=checks)
@@ -91,6 +102,8 @@ class ClusterAccess(Construct):
         )
         client_config = DataGoogleClientConfig(self, "client-config")
         self._private = props.private_endpoint
+        #: Whether constructs on this cluster add their own plan-time checks.
+        self.preflight_checks = props.preflight_checks
         if props.private_endpoint:
             project = DataGoogleProject(self, "project", project_id=project_id)
             location = props.fleet_membership_location or cluster_location
@@ -112,6 +125,25 @@ class ClusterAccess(Construct):
             )
         self._helm_provider: HelmProvider | None = None
 
+    @classmethod
+    def from_variables(
+        cls,
+        scope: Construct,
+        *,
+        props: ClusterAccessProps | None = None,
+        include_network: bool = False,
+        preflight: Sequence[Preflight] = (),
+    ) -> ClusterAccess:
+        """The usual way a stack reaches its cluster: declare the cluster's Terraform
+        variables (``ClusterVariables``, id ``environment``, with ``region`` and
+        ``network_name`` when ``include_network``) and connect through them (id ``cluster``).
+        The variables are then ``.variables``."""
+        variables = ClusterVariables(scope, "environment", include_network=include_network)
+        access = cls(scope, "cluster", project_id=variables.project_id, cluster_name=variables.cluster_name,
+                     cluster_location=variables.cluster_location, props=props, preflight=preflight)
+        access.variables = variables
+        return access
+
     def helm_provider(self) -> HelmProvider:
         """A helm provider with the same credentials, created on first use (id ``helm``)."""
         if self._helm_provider is None:
@@ -129,3 +161,13 @@ class ClusterAccess(Construct):
     def is_autopilot(self) -> IResolvable:
         """``true`` on Autopilot clusters, known at plan time (a data source attribute)."""
         return self.cluster.enable_autopilot
+
+
+class ProjectAccess(Construct):
+    """The google provider alone (id ``google``), for stacks that hold only project-level
+    objects such as dashboards and alert policies and never talk to the cluster."""
+
+    def __init__(self, scope: Construct, id: str, *, project_id: str) -> None:
+        super().__init__(scope, id)
+        self.project_id = project_id
+        self.google_provider = GoogleProvider(self, "google", project=project_id)

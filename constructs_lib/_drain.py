@@ -47,6 +47,8 @@ class DrainProfile(Props):
 
     def problems(self) -> list[Problem]:
         found = list(checks.at_least("max_output_tokens", self.max_output_tokens, 1))
+        for name in ("max_output_tokens", "max_model_load_seconds", "lb_deregistration_seconds"):
+            found += checks.int32(name, getattr(self, name))
         found += checks.at_least("max_model_load_seconds", self.max_model_load_seconds, 1)
         found += checks.at_least("prefill_overhead_ratio", self.prefill_overhead_ratio, 0)
         found += checks.at_least("lb_deregistration_seconds", self.lb_deregistration_seconds, 0)

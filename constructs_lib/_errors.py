@@ -2,10 +2,15 @@
 
 A user who fixes one typo only to meet the next on the following run wastes a cycle per
 mistake, so validation collects every problem before it raises.
+
+The rule for errors: bad *data* (a value in props or YAML) is a :class:`ConfigError`
+listing every :class:`Problem`; *misuse* of the Python API that no configuration can
+cause (a wrong combination of arguments in code) is a ``TypeError``.
 """
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,13 +34,30 @@ class Problem:
         return Problem(joined, self.value, self.message, self.fix)
 
     def render(self) -> str:
-        text = f"{self.field or '<config>'}={_short(self.value)}: {self.message}; fix: {self.fix}"
+        field = _printable(_cut(self.field, 200)) or "<config>"
+        text = f"{field}={_short(self.value)}: {_printable(self.message)}; fix: {_printable(self.fix)}"
         return " ".join(text.split())
 
 
+# A value may be an alias bomb's millions of nodes: never ``repr()`` it whole.
+_BOUNDED = reprlib.Repr()
+_BOUNDED.maxlevel, _BOUNDED.maxstring, _BOUNDED.maxother = 3, 90, 90
+_BOUNDED.maxlist = _BOUNDED.maxtuple = _BOUNDED.maxdict = _BOUNDED.maxset = 4
+
+
 def _short(value: object, limit: int = 80) -> str:
-    text = repr(value)
+    return _cut(_printable(_BOUNDED.repr(value)), limit)
+
+
+def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _printable(text: str) -> str:
+    """Control and line-separator characters escaped, so a problem stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 class ConfigError(ValueError):
@@ -44,6 +66,3 @@ class ConfigError(ValueError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(problem.render() for problem in self.problems))
-
-    def under(self, prefix: str) -> ConfigError:
-        return ConfigError(problem.under(prefix) for problem in self.problems)

@@ -11,31 +11,42 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-import re
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import ClassVar, Literal
 
 from constructs_lib import _checks as checks
 from constructs_lib._errors import Problem
-from constructs_lib._gateway_props import (
-    GKE_GATEWAY_CLASSES,
-    GatewaySpec,
-    InferencePoolSpec,
-    derive_pools,
-    derived_models,
-    selected_servers,
-    shared_path_problems,
-    underivable,
+from constructs_lib._gateway_common import (
+    CHAT_COMPLETIONS_PATH,
+    COMPLETIONS_PATH,
+    GatewayCommonProps,
+    criticality_of,
 )
 from constructs_lib._model_server_props import VllmModelServerProps
+from constructs_lib._pools import (
+    InferencePoolSpec,
+    PoolPolicy,
+    derivation_problems,
+    derive_pools,
+    pool_names_problem,
+    pool_problems,
+    served_models,
+    underivable,
+)
 from constructs_lib._props import Props
+from constructs_lib._releases import DEFAULT_CHART_VERSION, KNOWN_CHART_VERSIONS
+from constructs_lib._routes import PlannedRoute, matches, route_problems
 
 CHART_REPOSITORY = "oci://registry.k8s.io/gateway-api-inference-extension/charts"
 CHART_NAME = "inferencepool"
-DEFAULT_CHART_VERSION = "v1.5.0"
 PRIORITY_BY_CRITICALITY = {"Critical": 1, "Standard": 0, "Sheddable": -1}
-_CHART_VERSION = re.compile(r"^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$")
-_DURATION = re.compile(r"^([0-9]{1,5}(h|m|s|ms)){1,4}$")
+#: Where the servers of a pool listen when the app does not deploy them (vLLM's default).
+DEFAULT_TARGET_PORT = 8000
+#: The chart's own endpoint-picker sizing (GIE@v1.5.0:config/charts/inferencepool/values.yaml).
+CHART_PICKER_REPLICAS = 1
+CHART_PICKER_CPU = "4"
+CHART_PICKER_MEMORY = "8Gi"
+CHART_PICKER_MEMORY_LIMIT = "16Gi"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -56,61 +67,68 @@ class InferenceObjectiveSpec(Props):
     namespace: str = "default"
 
     def problems(self) -> list[Problem]:
-        return [*checks.dns_subdomain("name", self.name), *checks.dns_label("namespace", self.namespace)]
+        found = [*checks.dns_subdomain("name", self.name), *checks.dns_label("namespace", self.namespace)]
+        return found + list(checks.int32_range("priority", self.priority)) if self.priority is not None else found
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class InferenceGatewayV1Props(Props):
-    """The v1 inference gateway, built from our own constructs instead of the module.
-    Pools and objectives left as ``None`` are derived from the model servers (one pool per
-    server; one objective per base model and adapter, priorities from the criticalities).
+class InferenceGatewayV1Props(GatewayCommonProps):
+    """The inference gateway on GIE v1 (``api_version: v1``), built from this package's own
+    constructs instead of the module. Pools and objectives left as ``None`` are derived from
+    the model servers (one pool per server; one objective per base model and adapter,
+    priorities 1 / 0 / -1 from the criticalities).
 
     Attributes:
-        chart_version: version of the ``inferencepool`` chart, with its ``v`` prefix.
-            Default ``v1.5.0``.
-        namespace: namespace of the pools, objectives and routes. Default ``default``.
-        inference_pools: explicit pools; ``None`` derives one per model server.
+        chart_version: version of the ``inferencepool`` chart, with its ``v`` prefix. Default
+            and only accepted value ``v1.5.0``: the values this package sets are those that
+            chart reads, and it is the chart's last release.
         inference_objectives: explicit objectives; ``None`` derives them; ``[]`` for none.
-        gateway: the Gateway (GKE class).
-        request_timeout: HTTPRoute request timeout, long enough for long generations.
-            Default ``300s``.
         route_all_paths: route every path (``/``) instead of ``/v1/completions`` and
-            ``/v1/chat/completions`` only. Default ``False``.
-        create_proxy_only_subnetwork: create the regional proxy-only subnet the regional
-            gateway classes need. Default ``True``.
-        proxy_only_subnetwork_name: its name. Default ``gateway-api-proxy-only``.
-        proxy_only_subnetwork_cidr: its range. Default ``10.127.0.0/23`` (what the module
+            ``/v1/chat/completions`` only. Default ``False``. Requests time out after
+            300 s either way: the chart's GCPBackendPolicy sets it on GKE, which rejects
+            HTTPRoute ``timeouts``.
+        proxy_only_subnetwork_cidr: the proxy-only subnet's range (what the module
             hard-codes); must not overlap the VPC's other ranges.
-        gke_monitoring: let the chart create the GKE monitoring objects for the endpoint
-            picker (Autopilot flag read from the cluster). Default ``True``.
-        base_model_criticality / adapter_criticality: criticality of derived objectives,
-            mapped to priorities 1 / 0 / -1.
+        gke_monitoring: let the chart create the endpoint picker's Managed Prometheus
+            scraping (PodMonitoring, metrics-reader ServiceAccount, token Secret and the
+            collector's RBAC, per pool; the collector namespace follows Autopilot).
+            Default ``True``; the gateway stack then checks that Managed Prometheus is on.
+        endpoint_picker_replicas: endpoint picker pods per pool. Default ``1`` (the
+            chart's); more adds leader election.
+        endpoint_picker_cpu: CPU request of each picker pod. Default ``4`` (the chart's,
+            sized for high QPS); lower it on small Standard node pools, where the Helm
+            release otherwise waits for a node that size until it times out.
+        endpoint_picker_memory: memory request of each picker pod. Default ``8Gi`` (the
+            chart's).
+        endpoint_picker_memory_limit: memory limit of each picker pod. Default ``16Gi``
+            (the chart's); the chart sets no CPU limit.
     """
 
+    moved_settings: ClassVar[Mapping[str, str]] = {
+        **GatewayCommonProps.moved_settings,
+        "request_timeout": "remove it: GKE rejects HTTPRoutes with timeouts, and the chart's GCPBackendPolicy "
+                           "already gives each pool a 300 s request timeout",
+    }
+
+    api_version: Literal["v1"] = "v1"
     chart_version: str = DEFAULT_CHART_VERSION
-    namespace: str = "default"
-    inference_pools: tuple[InferencePoolSpec, ...] | None = None
     inference_objectives: tuple[InferenceObjectiveSpec, ...] | None = None
-    gateway: GatewaySpec = dataclasses.field(default_factory=GatewaySpec)
-    request_timeout: str = "300s"
     route_all_paths: bool = False
-    create_proxy_only_subnetwork: bool = True
-    proxy_only_subnetwork_name: str = "gateway-api-proxy-only"
     proxy_only_subnetwork_cidr: str = "10.127.0.0/23"
     gke_monitoring: bool = True
-    base_model_criticality: Literal["Critical", "Standard", "Sheddable"] = "Critical"
-    adapter_criticality: Literal["Critical", "Standard", "Sheddable"] = "Standard"
+    endpoint_picker_replicas: int = CHART_PICKER_REPLICAS
+    endpoint_picker_cpu: str = CHART_PICKER_CPU
+    endpoint_picker_memory: str = CHART_PICKER_MEMORY
+    endpoint_picker_memory_limit: str = CHART_PICKER_MEMORY_LIMIT
 
     def problems(self) -> list[Problem]:
-        found = list(checks.dns_label("namespace", self.namespace))
-        if not _CHART_VERSION.match(self.chart_version):
-            fix = (f"write v{self.chart_version}" if re.match(r"^\d", self.chart_version)
-                   else "write it as v<major>.<minor>.<patch>")
-            found.append(Problem("chart_version", self.chart_version,
-                                 "is not an inferencepool chart version (they carry a 'v' prefix)", fix))
-        if not _DURATION.match(self.request_timeout):
-            found.append(Problem("request_timeout", self.request_timeout, "is not a Gateway API duration",
-                                 "write it like 300s, 10m or 1h"))
+        found = super().problems()
+        found += list(checks.chart_version("chart_version", self.chart_version)) or list(
+            checks.known_release("chart_version", self.chart_version, KNOWN_CHART_VERSIONS))
+        found += checks.at_least("endpoint_picker_replicas", self.endpoint_picker_replicas, 1)
+        found += checks.quantity("endpoint_picker_cpu", self.endpoint_picker_cpu)
+        found += checks.quantity("endpoint_picker_memory", self.endpoint_picker_memory)
+        found += checks.quantity("endpoint_picker_memory_limit", self.endpoint_picker_memory_limit)
         try:
             network = ipaddress.ip_network(self.proxy_only_subnetwork_cidr)
             if network.version != 4 or network.prefixlen > 26:
@@ -119,77 +137,63 @@ class InferenceGatewayV1Props(Props):
             found.append(Problem("proxy_only_subnetwork_cidr", self.proxy_only_subnetwork_cidr,
                                  "is not an IPv4 network of /26 or larger",
                                  "use a free private range such as 10.127.0.0/23"))
-        if self.gateway.namespace != self.namespace:
-            found.append(Problem("gateway.namespace", self.gateway.namespace,
-                                 f"differs from the routes' namespace ({self.namespace})",
-                                 "put the gateway and the routes in one namespace"))
-        if self.gateway.gateway_class not in GKE_GATEWAY_CLASSES:
-            found.append(Problem("gateway.gateway_class", self.gateway.gateway_class, "is not supported",
-                                 f"use one of: {', '.join(GKE_GATEWAY_CLASSES)}"))
+        return found
+
+    @property
+    def pool_policy(self) -> PoolPolicy:
+        return PoolPolicy(namespace=self.namespace, target_port=None,
+                          escape="set the gateway's namespace to theirs")
+
+    @property
+    def paths(self) -> list[str]:
+        """The paths every route matches."""
+        return ["/"] if self.route_all_paths else [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH]
+
+    def planned_routes(self, pools: Sequence[InferencePoolSpec],
+                       servers: Sequence[VllmModelServerProps]) -> list[PlannedRoute]:
+        """One route per pool (by header with the router), and the default pool's route."""
+        plan = self.routing(pools, servers)
+        if plan is None:
+            return [PlannedRoute(f"inference_pools[{index}]", f"{pool.name}-route", matches(self.paths))
+                    for index, pool in enumerate(pools)]
+        return self.routed(plan, pools, self.paths)
+
+    def resolve(self, servers: Sequence[VllmModelServerProps]) -> ResolvedV1Gateway:
+        """Every ``None`` derived from ``servers``."""
+        pools = self.inference_pools if self.inference_pools is not None else derive_pools(servers)
+        objectives = self.inference_objectives if self.inference_objectives is not None else tuple(
+            InferenceObjectiveSpec(name=model.object_name, inference_pool_name=model.pool,
+                                   namespace=self.namespace,
+                                   priority=PRIORITY_BY_CRITICALITY[criticality_of(self, model.is_base)])
+            for model in served_models(pools, servers))
+        return ResolvedV1Gateway(pools=pools, objectives=objectives)
+
+    def problems_with(self, model_servers: Sequence[VllmModelServerProps]) -> list[Problem]:
+        found = underivable(self, ("inference_pools", "inference_objectives"), model_servers)
+        if self.inference_pools is None:
+            found += derivation_problems(model_servers)
+        if found:
+            return found
+        resolved = self.resolve(model_servers)
+        pools = [pool.name for pool in resolved.pools]
+        found += pool_problems(resolved.pools, model_servers, self.pool_policy)
+        found += checks.unique("inference_objectives", (o.name for o in resolved.objectives), "objective name")
+        routing = self.routing_problems(resolved.pools, model_servers)
+        found += routing or route_problems(self.planned_routes(resolved.pools, model_servers),
+                                           self.duplicate_route_fix)
+        found += self.feature_problems_with([name for models in self.pool_models(resolved.pools, model_servers)
+                                             for name in models.names])
+        for index, objective in enumerate(resolved.objectives):
+            field = f"inference_objectives[{index}]"
+            found += pool_names_problem(f"{field}.inference_pool_name", objective.inference_pool_name, pools)
+            if objective.namespace != self.namespace:
+                found.append(Problem(f"{field}.namespace", objective.namespace,
+                                     f"differs from the pools' namespace ({self.namespace})",
+                                     f"use namespace {self.namespace}"))
         return found
 
 
 @dataclasses.dataclass(frozen=True)
-class ResolvedV1:
+class ResolvedV1Gateway:
     pools: tuple[InferencePoolSpec, ...]
     objectives: tuple[InferenceObjectiveSpec, ...]
-
-
-def derive_objectives(props: InferenceGatewayV1Props, servers: Sequence[VllmModelServerProps],
-                      pools: Sequence[InferencePoolSpec]) -> tuple[InferenceObjectiveSpec, ...]:
-    return tuple(InferenceObjectiveSpec(
-        name=model.object_name, inference_pool_name=model.pool, namespace=props.namespace,
-        priority=PRIORITY_BY_CRITICALITY[props.base_model_criticality if model.is_base
-                                         else props.adapter_criticality],
-    ) for model in derived_models(pools, servers))
-
-
-def resolve_v1(props: InferenceGatewayV1Props, servers: Sequence[VllmModelServerProps]) -> ResolvedV1:
-    pools = props.inference_pools if props.inference_pools is not None else derive_pools(servers)
-    objectives = (props.inference_objectives if props.inference_objectives is not None
-                  else derive_objectives(props, servers, pools))
-    return ResolvedV1(pools=pools, objectives=objectives)
-
-
-def v1_problems(props: InferenceGatewayV1Props, servers: Sequence[VllmModelServerProps]) -> list[Problem]:
-    found = underivable(props, ("inference_pools", "inference_objectives"), servers)
-    if found:
-        return found
-    resolved = resolve_v1(props, servers)
-    pools = {pool.name for pool in resolved.pools}
-    found += checks.unique("inference_pools", (p.name for p in resolved.pools), "pool name")
-    found += checks.unique("inference_objectives", (o.name for o in resolved.objectives), "objective name")
-    if not resolved.pools:
-        found.append(Problem("inference_pools", [], "is empty", "give at least one pool"))
-    # One route per pool, all with the same paths on the one gateway.
-    found += shared_path_problems("inference_pools", [(p.name, props.gateway.name) for p in resolved.pools])
-    for index, objective in enumerate(resolved.objectives):
-        if objective.inference_pool_name not in pools:
-            found.append(Problem(f"inference_objectives[{index}].inference_pool_name",
-                                 objective.inference_pool_name, "names no pool",
-                                 f"use one of: {', '.join(sorted(pools)) or '(none)'}"))
-        if objective.namespace != props.namespace:
-            found.append(Problem(f"inference_objectives[{index}].namespace", objective.namespace,
-                                 f"differs from the pools' namespace ({props.namespace})",
-                                 f"use namespace {props.namespace}"))
-    for index, pool in enumerate(resolved.pools):
-        selected = selected_servers(pool, servers)
-        if servers and not selected:
-            found.append(Problem(f"inference_pools[{index}].match_labels", dict(pool.match_labels),
-                                 "selects no model server's pods", "use the labels of one of model_servers"))
-        if any(s.namespace != props.namespace for s in selected):
-            found.append(Problem(f"inference_pools[{index}]", pool.name,
-                                 f"selects pods outside namespace {props.namespace}",
-                                 "deploy the model servers in the gateway's namespace"))
-        ports = {s.port for s in selected}
-        if len(ports) > 1:
-            found.append(Problem(f"inference_pools[{index}]", pool.name,
-                                 f"selects servers on different ports {sorted(ports)}",
-                                 "give the servers of one pool the same port"))
-    return found
-
-
-def target_port(pool: InferencePoolSpec, servers: Sequence[VllmModelServerProps]) -> int:
-    """The port of the servers a pool selects (8000 when it selects none in this app)."""
-    selected = selected_servers(pool, servers)
-    return selected[0].port if selected else 8000

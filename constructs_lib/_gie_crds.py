@@ -1,18 +1,23 @@
-"""The Gateway API Inference Extension CRDs (the tutorial's first ``kubectl apply``) and,
-optionally, GKE's traffic and routing extension CRDs (for Model Armor on older GKE)."""
+"""The Gateway API Inference Extension CRDs (the tutorial's first ``kubectl apply``) and
+GKE's traffic and routing extension CRDs (for Model Armor), which only clusters older than
+1.32.2-gke.1182001 lack: given the cluster, they are applied only there, decided at plan time
+from the cluster's version."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import re
 
 from constructs import Construct
 
 from constructs_lib import _checks as checks
+from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._errors import Problem
+from constructs_lib._literal import LOCAL_ONLY, literal
 from constructs_lib._manifest_bundle import ManifestBundle, ManifestSource
+from constructs_lib._preflight import EXTENSION_CRDS_BUILT_IN, gke_version_before
 from constructs_lib._props import Props
+from constructs_lib._releases import GIE_RELEASE_BY_API
 
 GIE_RELEASE_URL = (
     "https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/"
@@ -23,9 +28,10 @@ GKE_EXTENSION_CRD_URL = (
     "networking.gke.io_{plural}.yaml"
 )
 GKE_EXTENSION_PLURALS = ("gcptrafficextensions", "gcproutingextensions")
-#: The GIE release for each InferencePool API version.
-RELEASE_BY_API = {"v1alpha2": "v0.3.0", "v1": "v1.5.0"}
-DEFAULT_VERSION = RELEASE_BY_API["v1alpha2"]
+DEFAULT_VERSION = GIE_RELEASE_BY_API["v1alpha2"]
+#: The gke-gateway-api commit whose GCPTrafficExtension CRD this package's extension is
+#: validated against (tests: ../shared/upstream/gke-gateway-api-fc40d60-crds.yaml).
+GKE_EXTENSION_CRD_COMMIT = "fc40d606a5332f11a8883f85caff66b63c4e88ef"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -43,28 +49,28 @@ class GieCrdsProps(Props):
             sets ``prevent_destroy``.
         exclude: ``Kind/name`` of release documents to leave out, e.g.
             ``CustomResourceDefinition/inferencepools.inference.networking.k8s.io`` on GKE
-            1.34.0-gke.1626000 and later, which installs that CRD itself. Default: none.
+            1.34.0-gke.1626000 and later, which installs that CRD itself (the app's plan
+            stops there until it is excluded). A document an earlier apply created is then
+            dropped from the state, never deleted. Default: none.
     """
 
     version: str | None = None
-    manifest_file: str | None = None
+    manifest_file: str | None = dataclasses.field(default=None, metadata={LOCAL_ONLY: True})
     allow_destroy: bool = False
     exclude: tuple[str, ...] = ()
 
     def problems(self) -> list[Problem]:
         found = list(checks.semver_tag("version", self.version)) if self.version is not None else []
         for index, key in enumerate(self.exclude):
-            if not re.match(r"^[A-Z][A-Za-z0-9]*/[a-z0-9][-a-z0-9.]*$", key):
-                found.append(Problem(f"exclude[{index}]", key, "is not a Kind/name key", "write it like "
-                                     "CustomResourceDefinition/inferencepools.inference.networking.k8s.io"))
-        if self.manifest_file is not None and not os.path.isfile(self.manifest_file):
-            found.append(Problem("manifest_file", self.manifest_file, "is not a readable file",
-                                 "give the path of the release's manifests.yaml, relative to where main.py runs"))
+            found += checks.manifest_key(f"exclude[{index}]", key)
+        if self.manifest_file is not None:
+            found.extend(checks.manifest_file("manifest_file", self.manifest_file))
         return found
 
     def source(self, default_version: str = DEFAULT_VERSION) -> ManifestSource:
         if self.manifest_file is not None:
-            return ManifestSource(file=self.manifest_file)
+            # Absolute: the jsii kernel does not resolve a relative path against our directory.
+            return ManifestSource(file=os.path.abspath(self.manifest_file))
         return ManifestSource(url=GIE_RELEASE_URL.format(version=self.version or default_version))
 
 
@@ -73,20 +79,21 @@ class GkeExtensionCrdsProps(Props):
     """GKE's GCPTrafficExtension and GCPRoutingExtension CRDs.
 
     Only needed for Model Armor on GKE older than 1.32.2-gke.1182001; newer clusters
-    ship them.
+    ship them, and the app applies them only where the cluster's version lacks them.
 
     Attributes:
-        ref: git ref of GoogleCloudPlatform/gke-gateway-api to read them from. Default ``main``,
-            as in the tutorial; pin a commit for repeatable plans.
+        ref: git ref of GoogleCloudPlatform/gke-gateway-api to read them from. Default: commit
+            ``fc40d606a533``, the CRDs this package's GCPTrafficExtension is tested against
+            (the tutorial reads ``main``, which changes under you).
         allow_destroy: let ``terraform destroy`` delete these CRDs (and with them every
             extension object). Default ``False``.
     """
 
-    ref: str = "main"
+    ref: str = GKE_EXTENSION_CRD_COMMIT
     allow_destroy: bool = False
 
     def problems(self) -> list[Problem]:
-        return list(checks.not_blank("ref", self.ref))
+        return list(checks.git_ref("ref", self.ref))
 
     @property
     def sources(self) -> list[ManifestSource]:
@@ -103,7 +110,7 @@ class GieCrds(Construct):
     def __init__(self, scope: Construct, id: str, *, props: GieCrdsProps | None = None,
                  default_version: str = DEFAULT_VERSION) -> None:
         super().__init__(scope, id)
-        props = props or GieCrdsProps()
+        props = literal(props or GieCrdsProps())
         self.bundle = ManifestBundle(
             self, "release", sources=[props.source(default_version)], prevent_destroy=not props.allow_destroy,
             exclude=props.exclude,
@@ -111,13 +118,22 @@ class GieCrds(Construct):
 
 
 class GkeExtensionCrds(Construct):
-    """GKE traffic and routing extension CRDs."""
+    """GKE traffic and routing extension CRDs. With ``cluster``, applied only when its GKE
+    version (read at plan time) is older than the one that ships them; without, always."""
 
     def __init__(
-        self, scope: Construct, id: str, *, props: GkeExtensionCrdsProps | None = None
+        self, scope: Construct, id: str, *, props: GkeExtensionCrdsProps | None = None,
+        cluster: ClusterAccess | None = None,
     ) -> None:
         super().__init__(scope, id)
-        props = props or GkeExtensionCrdsProps()
+        props = literal(props or GkeExtensionCrdsProps())
+        condition = None
+        if cluster is not None:
+            # A bare reference: the condition sits inside the bundle's own ${...} expression.
+            data = cluster.cluster
+            version = f"data.{data.terraform_resource_type}.{data.friendly_unique_id}.master_version"
+            condition = gke_version_before(version, EXTENSION_CRDS_BUILT_IN)
         self.bundle = ManifestBundle(
-            self, "release", sources=props.sources, prevent_destroy=not props.allow_destroy
+            self, "release", sources=props.sources, prevent_destroy=not props.allow_destroy,
+            condition=condition,
         )

@@ -11,11 +11,10 @@ from cdktf import TerraformStack, TerraformVariable
 from constructs import Construct
 
 from constructs_lib._providers import SecretV1, SecretV1Metadata
+from constructs_lib._terraform import require_terraform
 
 TOKEN_VARIABLE = "hf_token"
 REVISION_VARIABLE = "hf_token_revision"
-# Write-only arguments (data_wo) arrived in Terraform 1.11.
-WRITE_ONLY_TERRAFORM = ">= 1.11"
 
 
 def token_variables(scope: Construct) -> tuple[TerraformVariable, TerraformVariable]:
@@ -24,7 +23,8 @@ def token_variables(scope: Construct) -> tuple[TerraformVariable, TerraformVaria
     existing = stack.node.try_find_child(TOKEN_VARIABLE)
     if isinstance(existing, TerraformVariable):
         revision = stack.node.find_child(REVISION_VARIABLE)
-        assert isinstance(revision, TerraformVariable)
+        if not isinstance(revision, TerraformVariable):
+            raise TypeError(f"the stack's {REVISION_VARIABLE!r} is not a TerraformVariable")
         return existing, revision
     token = TerraformVariable(
         stack, TOKEN_VARIABLE, type="string", sensitive=True, nullable=False,
@@ -43,6 +43,8 @@ class HuggingFaceTokenSecret(Construct):
 
     def __init__(self, scope: Construct, id: str, *, name: str, namespace: str, key: str) -> None:
         super().__init__(scope, id)
+        # Write-only arguments (data_wo) and ephemeral variables arrived in Terraform 1.11.
+        require_terraform(self, "1.11")
         token, revision = token_variables(self)
         self.secret = SecretV1(
             self, "secret",

@@ -15,26 +15,28 @@ preloads a copy of the package tarball whose ``index.js`` defines each export as
 that requires its module on first use. The copy is made once per machine and kept in the
 user's cache directory; when it cannot be made, the original tarball is used.
 
-Install the hook before any provider package is imported: ``constructs_lib`` does it
-on import, so every project module that imports providers through it is covered.
+The hook is installed when this module is imported, which ``constructs_lib`` does before
+anything else, so every provider import through ``constructs_lib._providers`` is lazy
+whatever the order of a user's imports. A provider package imported before
+``constructs_lib`` has already run its eager imports; that, a cache that cannot be used,
+or a jsii without the internals the hook relies on, is said on one stderr line naming the
+fix, once per process.
 """
 
 from __future__ import annotations
 
-import gzip
 import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
-import io
 import os
 import re
 import sys
-import tarfile
-import tempfile
 import types
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from pathlib import Path
+
+from constructs_lib import _provider_cache as provider_cache
 
 #: Python package name -> jsii assembly name, for the provider packages we load lazily.
 LAZY_PACKAGES: dict[str, str] = {
@@ -50,7 +52,6 @@ _LAZY_REQUIRE = (
     r'Object.defineProperty(exports, "\1", { enumerable: true, configurable: true, '
     r'get: function () { return require("\2"); } });'
 )
-_JS_INDEX = "package/lib/index.js"
 _TARBALL = re.compile(r'^__jsii_assembly__ = jsii\.JSIIAssembly\.load\(\s*"([^"]+)",\s*"([^"]+)",\s*'
                       r'__name__\[0:-6\],\s*"([^"]+)",?\s*\)', re.MULTILINE)
 
@@ -116,46 +117,20 @@ def lazy_index_js(source: str) -> str:
     return _EAGER_REQUIRE.sub(_LAZY_REQUIRE, source)
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "gke-inference-gateway-cdktf"
-
-
 def lazy_tarball(original: Path, cache_dir: Path | None = None) -> Path:
-    """A copy of a jsii package tarball with a lazy ``index.js``, made once and cached.
-
-    The cache key is the original's name, size and modification time, so reinstalling
-    the package makes a fresh copy.
-    """
-    stat = original.stat()
-    directory = cache_dir or _cache_dir()
-    target = directory / f"{original.name.removesuffix('.jsii.tgz')}-{stat.st_size}-{stat.st_mtime_ns}.lazy.tgz"
-    if target.exists():
-        return target
-    directory.mkdir(parents=True, exist_ok=True)
-    handle, partial = tempfile.mkstemp(dir=directory, suffix=".partial")
-    try:
-        with os.fdopen(handle, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz, \
-                tarfile.open(fileobj=gz, mode="w|") as out, tarfile.open(original, mode="r|gz") as source:
-            for member in source:
-                data = source.extractfile(member) if member.isfile() else None
-                if data is not None and member.name == _JS_INDEX:
-                    patched = lazy_index_js(data.read().decode("utf-8")).encode("utf-8")
-                    member.size = len(patched)
-                    data = io.BytesIO(patched)
-                out.addfile(member, data)
-        os.replace(partial, target)
-    finally:
-        if os.path.exists(partial):
-            os.unlink(partial)
-    return target
+    """The cached copy of a jsii package tarball with a lazy ``index.js`` (made when missing
+    or damaged); raises ``provider_cache.CacheUnavailableError`` when no copy can be had."""
+    return provider_cache.lazy_tarball(original, lazy_index_js, cache_dir)
 
 
 def _preload_lazy_assembly(jsii_init: Path) -> None:
     """Load the lazy copy into the jsii kernel first; the package's own load of the same
-    name and version then finds it loaded and does nothing."""
+    name and version then finds it loaded and does nothing. Without a copy the package
+    loads its original tarball: slower, never broken."""
     match = _TARBALL.search(jsii_init.read_text(encoding="utf-8"))
     if match is None:
+        slow_path_notice(f"{jsii_init} loads its assembly in a way this loader does not know",
+                         "install the provider versions pinned in Pipfile.lock ('make install')")
         return
     name, version, filename = match.groups()
     import cdktf  # noqa: F401 - the provider assembly depends on cdktf's and constructs'
@@ -163,9 +138,16 @@ def _preload_lazy_assembly(jsii_init: Path) -> None:
 
     try:
         tarball = lazy_tarball(jsii_init.parent / filename)
-    except OSError:
+    except provider_cache.CacheUnavailableError as error:
+        slow_path_notice(f"provider cache {error.directory}: {error.reason}", error.fix)
         return
-    kernel.load(name, version, os.fspath(tarball))
+    try:
+        kernel.load(name, version, os.fspath(tarball))
+    except Exception as error:  # the kernel raises JSIIError or RuntimeError; the original still loads
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        slow_path_notice(f"the jsii kernel refused {tarball} ({first_line})",
+                         f"delete {tarball} (it is made again on the next run); if this repeats, "
+                         "also jsii's package cache (~/.cache/aws/jsii)")
 
 
 class LazyProviderFinder(importlib.abc.MetaPathFinder):
@@ -187,8 +169,53 @@ class LazyProviderFinder(importlib.abc.MetaPathFinder):
         return spec
 
 
+def _missing_jsii_internals() -> str | None:
+    """The private jsii attribute the hook needs but this jsii lacks, if any.
+
+    The hook writes to ``jsii._reference_map._submodule_fqn_map`` and loads through
+    ``jsii._runtime.kernel``; both are internals that a jsii release may rename. Without
+    them the packages load as published: slower, still correct.
+    """
+    try:
+        from jsii import _reference_map, _runtime
+    except ImportError:
+        return "jsii._reference_map / jsii._runtime"
+    if not isinstance(getattr(_reference_map, "_submodule_fqn_map", None), MutableMapping):
+        return "jsii._reference_map._submodule_fqn_map"
+    if not callable(getattr(getattr(_runtime, "kernel", None), "load", None)):
+        return "jsii._runtime.kernel.load"
+    return None
+
+
+_noticed = False
+
+
+def slow_path_notice(reason: str, fix: str) -> None:
+    """Say once per process, on one stderr line, why synthesis takes the slow path."""
+    global _noticed
+    if _noticed:
+        return
+    _noticed = True
+    print(f"warning: {reason}, so provider bindings load the slow way; fix: {fix}", file=sys.stderr)
+
+
+def _eagerly_loaded() -> list[str]:
+    return sorted(name for name in LAZY_PACKAGES if name in sys.modules and not is_lazy(sys.modules[name]))
+
+
 def install() -> None:
-    """Put the finder first on ``sys.meta_path``; harmless to call twice."""
+    """Put the finder first on ``sys.meta_path``, or say on stderr why it cannot help."""
+    missing = _missing_jsii_internals()
+    if missing is not None:
+        import jsii
+
+        slow_path_notice(f"jsii {getattr(jsii, '__version__', '?')} has no {missing}",
+                         "install the jsii version pinned in Pipfile.lock ('make install')")
+        return
+    eager = _eagerly_loaded()
+    if eager:
+        slow_path_notice(f"{eager[0]} was imported before constructs_lib",
+                         "import constructs_lib before any cdktf_cdktf_provider_* package")
     if not any(isinstance(finder, LazyProviderFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, LazyProviderFinder())
 
@@ -196,3 +223,8 @@ def install() -> None:
 def is_lazy(module: types.ModuleType) -> bool:
     """True when ``module`` was loaded by this hook (its eager imports never ran)."""
     return hasattr(module, "__lazy_submodules__")
+
+
+# The one place the hook is installed: importing this module, which ``constructs_lib``
+# does first, before anything of its own can import a provider package.
+install()

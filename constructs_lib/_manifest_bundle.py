@@ -9,12 +9,14 @@ release manifests) is dropped: the API server owns it and ``kubernetes_manifest`
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cdktf import (
     AssetType,
+    ITerraformDependable,
     TerraformAsset,
     TerraformIterator,
     TerraformLocal,
@@ -24,7 +26,9 @@ from cdktf import (
 )
 from constructs import Construct
 
+from constructs_lib._literal import quoted
 from constructs_lib._providers import DataHttp, HttpProvider, Manifest
+from constructs_lib._terraform import release_without_destroy, require_terraform
 
 HTTP_PROVIDER_ID = "http-provider"
 
@@ -38,12 +42,15 @@ class ManifestSource:
 
     def __post_init__(self) -> None:
         if (self.url is None) == (self.file is None):
-            raise ValueError("ManifestSource needs exactly one of url= and file=")
+            raise TypeError("ManifestSource needs exactly one of url= and file=")
 
 
 class ManifestBundle(Construct):
     """Every document of the given sources as a ``kubernetes_manifest``, except the
-    ``kind/name`` keys listed in ``exclude``.
+    ``kind/name`` keys listed in ``exclude``, applied after ``depends_on``. An excluded
+    document that an earlier apply created is dropped from the state without being deleted.
+    With ``condition`` (a Terraform boolean expression without ``${}``, evaluated at plan
+    time) false, none is applied.
 
     Local files are copied next to the synthesized stack (a ``TerraformAsset``), so the
     output is self-contained and the same on every machine.
@@ -57,14 +64,24 @@ class ManifestBundle(Construct):
         sources: Sequence[ManifestSource],
         prevent_destroy: bool = False,
         exclude: Sequence[str] = (),
+        condition: str | None = None,
+        depends_on: Sequence[ITerraformDependable] = (),
     ) -> None:
         super().__init__(scope, id)
         if not sources:
-            raise ValueError("ManifestBundle needs at least one source")
+            raise TypeError("ManifestBundle needs at least one source")
+        # Provider-defined functions (manifest_decode_multi) arrived in Terraform 1.8.
+        require_terraform(self, "1.8")
         bodies = [self._body(index, source) for index, source in enumerate(sources)]
         decoded = ", ".join(f"provider::kubernetes::manifest_decode_multi({body})" for body in bodies)
         key = 'format("%s/%s", doc.kind, doc.metadata.name)'
-        keep = f" if !contains({json.dumps(sorted(exclude))}, {key})" if exclude else ""
+        excluded = "[" + ", ".join(quoted(name) for name in sorted(exclude)) + "]"
+        clauses = [f"!contains({excluded}, {key})"] if exclude else []
+        clauses += [f"({condition})"] if condition else []
+        keep = " if " + " && ".join(clauses) if clauses else ""
+        # One HCL object `for` expression wrapped in a ${ ... } interpolation:
+        #   ${{ for doc in concat(<decoded>...) : "<kind>/<name>" => <doc without status> [if kept] }}
+        # The doubled braces are HCL's own (interpolation + object), not f-string escapes.
         self.documents = TerraformLocal(
             self,
             "documents",
@@ -78,15 +95,21 @@ class ManifestBundle(Construct):
             for_each=documents,
             manifest=Token.as_any_map(documents.value),
             lifecycle=TerraformResourceLifecycle(prevent_destroy=prevent_destroy),
+            depends_on=list(depends_on) or None,
         )
+        # An excluded document Terraform created before (a CRD the cluster now installs
+        # itself) is forgotten, never deleted: deleting a CRD deletes all its objects.
+        address = f"{self.manifests.terraform_resource_type}.{TerraformStack.of(self).get_logical_id(self.manifests)}"
+        for key in sorted(exclude):
+            digest = hashlib.sha256(key.encode()).hexdigest()[:8]
+            release_without_destroy(self, f"{address}[{json.dumps(key)}]", f"{address}_excluded_{digest}")
 
     def _body(self, index: int, source: ManifestSource) -> str:
         if source.url is not None:
             _ensure_http_provider(self)
             return DataHttp(self, f"source-{index}", url=source.url).response_body
-        assert source.file is not None
-        asset = TerraformAsset(self, f"file-{index}", path=source.file, type=AssetType.FILE)
-        return f'file(join("/", [path.module, "{asset.path}"]))'
+        asset = TerraformAsset(self, f"file-{index}", path=str(source.file), type=AssetType.FILE)
+        return f'file(join("/", [path.module, {quoted(asset.path)}]))'
 
 
 def _ensure_http_provider(scope: Construct) -> None:

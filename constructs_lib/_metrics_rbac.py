@@ -1,8 +1,15 @@
 """Let Google Managed Prometheus scrape the endpoint picker's ``/metrics``.
 
-These are the tutorial's six objects. The inferencepool chart's ClusterPodMonitoring reads
-the bearer token from Secret ``default/inference-gateway-sa-metrics-reader-secret`` (key
-``token``), so the names are a contract with the chart and are not configurable.
+These are the tutorial's six objects, for the ``v1alpha2`` path. The inferencepool chart
+v0.3.0 (the ai-on-gke module's) renders a ClusterPodMonitoring that reads the bearer token
+from Secret ``default/inference-gateway-sa-metrics-reader-secret`` (key ``token``) and
+creates no such Secret, so the names are a contract with that chart and are not
+configurable (GIE@v0.3.0:config/charts/inferencepool/templates/gke.yaml, values.yaml).
+Chart v1.5.0 (the ``v1`` path) reads nothing of this: with
+``inferenceExtension.monitoring.prometheus.enabled`` it creates its own per-release
+ServiceAccount, token Secret, PodMonitoring and collector RoleBinding
+(GIE@v1.5.0:config/charts/epplib/templates/_gke.yaml), so the app deploys these objects on
+the ``v1alpha2`` path only.
 
 Unlike the tutorial, the cluster-scoped objects carry no ``metadata.namespace``:
 ``kubectl`` ignores it, but ``kubernetes_manifest`` fails the plan with "Cluster level
@@ -18,6 +25,7 @@ from cdktf import Fn, Token
 from constructs import Construct
 
 from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._literal import literal
 from constructs_lib._props import Props
 from constructs_lib._providers import Manifest
 
@@ -116,7 +124,7 @@ class MetricsRbac(Construct):
         props: MetricsRbacProps | None = None,
     ) -> None:
         super().__init__(scope, id)
-        props = props or MetricsRbacProps()
+        props = literal(props or MetricsRbacProps())
         if props.collector_namespace == "auto":
             self.collector_namespace: str = Token.as_string(Fn.conditional(
                 cluster.is_autopilot, AUTOPILOT_COLLECTOR_NAMESPACE, STANDARD_COLLECTOR_NAMESPACE

@@ -9,12 +9,15 @@ import yaml
 from cdktf import ITerraformDependable
 from constructs import Construct
 
+from constructs_lib._autoscaling import PoolTarget, autoscaler_manifest
+from constructs_lib._literal import literal
 from constructs_lib._model_server_props import (
     ACCELERATOR_LABEL,
     GPU_RESOURCE,
     ProbeSettings,
     VllmModelServerProps,
 )
+from constructs_lib._pod_monitoring import pod_monitoring_manifest
 from constructs_lib._providers import Manifest
 
 SYNCER_CONFIG_KEY = "configmap.yaml"
@@ -130,13 +133,11 @@ def deployment_manifest(props: VllmModelServerProps) -> dict[str, Any]:
     if props.effective_pre_stop_seconds > 0:
         # A zero-second sleep is only valid from Kubernetes 1.33: no hook at all instead.
         vllm["lifecycle"] = {"preStop": {"sleep": {"seconds": props.effective_pre_stop_seconds}}}
-    containers = [vllm]
-    pod_spec: dict[str, Any] = {"containers": containers}
+    pod_spec: dict[str, Any] = {"containers": [vllm]}
     if props.adapters:
         pod_spec["initContainers"] = [_syncer_container(props)]
-        containers = [vllm, *pod_spec["initContainers"]]
     if props.hardened:
-        for container in containers:
+        for container in [*pod_spec["containers"], *pod_spec.get("initContainers", [])]:
             container["securityContext"] = dict(HARDENED_CONTAINER)
         # Neither vLLM nor the syncer calls the Kubernetes API.
         pod_spec["automountServiceAccountToken"] = False
@@ -150,15 +151,19 @@ def deployment_manifest(props: VllmModelServerProps) -> dict[str, Any]:
         "volumes": volumes,
     }
     labels = props.pod_labels
+    spec: dict[str, Any] = {
+        "selector": {"matchLabels": labels},
+        "template": {"metadata": {"labels": labels}, "spec": pod_spec},
+    }
+    if props.autoscaling is None:
+        # With an HPA the field stays out: the HPA owns it, and the next apply must not
+        # reset what it decided.
+        spec = {"replicas": props.replicas, **spec}
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": {"name": props.name, "namespace": props.namespace},
-        "spec": {
-            "replicas": props.replicas,
-            "selector": {"matchLabels": labels},
-            "template": {"metadata": {"labels": labels}, "spec": pod_spec},
-        },
+        "spec": spec,
     }
 
 
@@ -172,11 +177,14 @@ def adapters_config_map_manifest(props: VllmModelServerProps) -> dict[str, Any]:
 
 
 class VllmModelServer(Construct):
-    """A vLLM server (Deployment) and, with adapters, the syncer's ConfigMap.
+    """A vLLM server (Deployment) and, with adapters, the syncer's ConfigMap; its
+    PodMonitoring unless ``props.metrics`` is ``None``; its HPA when ``props.autoscaling``.
 
-    Construct ids: ``deployment`` and ``adapters``. The Hugging Face token Secret is not
-    created here (several servers may share one); see ``HuggingFaceTokenSecret``, and
-    pass it in ``depends_on`` so the pod never starts before its Secret exists.
+    Construct ids: ``deployment``, ``adapters``, ``pod-monitoring`` and ``autoscaler``. The
+    Hugging Face token Secret is not created here (several servers may share one); see
+    ``HuggingFaceTokenSecret``, and pass it in ``depends_on`` so the pod never starts
+    before its Secret exists. ``pool`` is the InferencePool in front of the server: it
+    labels the metrics and is what ``pool_*`` autoscaling targets read.
     """
 
     def __init__(
@@ -186,14 +194,24 @@ class VllmModelServer(Construct):
         *,
         props: VllmModelServerProps | None = None,
         depends_on: Sequence[ITerraformDependable] = (),
+        pool: PoolTarget | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.props = props or VllmModelServerProps()
         after = list(depends_on)
+        text = literal(self.props)
         self.config_map: Manifest | None = None
-        if self.props.adapters:
-            self.config_map = Manifest(self, "adapters", manifest=adapters_config_map_manifest(self.props))
+        if text.adapters:
+            self.config_map = Manifest(self, "adapters", manifest=adapters_config_map_manifest(text))
             after.append(self.config_map)
         self.deployment = Manifest(
-            self, "deployment", manifest=deployment_manifest(self.props), depends_on=after or None
+            self, "deployment", manifest=deployment_manifest(text), depends_on=after or None
         )
+        self.pod_monitoring: Manifest | None = None
+        if self.props.metrics is not None:
+            self.pod_monitoring = Manifest(self, "pod-monitoring", manifest=pod_monitoring_manifest(
+                text, text.metrics, pool.name if pool is not None else None))
+        self.autoscaler: Manifest | None = None
+        if self.props.autoscaling is not None:
+            self.autoscaler = Manifest(self, "autoscaler", depends_on=[self.deployment], manifest=autoscaler_manifest(
+                text, text.autoscaling, text.vllm_metric_names, pool))

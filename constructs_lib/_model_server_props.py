@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections.abc import Mapping
 from typing import Literal
 
 from constructs_lib import _checks as checks
 from constructs_lib import _drain as drain
+from constructs_lib._autoscaling import MAX_POLICY_PERIOD_SECONDS, VLLM_TARGETS, AutoscalingProps
 from constructs_lib._drain import DrainProfile
 from constructs_lib._errors import Problem
+from constructs_lib._metrics import Version, VllmMetrics, image_version, parse_version, vllm_metrics
+from constructs_lib._pod_monitoring import PodMonitoringProps
 from constructs_lib._props import Props
 
 #: GPU types GKE accepts in ``cloud.google.com/gke-accelerator``.
@@ -34,28 +36,9 @@ ACCELERATOR_LABEL = "cloud.google.com/gke-accelerator"
 GPU_RESOURCE = "nvidia.com/gpu"
 DEFAULT_SYNCER_IMAGE = "registry.k8s.io/gateway-api-inference-extension/lora-syncer:v1.0.0"
 
-# What an OpenAI-compatible server accepts as a model name without quoting surprises.
-_MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,254}$")
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 TUTORIAL_PRE_STOP_SECONDS = 30
 TUTORIAL_TERMINATION_GRACE_SECONDS = 130
 _RESERVED_ENV = ("VLLM_USE_V1", "PORT", "HUGGING_FACE_HUB_TOKEN", "VLLM_ALLOW_RUNTIME_LORA_UPDATING")
-
-
-def image_reference(field: str, value: str) -> list[Problem]:
-    """Non-empty; a digest, when given, is a full sha256 (``repo@sha256:<64 hex>``)."""
-    if not value.strip() or " " in value:
-        return [Problem(field, value, "is not an image reference", "write registry/repository:tag")]
-    if "@" in value and not _DIGEST.search(value):
-        return [Problem(field, value, "has a malformed digest", "pin as repository@sha256:<64 hex digits>")]
-    return []
-
-
-def model_name(field: str, value: str) -> list[Problem]:
-    if _MODEL_NAME.match(value):
-        return []
-    return [Problem(field, value, "is not usable as an OpenAI model name",
-                    "use letters, digits, '.', '_', ':', '/' and '-', starting with a letter or digit")]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -74,9 +57,11 @@ class LoraAdapter(Props):
     base_model: str | None = None
 
     def problems(self) -> list[Problem]:
-        found = model_name("id", self.id) + list(checks.not_blank("source", self.source))
+        found = [*checks.model_name("id", self.id), *checks.not_blank("source", self.source)]
+        found += checks.free_text("source", self.source)
         if self.base_model is not None:
             found.extend(checks.not_blank("base_model", self.base_model))
+            found.extend(checks.free_text("base_model", self.base_model))
         return found
 
 
@@ -101,6 +86,10 @@ class ProbeSettings(Props):
     def problems(self) -> list[Problem]:
         found = list(checks.at_least("failure_threshold", self.failure_threshold, 1))
         found.extend(checks.at_least("period_seconds", self.period_seconds, 1))
+        for name in ("failure_threshold", "period_seconds", "success_threshold", "timeout_seconds",
+                     "initial_delay_seconds"):
+            if getattr(self, name) is not None:
+                found.extend(checks.int32(name, getattr(self, name)))
         for name in ("success_threshold", "timeout_seconds"):
             value = getattr(self, name)
             if value is not None:
@@ -152,11 +141,8 @@ class HuggingFaceToken(Props):
     secret_key: str = "token"
 
     def problems(self) -> list[Problem]:
-        found = list(checks.dns_subdomain("secret_name", self.secret_name))
-        if not re.match(r"^[-._a-zA-Z0-9]+$", self.secret_key):
-            found.append(Problem("secret_key", self.secret_key, "is not a valid Secret key",
-                                 "use letters, digits, '-', '_' and '.'"))
-        return found
+        return [*checks.dns_subdomain("secret_name", self.secret_name),
+                *checks.secret_key("secret_key", self.secret_key)]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -200,6 +186,14 @@ class VllmModelServerProps(Props):
             ``RuntimeDefault`` seccomp profile and mount no service account token. Neither
             container needs any of these. Default ``True``; ``False`` is the tutorial's pod.
         hf_token: where the Hugging Face token comes from.
+        vllm_version: the vLLM release the image runs (``v0.8.5``), which decides the
+            names of its metrics. Default ``None``: read from the image tag; give it when
+            the image is pinned by digest and autoscaling or a dashboard uses the metrics.
+        metrics: how Managed Prometheus scrapes the server (a PodMonitoring). Default: every
+            15 s on ``/metrics``. ``None``: not scraped.
+        autoscaling: a HorizontalPodAutoscaler on inference load; the Deployment then leaves
+            ``replicas`` to it. Needs the Custom Metrics Stackdriver Adapter
+            (``observability.metrics_adapter``). Default ``None``: ``replicas`` pods.
     """
 
     name: str = "vllm-llama3-8b-instruct"
@@ -230,6 +224,22 @@ class VllmModelServerProps(Props):
     drain_profile: DrainProfile | None = None
     hardened: bool = True
     hf_token: HuggingFaceToken = dataclasses.field(default_factory=HuggingFaceToken)
+    vllm_version: str | None = None
+    metrics: PodMonitoringProps | None = dataclasses.field(default_factory=PodMonitoringProps)
+    autoscaling: AutoscalingProps | None = None
+
+    @property
+    def effective_vllm_version(self) -> Version | None:
+        """The vLLM release: as given, else from the image tag; ``None`` when unknown."""
+        if self.vllm_version is not None:
+            return parse_version(self.vllm_version)
+        return image_version(self.image)
+
+    @property
+    def vllm_metric_names(self) -> VllmMetrics | None:
+        """The names this server's metrics have; ``None`` when its release is unknown."""
+        version = self.effective_vllm_version
+        return vllm_metrics(version) if version is not None else None
 
     @property
     def effective_pre_stop_seconds(self) -> int:
@@ -268,15 +278,20 @@ class VllmModelServerProps(Props):
         return (self.model, *(adapter.id for adapter in self.adapters))
 
     def problems(self) -> list[Problem]:
-        # The name also names the derived pool and its Helm release (at most 53 characters).
-        found = list(checks.dns_label("name", self.name))
-        if len(self.name) > 53:
-            found.append(Problem("name", self.name, "is longer than 53 characters, the limit of the Helm "
-                                 "release its derived pool becomes", "shorten it to 53 characters"))
+        # The name also names the derived pool, which becomes a Helm release.
+        found = list(checks.helm_release_name("name", self.name, "the derived pool becomes one"))
         found += checks.dns_label("namespace", self.namespace)
-        found += checks.not_blank("model", self.model)
-        found += image_reference("image", self.image)
-        found += image_reference("syncer_image", self.syncer_image)
+        # Clients send the base model's id as ``model``, and the gateway matches it by name.
+        found += checks.model_name("model", self.model)
+        found += checks.image_reference("image", self.image)
+        found += checks.image_reference("syncer_image", self.syncer_image)
+        for name in ("replicas", "gpu_count", "tensor_parallel_size", "max_loras", "max_cpu_loras"):
+            found += checks.int32(name, getattr(self, name))
+        found += checks.free_text("syncer_config_name", self.syncer_config_name)
+        found += [problem for index, arg in enumerate(self.extra_args)
+                  for problem in checks.free_text(f"extra_args[{index}]", arg)]
+        found += [problem for name, value in self.extra_env.items()
+                  for problem in checks.free_text(f"extra_env.{name}", value)]
         found += checks.at_least("replicas", self.replicas, 0)
         found += checks.at_least("gpu_count", self.gpu_count, 1)
         found += checks.at_least("tensor_parallel_size", self.tensor_parallel_size, 1)
@@ -292,8 +307,6 @@ class VllmModelServerProps(Props):
         found += checks.labels("node_selector", self.node_selector) if self.node_selector else []
         if self.labels is not None:
             found += checks.labels("labels", self.labels)
-        else:
-            found += checks.labels("name", {"app": self.name})
         if self.accelerator not in GKE_ACCELERATORS:
             found.append(Problem("accelerator", self.accelerator, "is not a GKE accelerator type",
                                  f"use one of: {', '.join(GKE_ACCELERATORS)}"))
@@ -309,13 +322,49 @@ class VllmModelServerProps(Props):
             if name in self.extra_env:
                 found.append(Problem(f"extra_env.{name}", self.extra_env[name],
                                      "is set by the server itself", "use the matching prop instead"))
+        if self.vllm_version is not None and parse_version(self.vllm_version) is None:
+            found.append(Problem("vllm_version", self.vllm_version, "is not a vLLM release",
+                                 "write it like v0.8.5"))
         if not found:
             found += self._timing_problems()
+        if not found and self.autoscaling is not None:
+            found += self._autoscaling_problems(self.autoscaling)
+        return found
+
+    def _autoscaling_problems(self, autoscaling: AutoscalingProps) -> list[Problem]:
+        """The HPA owns the replica count, reads this server's metrics, and its scale-down
+        period must cover the grace period."""
+        found = []
+        if self.replicas != 1:
+            found.append(Problem("replicas", self.replicas, "is decided by the HPA when autoscaling is set",
+                                 "remove replicas and set autoscaling.min_replicas instead"))
+        metric = autoscaling.target.metric
+        if metric in VLLM_TARGETS and self.metrics is None:
+            found.append(Problem("autoscaling.target.metric", metric,
+                                 "reads the server's own metrics, which metrics: null leaves unscraped",
+                                 "remove metrics: null, or scale on pool_queue_size"))
+        elif metric in VLLM_TARGETS:
+            found += checks.known_vllm_release("vllm_version", self.vllm_metric_names is not None, self.image,
+                                               f"autoscaling on {metric}")
+        grace = self.effective_termination_grace_seconds
+        if grace > MAX_POLICY_PERIOD_SECONDS:
+            found.append(Problem("termination_grace_seconds", grace,
+                                 f"exceeds {MAX_POLICY_PERIOD_SECONDS} s, the longest scale-down period an HPA "
+                                 "accepts, so scale-down could remove pods that are still draining",
+                                 f"keep the grace period at most {MAX_POLICY_PERIOD_SECONDS} s"))
         return found
 
     def _timing_problems(self) -> list[Problem]:
         """Shutdown must outlast preStop plus the drain; startup must outlast the load."""
-        found = []
+        found: list[Problem] = []
+        if self.drain_profile is not None:
+            inputs = "drain_profile"
+            found += checks.derived_int("termination_grace_seconds", self.effective_termination_grace_seconds,
+                                        checks.INT64_MAX, inputs)
+            found += checks.derived_int("startup_probe.failure_threshold",
+                                        self.effective_startup_probe.failure_threshold, checks.INT32_MAX, inputs)
+            if found:
+                return found
         grace, pre_stop = self.effective_termination_grace_seconds, self.effective_pre_stop_seconds
         drain_time = drain.drain_seconds(self.drain_profile) if self.drain_profile is not None else 0.0
         if grace < pre_stop + drain_time:

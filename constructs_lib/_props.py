@@ -8,12 +8,16 @@ the same field whichever way the value arrived.
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar, Literal, TypeVar, get_args, get_origin, get_type_hints
 
+from constructs_lib import _checks as checks
 from constructs_lib._errors import ConfigError, Problem
+from constructs_lib._literal import has_token
 
 P = TypeVar("P", bound="Props")
 
@@ -22,9 +26,15 @@ _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", fl
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Props:
-    """Subclasses are ``@dataclass(frozen=True, kw_only=True)`` and may add ``problems()``."""
+    """Subclasses are ``@dataclass(frozen=True, kw_only=True)`` and may add ``problems()``.
+
+    Naming: ``*Props`` configure a construct or a section of the app; ``*Spec`` describe one
+    Kubernetes object inside them; ``*Settings`` and ``*Profile`` group related numbers.
+    """
 
     _hints_cache: ClassVar[dict[type, dict[str, Any]]] = {}
+    #: Settings that moved, by their old key: what to write instead (for migration errors).
+    moved_settings: ClassVar[Mapping[str, str]] = {}
 
     def __post_init__(self) -> None:
         found: list[Problem] = []
@@ -36,13 +46,27 @@ class Props:
             if converted is not value:
                 object.__setattr__(self, field.name, converted)
         if not found:
-            found.extend(self.problems())
+            # A cdktf token is a Terraform reference passed on purpose: its value is known
+            # only at apply time, so the grammar of the field cannot be checked here.
+            references = {field.name for field in dataclasses.fields(self) if _holds_token(getattr(self, field.name))}
+            found.extend(problem for problem in self.problems()
+                         if re.split(r"[.\[]", problem.field, maxsplit=1)[0] not in references)
         if found:
             raise ConfigError(found)
 
     def problems(self) -> Iterable[Problem]:
         """Cross-field checks; run only once every field has the right type."""
         return ()
+
+
+def _holds_token(value: Any) -> bool:
+    if isinstance(value, str):
+        return has_token(value)
+    if isinstance(value, (tuple, list)):
+        return any(_holds_token(item) for item in value)
+    if isinstance(value, Mapping):
+        return any(_holds_token(key) or _holds_token(item) for key, item in value.items())
+    return False
 
 
 def _hints(cls: type) -> dict[str, Any]:
@@ -83,12 +107,18 @@ def _coerce(value: Any, expected: Any, path: str) -> tuple[Any, list[Problem]]:
     if origin in (types.UnionType, typing.Union):
         if value is None and type(None) in get_args(expected):
             return value, []
+        if isinstance(value, Mapping):
+            tagged = _tagged_choice(value, get_args(expected), path)
+            if tagged is not None:
+                return tagged
         for option in get_args(expected):
             if option is type(None):
                 continue
             converted, found = _coerce(value, option, path)
             if not found:
                 return converted, []
+            # A list or mapping meant for this container option: its own problems (a bad
+            # item, an unknown key) say more than "must be X or null" for the whole value.
             if _is_container(option) and isinstance(value, (list, tuple, dict, Mapping)):
                 return converted, found
         return value, mismatch
@@ -100,15 +130,21 @@ def _coerce(value: Any, expected: Any, path: str) -> tuple[Any, list[Problem]]:
         return (value, []) if isinstance(value, bool) else (value, mismatch)
     if expected is int:
         ok = isinstance(value, int) and not isinstance(value, bool)
-        return (value, []) if ok else (value, mismatch)
+        return (value, list(checks.int64(path, value))) if ok else (value, mismatch)
     if expected is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if ok and not (math.isfinite(value) and abs(value) <= checks.FLOAT_MAX):
+            return value, [Problem(path, value, "is not a finite number of sensible size",
+                                   f"give a number between -{checks.FLOAT_MAX:g} and {checks.FLOAT_MAX:g}")]
         return (float(value), []) if ok else (value, mismatch)
     if expected is str:
         return (value, []) if isinstance(value, str) else (value, mismatch)
     if origin is tuple:
         if not isinstance(value, (list, tuple)):
             return value, mismatch
+        too_long = list(checks.at_most_items(path, len(value)))
+        if too_long:
+            return value, too_long
         item_type = get_args(expected)[0]
         items, found = [], []
         for index, item in enumerate(value):
@@ -141,6 +177,40 @@ def _coerce(value: Any, expected: Any, path: str) -> tuple[Any, list[Problem]]:
     return value, []
 
 
+def _tagged_choice(value: Mapping[Any, Any], options: tuple[Any, ...],
+                   path: str) -> tuple[Any, list[Problem]] | None:
+    """A union of props classes told apart by a field each pins to one literal value (a
+    tag such as ``api_version``): the mapping's tag picks the class, so errors are reported
+    against the class the user meant. Without the tag, the first class is the default."""
+    classes = [option for option in options if isinstance(option, type) and issubclass(option, Props)]
+    if len(classes) < 2:
+        return None
+    tag = _tag_field(classes)
+    if tag is None:
+        return None
+    if tag not in value:
+        return _coerce(value, classes[0], path)
+    allowed = {get_args(_hints(cls)[tag])[0]: cls for cls in classes}
+    # Compared, not looked up: the tag may be any YAML value, a list included.
+    chosen = next((cls for choice, cls in allowed.items()
+                   if value[tag] == choice and type(value[tag]) is type(choice)), None)
+    if chosen is None:
+        choices = ", ".join(repr(choice) for choice in allowed)
+        return value, [Problem(f"{path}.{tag}", value[tag], f"must be one of {choices}",
+                               f"give one of {choices}")]
+    return _coerce(value, chosen, path)
+
+
+def _tag_field(classes: list[type[Props]]) -> str | None:
+    """The first field that every class pins to its own single literal value."""
+    for field in dataclasses.fields(classes[0]):
+        hints = [_hints(cls).get(field.name) for cls in classes]
+        if all(get_origin(hint) is Literal and len(get_args(hint)) == 1 for hint in hints):
+            if len({get_args(hint)[0] for hint in hints}) == len(classes):
+                return field.name
+    return None
+
+
 def _is_container(expected: Any) -> bool:
     origin = get_origin(expected)
     return origin in (tuple, dict, Mapping) or (isinstance(expected, type) and issubclass(expected, Props))
@@ -150,12 +220,17 @@ def from_mapping(cls: type[P], data: Mapping[str, Any]) -> P:
     """Build ``cls`` from a plain mapping (parsed YAML), reporting unknown keys too."""
     if not isinstance(data, Mapping):
         raise ConfigError([Problem("", data, f"must be {describe(cls)}", "write a mapping of keys")])
-    names = [field.name for field in dataclasses.fields(cls) if field.init]
-    found = [
+    fields = [field for field in dataclasses.fields(cls) if field.init]
+    names = [field.name for field in fields]
+    unknown = [
+        Problem(str(key), data[key], "has moved", cls.moved_settings[key])
+        if key in cls.moved_settings else
         Problem(str(key), data[key], "is not a known setting",
                 f"remove it or use one of: {', '.join(names)}")
         for key in data if key not in names
     ]
+    found = [Problem(field.name, "(missing)", "is required", f"add {field.name}")
+             for field in fields if field.name not in data and _required(field)]
     kwargs: dict[str, Any] = {}
     for key in names:
         if key not in data:
@@ -164,8 +239,19 @@ def from_mapping(cls: type[P], data: Mapping[str, Any]) -> P:
         found.extend(field_problems)
         kwargs[key] = converted
     if found:
-        raise ConfigError(found)
-    return cls(**kwargs)
+        raise ConfigError(unknown + found)
+    try:
+        built = cls(**kwargs)
+    except ConfigError as error:
+        # Unknown keys and the object's own checks are reported together, in one run.
+        raise ConfigError(unknown + list(error.problems)) from None
+    if unknown:
+        raise ConfigError(unknown)
+    return built
+
+
+def _required(field: dataclasses.Field[Any]) -> bool:
+    return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
 
 
 def iter_fields(cls: type[Props]) -> Iterator[tuple[dataclasses.Field[Any], Any]]:

@@ -10,11 +10,13 @@ from stacks.base import StackOptions
 from stacks.config import AppConfig
 from stacks.inference_gateway import InferenceGatewayStack
 from stacks.model_servers import ModelServersStack
+from stacks.observability import ObservabilityStack
 from stacks.prerequisites import PrerequisitesStack
 
 PREREQUISITES = "prerequisites"
 MODEL_SERVERS = "model-servers"
 INFERENCE_GATEWAY = "inference-gateway"
+OBSERVABILITY = "observability"
 
 
 def build_app(
@@ -47,4 +49,9 @@ def build_app(
         gateway.add_dependency(prerequisites)
         if model_servers is not None:
             gateway.add_dependency(model_servers)
+    if config.observability.has_monitoring_stack:
+        # After the servers it charts, so that destroy removes the dashboard first.
+        observability = ObservabilityStack(app, OBSERVABILITY, options=options(OBSERVABILITY))
+        if model_servers is not None:
+            observability.add_dependency(model_servers)
     return app

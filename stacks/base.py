@@ -1,4 +1,4 @@
-"""What every stack of the app shares: its backend and the Terraform version floor."""
+"""What every stack of the app shares: its backend, a Terraform floor and the cluster."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from cdktf import GcsBackend, LocalBackend, TerraformStack
 from constructs import Construct
 
-from constructs_lib import ClusterAccess, EnvironmentVariables, Preflight
+from constructs_lib import ClusterAccess, Preflight, literal, require_terraform
 from stacks.config import AppConfig
 
-# provider::kubernetes::manifest_decode_multi needs provider-defined functions (1.8).
-TERRAFORM_REQUIRED_VERSION = ">= 1.8"
+#: The oldest Terraform the app is tested with; constructs raise it where they need more.
+TESTED_TERRAFORM = "1.8"
 
 
 @dataclass(frozen=True)
@@ -28,29 +28,20 @@ class StackOptions:
 
 
 class BaseStack(TerraformStack):
-    required_terraform = TERRAFORM_REQUIRED_VERSION
-
     def __init__(self, scope: Construct, id: str, *, options: StackOptions) -> None:
         super().__init__(scope, id)
-        state = options.config.state
+        state = literal(options.config.state)
         if state.backend == "gcs":
-            assert state.bucket is not None
+            if state.bucket is None:  # StateProps refuses this; a hand-built config could not
+                raise TypeError("a gcs state backend needs a bucket")
             GcsBackend(self, bucket=state.bucket, prefix=f"{state.prefix}/{id}")
         else:
             LocalBackend(self, path=f"{options.state_dir}/terraform.{id}.tfstate")
-        self.add_override("terraform.required_version", self.required_terraform)
+        require_terraform(self, TESTED_TERRAFORM)
         self._options = options
 
     def connect(self, *, include_network: bool = False, preflight: Sequence[Preflight] = ()) -> ClusterAccess:
-        """Declare the environment variables (ids ``environment``) and the cluster's providers
-        (``cluster``); every stack of the app reaches the cluster this way."""
-        self.env = EnvironmentVariables(self, "environment", include_network=include_network)
-        self.cluster = ClusterAccess(
-            self, "cluster",
-            project_id=self.env.project_id,
-            cluster_name=self.env.cluster_name,
-            cluster_location=self.env.cluster_location,
-            props=self._options.config.cluster,
-            preflight=preflight,
-        )
+        """Declare the cluster's variables (id ``environment``) and providers (``cluster``)."""
+        self.cluster = ClusterAccess.from_variables(self, props=self._options.config.cluster,
+                                                    include_network=include_network, preflight=preflight)
         return self.cluster

@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,8 +30,8 @@ def _parser() -> argparse.ArgumentParser:
             "cluster. Without --config it builds the tutorial's example."
         ),
         epilog=(
-            "Then run 'cdktf deploy \"*\"', or 'make apply VARS=values.tfvars' to apply the "
-            "stacks with plain Terraform in dependency order."
+            "Then apply the stacks in dependency order: 'make apply VARS=values.tfvars' with plain "
+            "Terraform, or 'npx cdktf-cli@0.21 deploy \"*\" --var-file=$PWD/values.tfvars'."
         ),
     )
     parser.add_argument("--config", metavar="FILE.yaml",
@@ -54,20 +53,40 @@ def _fail(problems: Sequence[Problem]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    outdir = Path(args.outdir or os.environ.get("CDKTF_OUTDIR") or DEFAULT_OUTDIR).absolute()
+    outdir, option = _outdir(args.outdir)
+    problems: list[Problem] = []
+    if not args.explain:
+        from stacks import outdir as output
+
+        problems = output.problems(outdir, option)
     try:
         config = _load(args.config)
+    except ConfigError as error:
+        return _fail([*problems, *error.problems])
+    if problems:
+        return _fail(problems)
+    try:
         if args.explain:
             from stacks.explain import explain_config
 
             print(explain_config(config))
             return 0
-        summary = synthesize(config, outdir)
+        summary = synthesize(config, outdir, option)
     except ConfigError as error:
         return _fail(error.problems)
     if not args.quiet:
         print(summary)
     return 0
+
+
+def _outdir(given: str | None) -> tuple[Path, str]:
+    """The output directory and the option or variable that chose it, named in errors."""
+    if given is not None:
+        return Path(given).absolute(), "--outdir"
+    from_environment = os.environ.get("CDKTF_OUTDIR")
+    if from_environment:
+        return Path(from_environment).absolute(), "CDKTF_OUTDIR"
+    return Path(DEFAULT_OUTDIR).absolute(), "--outdir"
 
 
 def _load(path: str | None) -> AppConfig:
@@ -77,29 +96,30 @@ def _load(path: str | None) -> AppConfig:
     return load_config(path) if path else AppConfig()
 
 
-def synthesize(config: AppConfig, outdir: Path) -> str:
-    """Synthesize into a sibling staging directory, then swap it in; return a summary."""
+def synthesize(config: AppConfig, outdir: Path, option: str = "--outdir") -> str:
+    """Synthesize into a sibling staging directory, then move it into place (keeping what
+    Terraform put in the previous output); return a summary."""
+    from stacks import outdir as output
     from stacks.app import build_app
 
-    outdir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
+    try:
+        staging = output.make_staging(outdir)
+    except OSError as error:
+        raise ConfigError([Problem(option, str(outdir), f"cannot be created ({error.strerror})",
+                                   "check the parent directory's permissions, or give another directory")]) from None
     try:
         app = build_app(config, outdir=str(staging), final_outdir=str(outdir))
         app.synth()
         summary = describe_output(staging, outdir)
-        _swap_into_place(staging, outdir)
+        with output.locked(outdir, option):
+            output.check(outdir, option)
+            output.replace(staging, outdir)
+    except OSError as error:
+        raise ConfigError([Problem(option, str(outdir), f"could not be written ({error.strerror or error})",
+                                   "check free space and permissions, then run again")]) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return summary
-
-
-def _swap_into_place(staging: Path, outdir: Path) -> None:
-    retired = outdir.with_name(f".{outdir.name}.old")
-    shutil.rmtree(retired, ignore_errors=True)
-    if outdir.exists():
-        outdir.rename(retired)
-    staging.rename(outdir)
-    shutil.rmtree(retired, ignore_errors=True)
 
 
 def describe_output(staging: Path, outdir: Path) -> str:
@@ -115,6 +135,12 @@ def describe_output(staging: Path, outdir: Path) -> str:
         data = sum(len(items) for items in body.get("data", {}).values())
         modules = len(body.get("module", {}))
         needs = ", ".join(stack.get("dependencies", [])) or "nothing"
-        lines.append(f"  {name:<18} {resources:>3} resources, {modules} modules, {data} data sources "
-                     f"(after: {needs}) -> {Path(stack['workingDirectory']).as_posix()}")
+        lines.append(f"  {name:<18} {_counted(resources, 'resource', 3)}, {_counted(modules, 'module')}, "
+                     f"{_counted(data, 'data source')} (after: {needs}) -> "
+                     f"{Path(stack['workingDirectory']).as_posix()}")
     return "\n".join(lines)
+
+
+def _counted(count: int, noun: str, width: int = 0) -> str:
+    """``1 module``, ``2 modules``; the number right-aligned in ``width``."""
+    return f"{count:>{width}} {noun}{'' if count == 1 else 's'}"

@@ -8,29 +8,32 @@ environments.
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+from collections.abc import Mapping
+from typing import ClassVar, Literal
 
 from constructs_lib import (
+    GIE_RELEASE_BY_API,
+    ApiVersion,
     ClusterAccessProps,
+    ConfigError,
+    EndpointPickerSource,
     GieCrdsProps,
     GkeExtensionCrdsProps,
     InferenceGatewayProps,
+    InferenceGatewayV1Props,
     MetricsRbacProps,
+    ObservabilityProps,
+    PoolTarget,
     Problem,
     Props,
     VllmModelServerProps,
+    api_of_release,
+    checks,
+    observability_problems,
+    parse_version,
+    pools_of_servers,
+    ships_objective_crd,
 )
-from constructs_lib import _checks as checks
-from constructs_lib._gateway_props import cross_reference_problems
-from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, v1_problems
-from constructs_lib._gie_crds import RELEASE_BY_API
-
-#: GIE releases from v1.6.0 on no longer ship the InferenceObjective CRD in manifests.yaml.
-LAST_RELEASE_WITH_OBJECTIVES_EXCLUSIVE = (1, 6, 0)
-
-
-def _release(tag: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in tag.lstrip("v").split("."))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -38,13 +41,18 @@ class PrerequisitesProps(Props):
     """The ``prerequisites`` stack.
 
     Attributes:
-        crds: the GIE CRDs. Default: the release of the app's API version, downloaded at plan
-            time. ``None`` when the cluster installs them (GKE 1.34.0-gke.1626000 and later
+        crds: the GIE CRDs. Default: the release of the gateway's API version, downloaded at
+            plan time. ``None`` when the cluster installs them (GKE 1.34.0-gke.1626000 and later
             installs the InferencePool v1 CRD).
         gke_extension_crds: GKE traffic/routing extension CRDs, for Model Armor on GKE older
-            than 1.32.2-gke.1182001. Default ``None``: not installed.
-        metrics_rbac: the metrics-reader RBAC. Default: installed, collector namespace chosen
-            from the cluster. ``None`` skips it (Managed Prometheus will not scrape the picker).
+            than 1.32.2-gke.1182001; applied only where the cluster's version (read at plan
+            time) lacks them. Default ``None``: with ``gateway.model_armor``, the default
+            settings; without, not installed.
+        metrics_rbac: the tutorial's metrics-reader RBAC, whose token Secret the v0.3.0
+            chart's ClusterPodMonitoring reads. Default: installed on the ``v1alpha2`` path,
+            collector namespace chosen from the cluster; ``None`` skips it (Managed
+            Prometheus will not scrape the picker). Never installed on ``v1``: chart v1.5.0
+            creates its own per pool (``gateway.gke_monitoring``).
     """
 
     crds: GieCrdsProps | None = dataclasses.field(default_factory=GieCrdsProps)
@@ -76,7 +84,9 @@ class StateProps(Props):
         if self.backend == "local" and self.bucket is not None:
             found.append(Problem("bucket", self.bucket, "only applies to backend 'gcs'",
                                  "remove it, or set backend: gcs"))
-        found.extend(checks.not_blank("prefix", self.prefix))
+        if self.bucket is not None:
+            found.extend(checks.gcs_bucket("bucket", self.bucket))
+        found.extend(checks.object_prefix("prefix", self.prefix))
         return found
 
 
@@ -89,27 +99,49 @@ class AppConfig(Props):
         prerequisites: CRDs and metrics RBAC (the ``prerequisites`` stack).
         model_servers: vLLM servers to deploy (the ``model-servers`` stack). Default: the
             tutorial's Llama 3.1 8B server with two adapters. Empty: bring your own servers.
-        api_version: the InferencePool API: ``v1alpha2`` (default; the tutorial's GIE v0.3.0
-            through the ai-on-gke module, configured by ``gateway``) or ``v1`` (GIE v1.x through
-            our own constructs, configured by ``gateway_v1``).
-        gateway: the inference gateway on ``v1alpha2`` (the ``inference-gateway`` stack).
-            Default: derived from the model servers. ``None``: no gateway stack on either path.
-        gateway_v1: the inference gateway on ``v1``. Default: derived from the model servers.
+        gateway: the inference gateway (the ``inference-gateway`` stack); its
+            ``api_version`` picks the path: ``v1alpha2`` (default; the tutorial's GIE v0.3.0
+            through the ai-on-gke module) or ``v1`` (GIE v1.x through this package's own
+            constructs). Default: ``v1alpha2``, derived from the model servers. ``None``: no
+            gateway stack.
         state: where Terraform state lives. Default: local files.
+        observability: the custom metrics adapter, a dashboard and an alert (each opt-in).
+            Default: none of them. Scraping and autoscaling are per server.
     """
+
+    moved_settings: ClassVar[Mapping[str, str]] = {
+        "api_version": "write it inside the gateway section: gateway: {api_version: v1, ...}",
+        "gateway_v1": "rename it to gateway and add api_version: v1 inside it (and flatten its "
+                      "gateway: {name, namespace, gateway_class} into it)",
+    }
 
     cluster: ClusterAccessProps = dataclasses.field(default_factory=ClusterAccessProps)
     prerequisites: PrerequisitesProps = dataclasses.field(default_factory=PrerequisitesProps)
     model_servers: tuple[VllmModelServerProps, ...] = dataclasses.field(
         default_factory=lambda: (VllmModelServerProps(),))
-    api_version: Literal["v1alpha2", "v1"] = "v1alpha2"
-    gateway: InferenceGatewayProps | None = dataclasses.field(default_factory=InferenceGatewayProps)
-    gateway_v1: InferenceGatewayV1Props = dataclasses.field(default_factory=InferenceGatewayV1Props)
+    gateway: InferenceGatewayProps | InferenceGatewayV1Props | None = dataclasses.field(
+        default_factory=InferenceGatewayProps)
     state: StateProps = dataclasses.field(default_factory=StateProps)
+    observability: ObservabilityProps = dataclasses.field(default_factory=ObservabilityProps)
+
+    @property
+    def api_version(self) -> ApiVersion:
+        """The gateway's InferencePool API; the tutorial's ``v1alpha2`` without a gateway."""
+        return self.gateway.api_version if self.gateway is not None else "v1alpha2"
+
+    @property
+    def gke_extension_crds(self) -> GkeExtensionCrdsProps | None:
+        """The extension CRD settings the prerequisites apply: as given, or the defaults when
+        the gateway uses Model Armor (its GCPTrafficExtension needs them)."""
+        given = self.prerequisites.gke_extension_crds
+        if given is None and self.gateway is not None and self.gateway.model_armor is not None:
+            return GkeExtensionCrdsProps()
+        return given
 
     def problems(self) -> list[Problem]:
         servers = self.model_servers
         found = list(checks.unique("model_servers", (server.name for server in servers), "server name"))
+        found += checks.at_most_items("model_servers", len(servers), checks.MAX_MODEL_SERVERS)
         config_maps = [f"{s.namespace}/{s.adapters_config_map}" for s in servers if s.adapters]
         found += [problem.under("model_servers") for problem in checks.unique(
             "", config_maps, "adapters_config_map in one namespace")]
@@ -123,43 +155,73 @@ class AppConfig(Props):
                 found.append(Problem(f"model_servers[{index}].hf_token.secret_key", token.secret_key,
                                      f"differs from another server's key ({key}) for the same Secret",
                                      "use the same secret_key for servers sharing a Secret"))
-        found += self._api_problems()
-        if self.gateway is not None and self.api_version == "v1alpha2":
-            found += [problem.under("gateway")
-                      for problem in cross_reference_problems(self.gateway, self.model_servers)]
-        if self.gateway is not None and self.api_version == "v1":
-            found += [problem.under("gateway_v1") for problem in v1_problems(self.gateway_v1, self.model_servers)]
+        found += self._crd_problems()
+        if self.gateway is not None:
+            found += [problem.under("gateway") for problem in self.gateway.problems_with(servers)]
+        found += observability_problems(servers, self.observability, self.endpoint_picker, self.pool_of_servers)
         return found
 
-    def _api_problems(self) -> list[Problem]:
-        """Settings that belong to the other API version, and CRDs of the wrong release."""
-        found = []
-        other = {"v1alpha2": ("gateway_v1", self.gateway_v1, InferenceGatewayV1Props()),
-                 "v1": ("gateway", self.gateway, InferenceGatewayProps())}[self.api_version]
-        name, value, default = other
-        if value is not None and value != default:
-            found.append(Problem(name, "(customized)", f"does not apply to api_version {self.api_version}",
-                                 f"move the settings to {'gateway' if name == 'gateway_v1' else 'gateway_v1'}, "
-                                 f"or set api_version: {'v1' if name == 'gateway_v1' else 'v1alpha2'}"))
-        crds = self.prerequisites.crds
-        if crds is not None and crds.version is not None and crds.manifest_file is None:
-            major = crds.version.split(".")[0]
-            if (self.api_version == "v1") != (major != "v0"):
-                wanted = RELEASE_BY_API[self.api_version]
-                found.append(Problem("prerequisites.crds.version", crds.version,
-                                     f"is not a release for api_version {self.api_version}",
-                                     f"use {wanted} or leave it unset"))
-        if crds is None and self.api_version == "v1alpha2":
-            found.append(Problem("prerequisites.crds", None, "is required with api_version v1alpha2 "
-                                 "(GKE does not install the v1alpha2 CRDs)", "remove 'crds: null'"))
-        objectives = self.api_version == "v1" and self.gateway is not None and \
-            self.gateway_v1.inference_objectives != ()
-        version = (crds.version or RELEASE_BY_API[self.api_version]) if crds is not None else None
-        if objectives and crds is not None and crds.manifest_file is None and version is not None \
-                and _release(version) >= LAST_RELEASE_WITH_OBJECTIVES_EXCLUSIVE:
-            found.append(Problem("prerequisites.crds.version", version, "does not ship the InferenceObjective "
-                                 "CRD", "use v1.5.0, or set gateway_v1.inference_objectives: []"))
-        if crds is None and objectives:
-            found.append(Problem("prerequisites.crds", None, "leaves out the InferenceObjective CRD, which "
-                                 "GKE does not install", "keep the CRDs, or set gateway_v1.inference_objectives: []"))
-        return found
+    @property
+    def pool_of_servers(self) -> dict[str, str]:
+        """The InferencePool in front of each model server, by server name."""
+        if self.gateway is None:
+            return {}
+        try:
+            pools = self.gateway.resolve(self.model_servers).pools
+        except ConfigError:  # pools that cannot be derived: the gateway's own problems say why
+            return {}
+        return pools_of_servers(pools, self.model_servers)
+
+    def pool_target(self, server: VllmModelServerProps, cluster_name: str | None = None) -> PoolTarget | None:
+        pool = self.pool_of_servers.get(server.name)
+        if pool is None or self.gateway is None:
+            return None
+        return PoolTarget(name=pool, namespace=self.gateway.namespace, cluster_name=cluster_name)
+
+    @property
+    def endpoint_picker(self) -> EndpointPickerSource | None:
+        """The gateway's endpoint picker as a metrics source: on ``v1alpha2`` the module's
+        v0.3.0 chart, scraped with the metrics RBAC's token; on ``v1`` the chart version,
+        scraped when its GKE monitoring is on."""
+        gateway = self.gateway
+        if gateway is None:
+            return None
+        if isinstance(gateway, InferenceGatewayV1Props):
+            # The chart version is checked as a release tag, so it always parses.
+            return EndpointPickerSource(release=parse_version(gateway.chart_version) or (0, 0, 0),
+                                        namespace=gateway.namespace, collected=gateway.gke_monitoring,
+                                        enable="set gateway.gke_monitoring: true", follows_servers=True)
+        return EndpointPickerSource(release=parse_version(GIE_RELEASE_BY_API["v1alpha2"]) or (0, 0, 0),
+                                    namespace=gateway.namespace,
+                                    collected=self.prerequisites.metrics_rbac is not None,
+                                    enable="keep prerequisites.metrics_rbac (the picker's ClusterPodMonitoring "
+                                           "reads its token)")
+
+    def _crd_problems(self) -> list[Problem]:
+        """The CRDs the prerequisites install must serve the gateway's API and its objects."""
+        crds, gateway = self.prerequisites.crds, self.gateway
+        if gateway is None:
+            return []
+        if crds is None:
+            if gateway.api_version == "v1alpha2":
+                return [Problem("prerequisites.crds", None, "is required with api_version v1alpha2 "
+                                "(GKE does not install the v1alpha2 CRDs)", "remove 'crds: null'")]
+            if _has_objectives(gateway):
+                return [Problem("prerequisites.crds", None, "leaves out the InferenceObjective CRD, which "
+                                "GKE does not install", "keep the CRDs, or set gateway.inference_objectives: []")]
+            return []
+        if crds.manifest_file is not None:
+            return []  # a local copy: its contents are the user's to choose
+        version = crds.version or GIE_RELEASE_BY_API[gateway.api_version]
+        if api_of_release(version) != gateway.api_version:
+            return [Problem("prerequisites.crds.version", version,
+                            f"is not a release for api_version {gateway.api_version}",
+                            f"use {GIE_RELEASE_BY_API[gateway.api_version]} or leave it unset")]
+        if _has_objectives(gateway) and not ships_objective_crd(version):
+            return [Problem("prerequisites.crds.version", version, "does not ship the InferenceObjective CRD",
+                            f"use {GIE_RELEASE_BY_API['v1']}, or set gateway.inference_objectives: []")]
+        return []
+
+
+def _has_objectives(gateway: InferenceGatewayProps | InferenceGatewayV1Props) -> bool:
+    return isinstance(gateway, InferenceGatewayV1Props) and gateway.inference_objectives != ()

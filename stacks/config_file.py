@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
 
-from constructs_lib import ConfigError, Problem, from_mapping
+from constructs_lib import ConfigError, Problem, from_mapping, has_token
 from stacks.config import AppConfig
+from stacks.strict_yaml import MAX_FILE_BYTES, parse, yaml_error_problem
 
 
 def load_config(path: str) -> AppConfig:
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        if file.exists() and not file.is_file() and not file.is_dir():
+            raise ConfigError([Problem("--config", path, "is not a regular file (a device or a pipe)",
+                                       "give the path of a YAML file")])
+        with file.open("rb") as handle:  # at most one byte past the limit, even from /dev/zero
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ConfigError([Problem("--config", path, f"is larger than {MAX_FILE_BYTES} bytes",
+                                       "a configuration is a few KB: check that this is the right file")])
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError([Problem("--config", path, "no such file",
                                    "check the path, or omit --config for the built-in default")]) from None
+    except IsADirectoryError:
+        raise ConfigError([Problem("--config", path, "is a directory",
+                                   "give the path of a YAML file")]) from None
     except UnicodeDecodeError as error:
         raise ConfigError([Problem("--config", path, f"is not UTF-8 text (byte {error.start})",
                                    "save the file as UTF-8")]) from None
@@ -24,13 +37,27 @@ def load_config(path: str) -> AppConfig:
         raise ConfigError([Problem("--config", path, f"cannot be read ({error.strerror})",
                                    "check the file's permissions")]) from None
     try:
-        data = yaml.safe_load(text)
+        data = parse(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        reason = getattr(error, "problem", None) or "is not valid YAML"
-        raise ConfigError([Problem("--config", path, f"is not valid YAML{where} ({reason})",
-                                   "fix the YAML syntax there")]) from None
+        raise ConfigError([yaml_error_problem(path, error)]) from None
     if data is None:
         data = {}
+    forged = list(_token_markers(data, ""))
+    if forged:
+        raise ConfigError(forged)
     return from_mapping(AppConfig, data)
+
+
+def _token_markers(value: object, path: str) -> Iterator[Problem]:
+    """cdktf token markers in a file are forged: only Python code creates real ones, and
+    cdktf would replace the text with whatever its internal token of that number is."""
+    if isinstance(value, str) and has_token(value):
+        yield Problem(path or "<config>", value, "contains a cdktf token marker (TfToken[...])",
+                      "remove it; Terraform references can only be passed from Python")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _token_markers(key, path)
+            yield from _token_markers(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _token_markers(item, f"{path}[{index}]")

@@ -35,10 +35,13 @@ def commands(action: str, outdir: Path, var_file: Path | None, auto_approve: boo
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stacks.deploy", description=__doc__.split("\n\n")[0])
-    parser.add_argument("action", choices=["apply", "destroy"])
-    parser.add_argument("--outdir", default="cdktf.out", type=Path)
+    parser.add_argument("action", choices=["apply", "destroy"],
+                        help="apply: dependencies first; destroy: the reverse order")
+    parser.add_argument("--outdir", default="cdktf.out", type=Path,
+                        help="where 'make synth' (main.py) wrote the stacks (default: %(default)s)")
     parser.add_argument("--var-file", type=Path, help="e.g. values.tfvars (see values.tfvars.example)")
-    parser.add_argument("--auto-approve", action="store_true")
+    parser.add_argument("--auto-approve", action="store_true",
+                        help="pass -auto-approve to terraform: apply or destroy without asking")
     parser.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
     args = parser.parse_args(argv)
     if not (args.outdir / "manifest.json").is_file():

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from constructs_lib import InferenceGateway, InferenceGatewayV1, Preflight
+from constructs_lib import (
+    InferenceGateway,
+    InferenceGatewayProps,
+    InferenceGatewayV1,
+    InferenceGatewayV1Props,
+    Preflight,
+)
 from stacks.base import BaseStack, StackOptions
 
 
@@ -17,24 +23,21 @@ class InferenceGatewayStack(BaseStack):
     def __init__(self, scope: Construct, id: str, *, options: StackOptions) -> None:
         super().__init__(scope, id, options=options)
         config = options.config
-        assert config.gateway is not None
-        self.connect(include_network=True, preflight=[Preflight.GATEWAY_API, Preflight.INFERENCE_GATEWAY_VERSION])
-        env = self.env
-        if config.api_version == "v1":
-            self.gateway = InferenceGatewayV1(
-                self, "inference-gateway",
-                props=config.gateway_v1,
-                cluster=self.cluster,
-                project_id=env.project_id,
-                region=env.region,
-                network_name=env.network_name,
-                model_servers=config.model_servers,
-            )
+        props = config.gateway
+        if props is None:
+            raise TypeError("InferenceGatewayStack needs a configuration with a gateway")
+        preflight = [Preflight.GATEWAY_API, Preflight.INFERENCE_GATEWAY_VERSION]
+        if props.model_armor is not None:
+            preflight.append(Preflight.MODEL_ARMOR_VERSION)
+        if props.uses_router(config.model_servers) and config.gke_extension_crds is None:
+            preflight.append(Preflight.ROUTING_EXTENSION)
+        if isinstance(props, InferenceGatewayV1Props) and props.gke_monitoring:
+            preflight.append(Preflight.MANAGED_PROMETHEUS)  # the chart's PodMonitoring needs it
+        cluster = self.connect(include_network=True, preflight=preflight)
+        self.gateway: InferenceGateway | InferenceGatewayV1
+        if isinstance(props, InferenceGatewayProps):
+            self.gateway = InferenceGateway(self, "inference-gateway", props=props, cluster=cluster,
+                                            model_servers=config.model_servers)
         else:
-            self.gateway = InferenceGateway(
-                self, "inference-gateway",
-                props=config.gateway,
-                environment=env.module_inputs(),
-                model_servers=config.model_servers,
-            )
-
+            self.gateway = InferenceGatewayV1(self, "inference-gateway", props=props, cluster=cluster,
+                                              model_servers=config.model_servers)

@@ -12,12 +12,12 @@ import inspect
 import json
 import re
 import sys
+import types
 import typing
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
-from constructs_lib import Props
-from constructs_lib._props import describe, iter_fields
+from constructs_lib import Props, describe, iter_fields
 from stacks.config import AppConfig
 
 OUTPUT = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
@@ -25,7 +25,16 @@ _ENTRY = re.compile(r"^    ([a-z][a-z0-9_]*(?: / [a-z][a-z0-9_]*)*): (.*)$")
 
 
 def field_docs(cls: type) -> dict[str, str]:
-    """Descriptions from the ``Attributes:`` section of ``cls``'s docstring."""
+    """Descriptions from the ``Attributes:`` sections of ``cls``'s docstring and those of the
+    props classes it extends (a field documented once, where it is declared)."""
+    docs: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        if isinstance(klass, type) and issubclass(klass, Props) and "__doc__" in vars(klass):
+            docs.update(_own_field_docs(klass))
+    return docs
+
+
+def _own_field_docs(cls: type) -> dict[str, str]:
     lines = inspect.cleandoc(cls.__doc__ or "").splitlines()
     if "Attributes:" not in lines:
         return {}
@@ -69,7 +78,7 @@ def _default(field: dataclasses.Field[Any]) -> str:
 
 def _is_list(hint: Any) -> bool:
     origin = get_origin(hint)
-    if origin in (typing.Union, __import__("types").UnionType):
+    if origin in (typing.Union, types.UnionType):
         return any(_is_list(arg) for arg in get_args(hint))
     return origin is tuple
 

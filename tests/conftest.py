@@ -1,14 +1,9 @@
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 # The jsii kernel (started below) runs cdktf's Testing.to_be_valid_terraform with the
 # environment it starts with, so the CLI configuration that points Terraform at the stub
@@ -19,7 +14,6 @@ os.environ["CHECKPOINT_DISABLE"] = "1"
 
 from helpers import synth  # noqa: E402
 
-import constructs_lib  # noqa: E402,F401 - installs the lazy provider loader first
 from stacks.config import AppConfig  # noqa: E402
 
 

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from constructs_lib import ConfigError
 from stacks.app import build_app
 from stacks.config import AppConfig
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def needs_shared(*names: str) -> pytest.MarkDecorator:
+    """Skip a test whose upstream data (``../shared/upstream/<name>``) is missing, except in
+    CI, where the data is always laid beside the clone: there the test runs and fails."""
+    missing = [name for name in names if not (SHARED / "upstream" / name).is_file()]
+    return pytest.mark.skipif(bool(missing) and not os.environ.get("CI"),
+                              reason=f"../shared/upstream/{', '.join(missing)} not found")
 
 
 def synth(config: AppConfig, outdir: Path) -> dict[str, dict[str, Any]]:
@@ -37,6 +50,25 @@ def manifests(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {path: body["manifest"] for path, body in by_path(stack, "kubernetes_manifest").items()}
 
 
+def strings_in(value: Any) -> list[str]:
+    """Every string in parsed JSON or YAML, mapping keys included (Terraform reads keys as
+    templates too)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in (key, *strings_in(item))]
+    if isinstance(value, list):
+        return [text for item in value for text in strings_in(item)]
+    return []
+
+
+def fields_of(build: Callable[..., object], *args: Any, **kwargs: Any) -> list[str]:
+    """The field paths of the problems ``build(*args, **kwargs)`` raises (it must raise)."""
+    with pytest.raises(ConfigError) as caught:
+        build(*args, **kwargs)
+    return [problem.field for problem in caught.value.problems]
+
+
 CONSTRUCT_TREE = FIXTURES / "construct_tree.txt"
 
 
@@ -46,10 +78,3 @@ def construct_tree(outdir: Path) -> str:
 
     return Testing.render_construct_tree(build_app(AppConfig(), outdir=str(outdir))) + "\n"
 
-
-if __name__ == "__main__":  # python tests/helpers.py: re-pin the tree after a deliberate rename
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as scratch:
-        CONSTRUCT_TREE.write_text(construct_tree(Path(scratch)))
-    print(f"wrote {CONSTRUCT_TREE}")

@@ -1,5 +1,6 @@
 """main.py: output, YAML configuration, one-line errors, atomic output, determinism."""
 
+import json
 import os
 import subprocess
 import sys
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from stacks import cli
-from stacks.order import CycleError, apply_order, destroy_order
+from stacks.outdir import MARKER
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,7 +31,7 @@ def test_synth_prints_stacks_counts_and_directory(tmp_path, capsys):
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == f"Synthesized 3 stacks into {outdir} (in apply order):"
     assert [line.split()[0] for line in printed[1:]] == ["prerequisites", "model-servers", "inference-gateway"]
-    assert "7 resources" in printed[1] and "1 modules" in printed[3]
+    assert "7 resources" in printed[1] and "1 resource, 1 module, 4 data sources" in printed[3]
 
 
 def test_two_synths_are_byte_identical(default_output, tmp_path):
@@ -74,8 +75,15 @@ BAD_INPUTS = {
         "gateway.http_routes[0].gateway_name='nope': names no gateway"),
     "missing crd file": ("prerequisites:\n  crds:\n    manifest_file: /no/such/manifests.yaml\n",
                          "prerequisites.crds.manifest_file='/no/such/manifests.yaml': is not a readable file"),
-    "chart version without v": ("api_version: v1\ngateway_v1:\n  chart_version: 1.5.0\n",
-                                "gateway_v1.chart_version='1.5.0'"),
+    "redirect without https": ("gateway:\n  redirect_http_to_https: true\n",
+                               "gateway.redirect_http_to_https=True: needs an HTTPS listener"),
+    "domain not a dns name": ("gateway:\n  https: {certificate: google_managed, domains: ['*.example.com']}\n",
+                              "gateway.https.domains[0]='*.example.com': is not a DNS host name"),
+    "internal address without a subnet": (
+        "gateway:\n  gateway_class: gke-l7-rilb\n  static_address: {}\n",
+        "gateway.static_address.subnetwork=None: is required for an internal address"),
+    "chart version without v": ("gateway:\n  api_version: v1\n  chart_version: 1.5.0\n",
+                                "gateway.chart_version='1.5.0'"),
 }
 
 
@@ -87,14 +95,14 @@ def test_bad_input_is_one_line_exit_2_and_leaves_output_alone(case, tmp_path, ca
         config.write_text(text)
     outdir = tmp_path / "cdktf.out"
     outdir.mkdir()
-    (outdir / "marker").write_text("previous output")
+    (outdir / MARKER).write_text("previous output")
     assert cli.main(["--config", str(config), "--outdir", str(outdir)]) == 2
     captured = capsys.readouterr()
     lines = captured.err.splitlines()
     assert len(lines) == 1, lines
     assert lines[0].startswith("error: ") and expected in lines[0] and "; fix: " in lines[0]
     assert captured.out == ""
-    assert [p.name for p in outdir.iterdir()] == ["marker"]
+    assert [p.name for p in outdir.iterdir()] == [MARKER]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".cdktf.out")]
 
 
@@ -117,13 +125,13 @@ def test_every_problem_is_reported_at_once(tmp_path, capsys):
 
 def test_main_py_exits_2_without_traceback(tmp_path):
     config = tmp_path / "config.yaml"
-    config.write_text("gateway:\n  gateway:\n    gateway_class: nope\n")
+    config.write_text("gateway:\n  gateway_class: nope\n")
     env = {**os.environ, "CDKTF_OUTDIR": str(tmp_path / "out")}
     result = subprocess.run([sys.executable, str(ROOT / "main.py"), "--config", str(config)],
                             capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert result.stderr.startswith("error: gateway.gateway.gateway_class='nope'")
+    assert result.stderr.startswith("error: gateway.gateway_class='nope'")
     assert not (tmp_path / "out").exists()
 
 
@@ -136,46 +144,23 @@ def test_help_explains_the_options(capsys):
         assert option in text
 
 
-def _manifest(**deps):
-    return {"stacks": {name: {"dependencies": needs} for name, needs in deps.items()}}
-
-
-def test_apply_order_puts_dependencies_first():
-    manifest = _manifest(gateway=["prereq", "servers"], servers=[], prereq=[])
-    assert apply_order(manifest) == ["prereq", "servers", "gateway"]
-    assert destroy_order(manifest) == ["gateway", "servers", "prereq"]
-
-
-def test_apply_order_of_a_chain_and_a_cycle():
-    assert apply_order(_manifest(c=["b"], b=["a"], a=[])) == ["a", "b", "c"]
-    with pytest.raises(CycleError):
-        apply_order(_manifest(a=["b"], b=["a"]))
-
-
-def test_deploy_dry_run_runs_terraform_per_stack_in_order(default_output, tmp_path, capsys):
-    from stacks import deploy
-
-    var_file = tmp_path / "values.tfvars"
-    var_file.write_text('project_id = "p"\n')
-    assert deploy.main(["destroy", "--outdir", str(default_output), "--var-file", str(var_file),
-                        "--dry-run"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    destroys = [line for line in lines if " destroy " in line]
-    assert [line.split("/stacks/")[1].split()[0] for line in destroys] == [
-        "inference-gateway", "model-servers", "prerequisites"]
-    assert all(f"-var-file={var_file}" in line for line in destroys)
-
-
-def test_deploy_without_synth_says_what_to_run(tmp_path, capsys):
-    from stacks import deploy
-
-    assert deploy.main(["apply", "--outdir", str(tmp_path)]) == 2
-    assert "make synth" in capsys.readouterr().err
-
-
 def test_v1_example_yaml_synthesizes_the_v1_path(tmp_path):
     outdir = tmp_path / "cdktf.out"
     assert cli.main(["--config", str(ROOT / "config.v1.example.yaml"), "--outdir", str(outdir), "--quiet"]) == 0
     gateway = (outdir / "stacks" / "inference-gateway" / "cdk.tf.json").read_text()
     assert '"helm_release"' in gateway and '"module"' not in gateway
     assert "/v1.5.0/manifests.yaml" in (outdir / "stacks" / "prerequisites" / "cdk.tf.json").read_text()
+
+
+@pytest.mark.parametrize("api_version", ["v1alpha2", "v1"])
+def test_edge_example_yaml_synthesizes_on_both_paths(api_version, tmp_path):
+    text = (ROOT / "config.edge.example.yaml").read_text().replace("api_version: v1alpha2",
+                                                                   f"api_version: {api_version}")
+    config = tmp_path / "edge.yaml"
+    config.write_text(text)
+    outdir = tmp_path / "cdktf.out"
+    assert cli.main(["--config", str(config), "--outdir", str(outdir), "--quiet"]) == 0
+    gateway = json.loads((outdir / "stacks" / "inference-gateway" / "cdk.tf.json").read_text())
+    assert set(gateway["resource"]) >= {"google_compute_address", "google_certificate_manager_certificate",
+                                        "google_model_armor_template", "google_project_iam_member"}
+    assert gateway["output"]["gateway_url"]["value"] == "https://llm.example.com"

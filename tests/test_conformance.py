@@ -2,6 +2,7 @@
 rules, for a spread of configurations."""
 
 import dataclasses
+import importlib
 
 import pytest
 from conformance import (
@@ -15,12 +16,21 @@ from conformance import (
     pod_references,
 )
 from crd_schema import crd_errors, load_crds
-from helpers import SHARED, synth
+from helpers import FIXTURES, SHARED, needs_shared, synth
 from k8s_schema import schema_errors
 from kubernetes_validate.utils import SchemaNotFoundError, all_versions, major_minor, schema_contents
 
-from constructs_lib import HuggingFaceToken, VllmModelServerProps
+from constructs_lib import (
+    AutoscalingProps,
+    AutoscalingTarget,
+    HuggingFaceToken,
+    InferenceGatewayV1Props,
+    MetricsAdapterProps,
+    ObservabilityProps,
+    VllmModelServerProps,
+)
 from stacks.config import AppConfig
+from stacks.config_file import load_config
 
 #: Objects the app reads but does not create, each documented in the README.
 DOCUMENTED_EXTERNAL = {("Secret", "default", "hf-token")}
@@ -32,6 +42,11 @@ CONFIGS = {
         hf_token=HuggingFaceToken(mode="terraform_variable")),)),
     "no-adapters-unhardened": AppConfig(model_servers=(dataclasses.replace(
         VllmModelServerProps(), adapters=(), hardened=False, hf_token=HuggingFaceToken(mode="none")),)),
+    "two-base-models": AppConfig(model_servers=importlib.import_module("examples.two_base_models.main").SERVERS),
+    "autoscaling-example": load_config(str(FIXTURES.parents[1] / "config.autoscaling.example.yaml")),
+    "v1-pool-autoscaling": AppConfig(gateway=InferenceGatewayV1Props(), model_servers=(VllmModelServerProps(
+        autoscaling=AutoscalingProps(max_replicas=3, target=AutoscalingTarget(metric="pool_queue_size"))),),
+        observability=ObservabilityProps(metrics_adapter=MetricsAdapterProps())),
 }
 
 
@@ -73,14 +88,42 @@ def test_every_builtin_kind_passes_strict_kubernetes_schemas(all_stacks, version
         errors += [f"{where}: {error}" for error in schema_errors(obj, version)]
     assert errors == []
     assert checked >= 20
+    kinds = {obj["kind"] for _, obj in _every(all_stacks, literal_manifests)}
+    assert {"HorizontalPodAutoscaler", "Namespace"} <= kinds  # the autoscaler and the adapter's namespace
 
 
-CRD_FILES = sorted((SHARED / "upstream").glob("gie-v0.3.0-crds.yaml")) if SHARED.is_dir() else []
+CRD_FILES = [SHARED / "upstream" / "gie-v0.3.0-crds.yaml"]
+#: The v1 configurations' InferenceObjectives.
+V1_CRD_FILE = SHARED / "upstream" / "gie-v1.5.0-crds.yaml"
+GMP_CRDS = SHARED / "upstream" / "gmp-v0.17.2-crds.yaml"
+GMP_GROUP = "monitoring.googleapis.com"
 
 
-@pytest.mark.skipif(not CRD_FILES, reason="../shared/upstream/gie-v0.3.0-crds.yaml not found")
+@needs_shared("gmp-v0.17.2-crds.yaml")
+def test_every_pod_monitoring_matches_the_gmp_v0_17_2_crd(all_stacks):
+    schemas = load_crds([GMP_CRDS])
+    found = [(where, obj) for where, obj in _every(all_stacks, literal_manifests) if group_of(obj) == GMP_GROUP]
+    assert len(found) >= len(all_stacks)  # one per scraped server, in every configuration
+    errors = [f"{where}: {error}" for where, obj in found for error in crd_errors(obj, schemas)]
+    assert errors == []
+
+
+@needs_shared("gmp-v0.17.2-crds.yaml")
+def test_gmp_crd_check_catches_a_missing_interval_and_a_protected_label(all_stacks):
+    schemas = load_crds([GMP_CRDS])
+    (obj,) = [o for _, o in _every({"default": all_stacks["default"]}, literal_manifests) if group_of(o) == GMP_GROUP]
+    endpoint = obj["spec"]["endpoints"][0]
+    bad = {**obj, "spec": {**obj["spec"], "endpoints": [{
+        **{k: v for k, v in endpoint.items() if k != "interval"},
+        "metricRelabeling": [{"action": "replace", "targetLabel": "cluster", "replacement": "x"}]}]}}
+    errors = crd_errors(bad, schemas)
+    assert any(".interval: required" in e for e in errors)
+    assert any("metricRelabeling[0].targetLabel: self != 'project_id'" in e for e in errors)
+
+
+@needs_shared("gie-v0.3.0-crds.yaml", "gie-v1.5.0-crds.yaml")
 def test_every_custom_resource_matches_the_v0_3_0_crds(all_stacks):
-    schemas = load_crds(CRD_FILES)
+    schemas = load_crds([*CRD_FILES, V1_CRD_FILE])
     found = list(_every(all_stacks, module_custom_resources))
     found += [(where, obj) for where, obj in _every(all_stacks, literal_manifests) if group_of(obj) in CRD_GROUPS]
     assert len(found) >= 7
@@ -88,7 +131,7 @@ def test_every_custom_resource_matches_the_v0_3_0_crds(all_stacks):
     assert errors == []
 
 
-@pytest.mark.skipif(not CRD_FILES, reason="../shared/upstream/gie-v0.3.0-crds.yaml not found")
+@needs_shared("gie-v0.3.0-crds.yaml")
 def test_crd_check_catches_unknown_fields_enums_and_missing_fields():
     schemas = load_crds(CRD_FILES)
     bad = {"apiVersion": "inference.networking.x-k8s.io/v1alpha2", "kind": "InferenceModel",
@@ -101,7 +144,7 @@ def test_crd_check_catches_unknown_fields_enums_and_missing_fields():
     assert len(errors) == 3
 
 
-@pytest.mark.skipif(not CRD_FILES, reason="../shared/upstream/gie-v0.3.0-crds.yaml not found")
+@needs_shared("gie-v0.3.0-crds.yaml")
 def test_crd_check_evaluates_cel_rules():
     schemas = load_crds(CRD_FILES)
     weights = {"apiVersion": "inference.networking.x-k8s.io/v1alpha2", "kind": "InferenceModel",

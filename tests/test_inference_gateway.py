@@ -4,18 +4,18 @@ import dataclasses
 import json
 
 import pytest
-from helpers import FIXTURES, by_path, manifests
+from helpers import FIXTURES, by_path, fields_of, manifests
 
-from constructs_lib._errors import ConfigError
-from constructs_lib._gateway_props import (
+from constructs_lib import (
     MODULE_COMMIT,
-    GatewaySpec,
+    ConfigError,
     HttpRouteSpec,
     InferenceGatewayProps,
     InferenceModelSpec,
     InferencePoolSpec,
+    LoraAdapter,
+    VllmModelServerProps,
 )
-from constructs_lib._model_server_props import LoraAdapter, VllmModelServerProps
 from stacks.config import AppConfig
 
 _FACTS = json.loads((FIXTURES / "inference_gateway_module.json").read_text())
@@ -99,8 +99,14 @@ def test_chat_route_can_be_turned_off(synth_config):
 def test_outputs_have_static_names_and_read_the_gateway_status(default_stacks):
     stack = default_stacks["inference-gateway"]
     outputs = stack["output"]
-    assert set(outputs) == {"gateway_name", "gateway_namespace", "gateway_address", "chat_completions_curl"}
+    assert set(outputs) == {"gateway_name", "gateway_namespace", "gateway_address", "chat_completions_curl",
+                            "model_names", "model_curls"}
     assert outputs["gateway_name"]["value"] == "inference-gateway"
+    names = ["meta-llama/Llama-3.1-8B-Instruct", "food-review", "cad-fabricator"]
+    assert outputs["model_names"]["value"] == names
+    assert sorted(outputs["model_curls"]["value"]) == sorted(names)
+    for name, curl in outputs["model_curls"]["value"].items():
+        assert json.loads(curl.split("-d '", 1)[1].rstrip("'"))["model"] == name
     status = by_path(stack, "kubernetes_resource", "data")["inference-gateway/gateway-status"]
     assert status["kind"] == "Gateway" and status["metadata"]["name"] == "inference-gateway"
     assert status["depends_on"] == ["module.inference_gateway"]
@@ -121,7 +127,8 @@ def test_explicit_inputs_for_bring_your_own_model_servers(synth_config):
         inference_pools=(InferencePoolSpec(name="mine", match_labels={"app": "mine"}),),
         inference_models=(InferenceModelSpec(name="m", model_name="my-model", criticality="Sheddable",
                                              inference_pool_name="mine"),),
-        gateway=GatewaySpec(name="gw", gateway_class="gke-l7-rilb"),
+        name="gw",
+        gateway_class="gke-l7-rilb",
         create_proxy_only_subnetwork=False,
     )
     stacks = synth_config(AppConfig(model_servers=(), gateway=gateway))
@@ -144,12 +151,16 @@ def _problems(**gateway):
 POOL = InferencePoolSpec(name="vllm-llama3-8b-instruct", match_labels={"app": "vllm-llama3-8b-instruct"})
 
 
-def test_bad_criticality():
+def test_bad_criticality_reads_the_same_everywhere():
+    model = {"name": "m", "model_name": "food-review", "criticality": "critical", "inference_pool_name": "p"}
     with pytest.raises(ConfigError) as caught:
-        InferenceModelSpec(name="m", model_name="food-review", criticality="critical",
-                           inference_pool_name="p")
-    assert caught.value.problems[0].field == "criticality"
-    assert "Critical, Standard, Sheddable" in caught.value.problems[0].render()
+        InferenceModelSpec(**model)
+    with pytest.raises(ConfigError) as derived:
+        InferenceGatewayProps(base_model_criticality="critical")
+    (problem,), (other,) = caught.value.problems, derived.value.problems
+    assert problem.field == "criticality" and other.field == "base_model_criticality"
+    assert problem.render().split(":", 1)[1] == other.render().split(":", 1)[1]
+    assert "'Critical', 'Standard', 'Sheddable'" in problem.render()
 
 
 def test_model_naming_an_unknown_pool():
@@ -200,7 +211,7 @@ def test_model_servers_outside_default_namespace_are_refused_for_module_pools():
 
 def test_unknown_gateway_class():
     with pytest.raises(ConfigError) as caught:
-        GatewaySpec(gateway_class="gke-l7-nope")
+        InferenceGatewayProps(gateway_class="gke-l7-nope")
     assert "gke-l7-rilb" in str(caught.value)
 
 
@@ -220,14 +231,13 @@ def test_two_servers_in_one_pool_share_their_model_objects(synth_config):
     assert [r["inference_pool_name"] for r in block["http_routes"]] == ["llama"]
 
 
-def test_two_pools_on_one_gateway_are_refused():
+def test_two_servers_of_one_model_without_a_shared_label_are_refused():
     second = dataclasses.replace(VllmModelServerProps(), name="vllm-b", adapters_config_map="vllm-b-adapters")
     with pytest.raises(ConfigError) as caught:
         AppConfig(model_servers=(VllmModelServerProps(), second))
     (problem,) = caught.value.problems
-    assert problem.field == "gateway.http_routes[1]"
-    assert "only the older of the two would receive traffic" in problem.render()
-    assert "shared label" in problem.render()
+    assert problem.field == "gateway.inference_pools"
+    assert "share no pod label" in problem.render()
 
 
 def test_module_pools_need_port_8000_and_the_default_namespace():
@@ -236,7 +246,7 @@ def test_module_pools_need_port_8000_and_the_default_namespace():
         AppConfig(model_servers=(server,))
     assert [p.field for p in caught.value.problems] == ["gateway.inference_pools[0]"]
     assert "target port 8000" in caught.value.problems[0].render()
-    assert _problems(gateway=GatewaySpec(namespace="gateways"))[0][0] == "gateway.gateway.namespace"
+    assert fields_of(InferenceGatewayProps, namespace="gateways") == ["namespace"]
     route = HttpRouteSpec(name="r", gateway_name="inference-gateway", inference_pool_name=POOL.name,
                           namespace="other")
     assert _problems(http_routes=(route,))[0][0] == "gateway.http_routes[0].namespace"
@@ -246,6 +256,14 @@ def test_pool_names_fit_helm_release_names():
     with pytest.raises(ConfigError) as caught:
         InferencePoolSpec(name="p" * 54, match_labels={"app": "x"})
     assert "53 characters" in str(caught.value)
-    with pytest.raises(ConfigError) as caught:
-        VllmModelServerProps(name="vllm.llama")
-    assert caught.value.problems[0].field == "name"
+    assert fields_of(VllmModelServerProps, name="vllm.llama") == ["name"]
+
+
+def test_a_long_server_name_is_one_problem_under_its_own_field():
+    assert fields_of(VllmModelServerProps, name="v" * 70) == ["name"]
+
+
+def test_an_empty_model_list_is_refused_not_a_crash():
+    found = _problems(inference_models=())
+    assert [field for field, _ in found] == ["gateway.inference_models"]
+    assert "leave it unset" in found[0][1]

@@ -5,6 +5,7 @@ import importlib.util
 import io
 import os
 import re
+import subprocess
 import sys
 import tarfile
 from pathlib import Path
@@ -33,7 +34,8 @@ def test_packages_are_loaded_by_the_lazy_hook(package):
 def test_eager_submodule_imports_did_not_run(default_stacks):
     # After a whole app was synthesized, only the submodules it uses are loaded.
     assert len(google.__lazy_submodules__) > 1400
-    assert 0 < len(_loaded("cdktf_cdktf_provider_google")) < 30
+    # The modules _providers.py names, each with its _private module: a few dozen of ~1,470.
+    assert 0 < len(_loaded("cdktf_cdktf_provider_google")) < 50
 
 
 def test_attribute_access_imports_a_submodule_on_first_use():
@@ -151,3 +153,53 @@ def test_each_installed_provider_has_a_lazy_copy_with_no_eager_require():
 def _read_member(path, name):
     with tarfile.open(path, "r:gz") as source:
         return source.extractfile(name).read().decode()
+
+
+def _without_finder(monkeypatch):
+    monkeypatch.setattr(sys, "meta_path", [f for f in sys.meta_path
+                                           if not isinstance(f, lazy_providers.LazyProviderFinder)])
+    monkeypatch.setattr(lazy_providers, "_noticed", False)
+
+
+@pytest.mark.parametrize(("module", "attribute", "replacement", "named"), [
+    ("jsii._reference_map", "_submodule_fqn_map", None, "jsii._reference_map._submodule_fqn_map"),
+    ("jsii._runtime", "kernel", object(), "jsii._runtime.kernel.load"),
+])
+def test_without_the_jsii_internals_providers_load_normally_with_one_line(
+        monkeypatch, capsys, module, attribute, replacement, named):
+    target = importlib.import_module(module)
+    if replacement is None:
+        monkeypatch.delattr(target, attribute)
+    else:
+        monkeypatch.setattr(target, attribute, replacement)
+    _without_finder(monkeypatch)
+    lazy_providers.install()
+    assert not any(isinstance(f, lazy_providers.LazyProviderFinder) for f in sys.meta_path)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and named in err and "fix: install the jsii version pinned in Pipfile.lock" in err
+
+
+def test_a_provider_imported_before_constructs_lib_is_named_with_the_fix(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "cdktf_cdktf_provider_helm", type(sys)("cdktf_cdktf_provider_helm"))
+    _without_finder(monkeypatch)
+    lazy_providers.install()
+    assert any(isinstance(f, lazy_providers.LazyProviderFinder) for f in sys.meta_path)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "cdktf_cdktf_provider_helm was imported before constructs_lib" in err
+    assert "fix: import constructs_lib before any cdktf_cdktf_provider_* package" in err
+
+
+def test_import_order_is_loud_in_a_real_process_and_silent_when_right():
+    # Wrong order: a provider package first. Sorted order (cdktf, then constructs_lib) is
+    # fine: the hook only has to precede the provider packages.
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    probe = ("import sys, {first}; import constructs_lib; import cdktf_cdktf_provider_google as g; "
+             "print(hasattr(g, '__lazy_submodules__'))")
+    results = [subprocess.run([sys.executable, "-c", probe.format(first=first)], env=env,
+                              capture_output=True, text=True, timeout=120)
+               for first in ("cdktf_cdktf_provider_http", "cdktf")]
+    wrong, right = results
+    assert wrong.returncode == 0 and wrong.stdout.strip() == "True"
+    assert wrong.stderr.count("\n") == 1 and "cdktf_cdktf_provider_http was imported before" in wrong.stderr
+    assert right.returncode == 0 and right.stdout.strip() == "True" and right.stderr == ""

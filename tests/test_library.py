@@ -3,6 +3,7 @@
 import email
 import importlib
 import pkgutil
+import re
 import shutil
 import subprocess
 import sys
@@ -81,3 +82,25 @@ def test_examples_synthesize(example, tmp_path):
 def test_examples_import_only_the_public_api(example):
     source = (ROOT / "examples" / example / "main.py").read_text()
     assert "constructs_lib._" not in source and "from stacks" not in source and "import stacks" not in source
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in (ROOT / "stacks").glob("*.py")))
+def test_the_app_uses_only_the_public_api(module):
+    source = (ROOT / "stacks" / module).read_text()
+    assert "constructs_lib._" not in source and "constructs_lib import _" not in source
+
+
+def _imports(module: str) -> set[str]:
+    source = (ROOT / "constructs_lib" / f"{module}.py").read_text()
+    return set(re.findall(r"^from constructs_lib\.(_\w+) import", source, re.MULTILINE))
+
+
+def test_the_two_gateway_paths_share_a_core_and_never_import_each_other():
+    module_path = {"_gateway_module", "_gateway_module_props"}
+    v1_path = {"_gateway_v1", "_gateway_v1_props"}
+    for name in module_path:
+        assert not _imports(name) & v1_path, name
+    for name in v1_path:
+        assert not _imports(name) & module_path, name
+    for core in ("_pools", "_gateway_common", "_releases", "_checks"):
+        assert not _imports(core) & (module_path | v1_path), core

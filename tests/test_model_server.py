@@ -179,7 +179,7 @@ def test_no_adapters_means_no_lora_machinery(synth_config):
     assert "--enable-lora" not in pod["containers"][0]["args"]
     assert {v["name"] for v in pod["volumes"]} == {"data", "shm"}
     stacks = synth_config(AppConfig(model_servers=(props,)))
-    assert set(manifests(stacks["model-servers"])) == {f"{SERVER}/deployment"}
+    assert set(manifests(stacks["model-servers"])) == {f"{SERVER}/deployment", f"{SERVER}/pod-monitoring"}
 
 
 def test_model_servers_can_be_turned_off(synth_config):

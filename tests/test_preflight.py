@@ -6,6 +6,7 @@ import subprocess
 import pytest
 from helpers import by_path
 
+from constructs_lib import VllmModelServerProps
 from constructs_lib._cluster_access import ClusterAccessProps
 from stacks.config import AppConfig, PrerequisitesProps
 
@@ -42,8 +43,16 @@ def test_preflight_checks_can_be_turned_off(synth_config):
     assert all(_conditions(stacks[name]) == [] for name in ("prerequisites", "model-servers", "inference-gateway"))
 
 
-def test_model_server_stack_needs_no_cluster_feature(default_stacks):
-    assert _conditions(default_stacks["model-servers"]) == []
+def test_model_server_stack_checks_managed_prometheus_for_its_pod_monitorings(default_stacks):
+    (check,) = _conditions(default_stacks["model-servers"])
+    assert "managed_prometheus" in check["condition"]
+    assert "the PodMonitoring kind does not exist" in check["error_message"]
+    assert "--enable-managed-prometheus" in check["error_message"]
+
+
+def test_unscraped_model_servers_need_no_cluster_feature(synth_config):
+    stacks = synth_config(AppConfig(model_servers=(VllmModelServerProps(metrics=None),)))
+    assert _conditions(stacks["model-servers"]) == []
 
 
 TERRAFORM = shutil.which("terraform")
@@ -57,6 +66,35 @@ TERRAFORM = shutil.which("terraform")
 def test_version_condition_evaluates_in_terraform(default_stacks, version, supported, tmp_path):
     (_, check) = _conditions(default_stacks["inference-gateway"])
     expression = check["condition"][2:-1].replace("self.master_version", f'"{version}"')
+    result = subprocess.run([TERRAFORM, "console"], input=expression, capture_output=True, text=True,
+                            cwd=tmp_path, check=True, timeout=60)
+    assert result.stdout.strip() == str(supported).lower()
+
+
+def test_gateway_stack_with_the_router_checks_for_its_routing_extension(synth_config):
+    from constructs_lib import InferenceGatewayV1Props
+    from constructs_lib._preflight import MIN_ROUTING_EXTENSION_VERSION
+
+    stacks = synth_config(AppConfig(gateway=InferenceGatewayV1Props(body_routing={"mode": "on"})))
+    (routing,) = [c for c in _conditions(stacks["inference-gateway"]) if "GCPRoutingExtension" in c["error_message"]]
+    assert "prerequisites.gke_extension_crds" in routing["error_message"]
+    assert MIN_ROUTING_EXTENSION_VERSION == (1, 32, 2, 1182001)
+    installed = synth_config(AppConfig(gateway=InferenceGatewayV1Props(body_routing={"mode": "on"}),
+                                       prerequisites=PrerequisitesProps(gke_extension_crds={"ref": "main"})))
+    assert not [c for c in _conditions(installed["inference-gateway"])
+                if "GCPRoutingExtension" in c["error_message"]]
+    assert len(_conditions(installed["inference-gateway"])) == len(_conditions(stacks["inference-gateway"])) - 1
+
+
+@pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on PATH")
+@pytest.mark.parametrize(("version", "supported"), [
+    ("1.32.2-gke.1182000", False), ("1.32.2-gke.1182001", True), ("1.33.0-gke.1", True), ("1.32.2", False),
+])
+def test_routing_extension_condition_evaluates_in_terraform(version, supported, tmp_path):
+    from constructs_lib._preflight import Preflight, postconditions
+
+    (check,) = postconditions([Preflight.ROUTING_EXTENSION], cluster_name="c", cluster_location="l")
+    expression = check.condition[2:-1].replace("self.master_version", f'"{version}"')
     result = subprocess.run([TERRAFORM, "console"], input=expression, capture_output=True, text=True,
                             cwd=tmp_path, check=True, timeout=60)
     assert result.stdout.strip() == str(supported).lower()

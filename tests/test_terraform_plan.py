@@ -22,16 +22,17 @@ import json
 import re
 
 import pytest
-from conftest import ROOT, TERRAFORM_WORKDIR
+from conftest import TERRAFORM_WORKDIR
 from helpers import synth
 from tfstub.fake_cluster import FakeCluster
-from tfstub.harness import TERRAFORM
+from tfstub.harness import TERRAFORM, TESTS
 from tfstub.plan_runs import PlanRuns, planned_crds
 
 from constructs_lib import ClusterAccessProps, HuggingFaceToken, VllmModelServerProps
 from stacks.config import AppConfig
 from stacks.config_file import load_config
 
+ROOT = TESTS.parent
 pytestmark = pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on PATH (>= 1.11 needed)")
 
 STANDARD = FakeCluster()
@@ -93,29 +94,40 @@ BROKEN_CLUSTERS = {
     "managed-prometheus-off": (FakeCluster(managed_prometheus=False), "default/prerequisites",
                                "gcloud container clusters update fake-cluster --location us-central1 "
                                "--enable-managed-prometheus"),
+    "proxy-only-subnet-taken": (FakeCluster(proxy_only_subnets=("someone-elses-proxy-only",)),
+                                "default/inference-gateway", "set gateway.create_proxy_only_subnetwork: false"),
     "old-master": (FakeCluster(master_version="1.31.6-gke.1020000"), "default/inference-gateway",
                    "gcloud container clusters upgrade fake-cluster --location us-central1 --master "
                    "--cluster-version 1.32"),
 }
 
 
+#: Every example configuration: the built-in default, each config*.example.yaml by the word
+#: in its name (``config.v1.example.yaml`` -> ``v1``, ``config.example.yaml`` -> ``example``),
+#: each app in examples/; plus variants planned for one property each.
+CONFIG_FILES = {path.name.removeprefix("config.").removesuffix("example.yaml").strip(".") or "example": path
+                for path in sorted(ROOT.glob("config*.example.yaml"))}
+EXAMPLE_APPS = sorted(path.parent.name for path in ROOT.glob("examples/*/main.py"))
+EXAMPLES = ["default", *CONFIG_FILES, *EXAMPLE_APPS]
+
+
+def _configs():
+    configs = {"default": AppConfig(), **{name: load_config(str(path)) for name, path in CONFIG_FILES.items()}}
+    configs["token"] = AppConfig(model_servers=(VllmModelServerProps(
+        hf_token=HuggingFaceToken(mode="terraform_variable")),))
+    # reached through the Connect Gateway (the project number, no CA, the auth plugin)
+    configs["private"] = AppConfig(cluster=ClusterAccessProps(private_endpoint=True))
+    configs["v1-private"] = dataclasses.replace(configs["v1"], cluster=ClusterAccessProps(private_endpoint=True))
+    return configs
+
+
 def _synth_all(root):
-    """Every example configuration: stack name -> synthesized directory, as ``config/stack``."""
-    configs = {
-        "default": AppConfig(),
-        "v1": load_config(str(ROOT / "config.v1.example.yaml")),
-        "token": AppConfig(model_servers=(VllmModelServerProps(
-            hf_token=HuggingFaceToken(mode="terraform_variable")),)),
-        # reached through the Connect Gateway (the project number, no CA, the auth plugin)
-        "private": AppConfig(cluster=ClusterAccessProps(private_endpoint=True)),
-        "v1-private": dataclasses.replace(load_config(str(ROOT / "config.v1.example.yaml")),
-                                          cluster=ClusterAccessProps(private_endpoint=True)),
-    }
+    """Every configuration's stacks: ``<config>/<stack>`` -> synthesized directory."""
     found = {}
-    for name, config in configs.items():
+    for name, config in _configs().items():
         stacks = synth(config, root / name)
         found.update({f"{name}/{stack}": root / name / "stacks" / stack for stack in stacks["manifest"]["stacks"]})
-    for example in ("two_model_servers", "bring_your_own_servers"):
+    for example in EXAMPLE_APPS:
         outdir = root / example
         for stack in importlib.import_module(f"examples.{example}.main").synth(str(outdir)):
             found[f"{example}/{stack}"] = outdir / "stacks" / stack
@@ -150,32 +162,22 @@ def plans(harness, tmp_path_factory):
     runs.close()
 
 
-EXAMPLE_STACKS = [
-    "default/prerequisites", "default/model-servers", "default/inference-gateway",
-    "v1/prerequisites", "v1/model-servers", "v1/inference-gateway",
-    "two_model_servers/prerequisites", "two_model_servers/model-servers", "two_model_servers/inference-gateway",
-    "bring_your_own_servers/prerequisites", "bring_your_own_servers/inference-gateway",
-]
+def test_every_example_is_planned(plans):
+    configs = {name.split("/")[0] for name in plans.stacks}
+    assert set(EXAMPLES) | {"token", "private", "v1-private"} == configs
+    assert {"default/prerequisites", "default/model-servers", "default/inference-gateway"} <= set(plans.stacks)
 
 
-PRIVATE_STACKS = ["private/inference-gateway", "v1-private/inference-gateway"]
-
-
-def test_every_example_stack_is_planned(plans):
-    variants = [f"{config}/{stack}" for config in ("token", "private", "v1-private")
-                for stack in ("prerequisites", "model-servers", "inference-gateway")]
-    assert sorted(plans.stacks) == sorted([*EXAMPLE_STACKS, *variants])
-
-
-@pytest.mark.parametrize("name", EXAMPLE_STACKS + PRIVATE_STACKS)
-def test_every_stack_plans(plans, name):
-    plan = plans.get(name)
-    assert plan.ok, plan.summary()
-    manifests = plan.resources("kubernetes_manifest")
-    assert manifests, "no kubernetes_manifest planned"
-    # kubernetes_manifest needs its whole manifest at plan time: nothing may be left unknown.
-    unknown = [r["address"] for r in manifests if "manifest" not in r["values"]]
-    assert not unknown
+@pytest.mark.parametrize("config", [*EXAMPLES, "private", "v1-private"])
+def test_every_stack_plans(plans, config):
+    stacks = [name for name in plans.stacks if name.startswith(f"{config}/")]
+    assert stacks
+    for name in stacks:
+        plan = plans.get(name)
+        assert plan.ok, f"{name}: {plan.summary()}"
+        # kubernetes_manifest needs its whole manifest at plan time: nothing may be left unknown.
+        unknown = [r["address"] for r in plan.resources("kubernetes_manifest") if "manifest" not in r["values"]]
+        assert not unknown, name
 
 
 @pytest.mark.parametrize(("name", "expected"), [
@@ -295,12 +297,15 @@ def test_cluster_without_a_prerequisite_fails_the_plan_with_the_fix(plans, name)
 
 
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
-def test_a_broken_stack_fails_the_plan_with_terraforms_error(plans, name):
+def test_a_broken_stack_fails_the_plan_with_terraforms_error(plans, harness, name):
+    """Each break passes ``terraform validate`` (it evaluates nothing) and fails the plan."""
     stack, _, error = MUTATIONS[name]
     assert plans.get(stack).ok  # the same stack, unbroken, plans
     plan = plans.get(f"mutation/{name}")
     assert not plan.ok
     assert error in plan.errors(), plan.summary()
+    validated = harness.validate(plan.directory)
+    assert validated.ok, validated.summary()
 
 
 def test_token_mode_plan_holds_no_secret(plans):

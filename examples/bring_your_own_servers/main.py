@@ -7,9 +7,6 @@ Run: ``python examples/bring_your_own_servers/main.py`` (writes ``cdktf.out``).
 
 from __future__ import annotations
 
-# ruff: noqa: I001 - constructs_lib first: it silences jsii's Node banner and makes providers lazy.
-import constructs_lib  # noqa: F401
-
 import sys
 
 from cdktf import App, LocalBackend, TerraformStack
@@ -17,7 +14,6 @@ from constructs import Construct
 
 from constructs_lib import (
     ClusterAccess,
-    EnvironmentVariables,
     GieCrds,
     InferenceGateway,
     InferenceGatewayProps,
@@ -40,11 +36,7 @@ class ClusterStack(TerraformStack):
     def __init__(self, scope: Construct, id: str, *, network: bool = False) -> None:
         super().__init__(scope, id)
         LocalBackend(self, path=f"../../../terraform.{id}.tfstate")
-        self.add_override("terraform.required_version", ">= 1.8")
-        self.env = EnvironmentVariables(self, "environment", include_network=network)
-        self.cluster = ClusterAccess(self, "cluster", project_id=self.env.project_id,
-                                     cluster_name=self.env.cluster_name,
-                                     cluster_location=self.env.cluster_location)
+        self.cluster = ClusterAccess.from_variables(self, include_network=network)
 
 
 def synth(outdir: str = "cdktf.out") -> list[str]:
@@ -53,7 +45,7 @@ def synth(outdir: str = "cdktf.out") -> list[str]:
     GieCrds(prerequisites, "gie-crds")
     MetricsRbac(prerequisites, "metrics-rbac", cluster=prerequisites.cluster)
     gateway = ClusterStack(app, "inference-gateway", network=True)
-    InferenceGateway(gateway, "inference-gateway", props=GATEWAY, environment=gateway.env.module_inputs())
+    InferenceGateway(gateway, "inference-gateway", props=GATEWAY, cluster=gateway.cluster)
     gateway.add_dependency(prerequisites)
     app.synth()
     return [prerequisites.node.id, gateway.node.id]

@@ -8,9 +8,6 @@ have it loaded. Run: ``python examples/two_model_servers/main.py`` (writes ``cdk
 
 from __future__ import annotations
 
-# ruff: noqa: I001 - constructs_lib first: it silences jsii's Node banner and makes providers lazy.
-import constructs_lib  # noqa: F401
-
 import sys
 
 from cdktf import App, GcsBackend, TerraformStack
@@ -18,8 +15,6 @@ from constructs import Construct
 
 from constructs_lib import (
     ClusterAccess,
-    EnvironmentVariables,
-    GatewaySpec,
     GieCrds,
     InferenceGateway,
     InferenceGatewayProps,
@@ -27,6 +22,7 @@ from constructs_lib import (
     InferencePoolSpec,
     LoraAdapter,
     MetricsRbac,
+    PoolTarget,
     Preflight,
     VllmModelServer,
     VllmModelServerProps,
@@ -57,7 +53,8 @@ SERVERS = (
 )
 
 GATEWAY = InferenceGatewayProps(
-    gateway=GatewaySpec(name="llama-gateway", gateway_class="gke-l7-rilb"),
+    name="llama-gateway",
+    gateway_class="gke-l7-rilb",
     inference_pools=(InferencePoolSpec(name=POOL, match_labels={"inference-pool": POOL}),),
     inference_models=(
         InferenceModelSpec(name="llama-base", model_name=BASE_MODEL, criticality="Critical",
@@ -77,11 +74,7 @@ class TeamStack(TerraformStack):
                  preflight: tuple[Preflight, ...] = ()) -> None:
         super().__init__(scope, id)
         GcsBackend(self, bucket=STATE_BUCKET, prefix=f"inference/{id}")
-        self.add_override("terraform.required_version", ">= 1.8")
-        self.env = EnvironmentVariables(self, "environment", include_network=network)
-        self.cluster = ClusterAccess(self, "cluster", project_id=self.env.project_id,
-                                     cluster_name=self.env.cluster_name,
-                                     cluster_location=self.env.cluster_location, preflight=preflight)
+        self.cluster = ClusterAccess.from_variables(self, include_network=network, preflight=preflight)
 
 
 def synth(outdir: str = "cdktf.out") -> list[str]:
@@ -90,14 +83,15 @@ def synth(outdir: str = "cdktf.out") -> list[str]:
     GieCrds(prerequisites, "gie-crds")
     MetricsRbac(prerequisites, "metrics-rbac", cluster=prerequisites.cluster)
 
-    servers = TeamStack(app, "model-servers")
+    # Managed Prometheus must be on: each server gets a PodMonitoring, labelled with the pool.
+    servers = TeamStack(app, "model-servers", preflight=(Preflight.POD_MONITORING,))
+    pool = PoolTarget(name=POOL, namespace="default", cluster_name=servers.cluster.cluster_name)
     for props in SERVERS:
-        VllmModelServer(servers, props.name, props=props)
+        VllmModelServer(servers, props.name, props=props, pool=pool)
 
     gateway = TeamStack(app, "inference-gateway", network=True,
                         preflight=(Preflight.GATEWAY_API, Preflight.INFERENCE_GATEWAY_VERSION))
-    InferenceGateway(gateway, "inference-gateway", props=GATEWAY, environment=gateway.env.module_inputs(),
-                     model_servers=SERVERS)
+    InferenceGateway(gateway, "inference-gateway", props=GATEWAY, cluster=gateway.cluster, model_servers=SERVERS)
     gateway.add_dependency(prerequisites)
     gateway.add_dependency(servers)
     app.synth()

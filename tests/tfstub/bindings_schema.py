@@ -184,6 +184,11 @@ def provider_schema(provider: str, resources: set[str], data_sources: set[str]) 
         return {"provider": {"attributes": {}, "blocks": {}}, "functions": {},
                 "resources": {t: written["resources"][t] for t in sorted(resources)},
                 "data_sources": {t: written["data_sources"][t] for t in sorted(data_sources)}}
+    if PROVIDER_ALIASES.get(provider, provider) not in PACKAGES:
+        # a provider only a module uses, with no bindings and none of its types used
+        if resources or data_sources:
+            raise KeyError(f"no bindings to describe {provider}'s {sorted(resources | data_sources)}")
+        return {"provider": {"attributes": {}, "blocks": {}}, "resources": {}, "data_sources": {}, "functions": {}}
     package = PACKAGES[PROVIDER_ALIASES.get(provider, provider)]
     nested = provider in NESTED_ATTRIBUTES
     provider_cls, provider_config = _classes(package, "provider")

@@ -31,6 +31,8 @@ TESTS = Path(__file__).resolve().parents[1]
 UPSTREAM = TESTS.parents[1] / "shared" / "upstream"
 CA_CERTIFICATE = (TESTS / "fixtures" / "fake_cluster" / "ca.pem").read_text()
 
+#: The environment the plan tests' tfvars name (tfstub/plan_runs.py).
+PROJECT_ID, NETWORK, REGION = "fake-project-123", "default", "us-central1"
 PROJECT_NUMBER = "123456789012"
 ACCESS_TOKEN = "ya29.fake-access-token-for-offline-plans"
 ENDPOINT = "203.0.113.10"
@@ -42,6 +44,11 @@ GKE_GATEWAY_CRD = ("https://raw.githubusercontent.com/GoogleCloudPlatform/gke-ga
                    "networking.gke.io_{plural}.yaml")
 RELEASES = {"v0.3.0": "gie-v0.3.0-crds.yaml", "v1.5.0": "gie-v1.5.0-crds.yaml", "v1.6.0": "gie-v1.6.0-crds.yaml"}
 GKE_GATEWAY_CRDS = "gke-gateway-api-fc40d60-crds.yaml"
+GKE_GATEWAY_COMMIT = "fc40d606a5332f11a8883f85caff66b63c4e88ef"
+METRICS_ADAPTER = ("https://raw.githubusercontent.com/GoogleCloudPlatform/k8s-stackdriver/"
+                   "af49d863755c0535f598cfde9288ae9a75251d38/custom-metrics-stackdriver-adapter/deploy/production/"
+                   "adapter_new_resource_model.yaml")
+METRICS_ADAPTER_FILE = TESTS / "fixtures" / "upstream" / "custom-metrics-stackdriver-adapter-af49d86.yaml"
 GATEWAY_API_CRDS = "gateway-api-v1.2.1-standard-crds.yaml"
 MANAGED_PROMETHEUS_CRDS = "gmp-v0.17.2-crds.yaml"
 
@@ -55,6 +62,9 @@ BUILT_IN: dict[str, str] = {
     **{f"rbac.authorization.k8s.io/v1/{kind}": "Namespaced" for kind in ("Role", "RoleBinding")},
     **{f"rbac.authorization.k8s.io/v1/{kind}": "Cluster" for kind in ("ClusterRole", "ClusterRoleBinding")},
     "apiextensions.k8s.io/v1/CustomResourceDefinition": "Cluster",
+    "apiregistration.k8s.io/v1/APIService": "Cluster",
+    "admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration": "Cluster",
+    "admissionregistration.k8s.io/v1/MutatingWebhookConfiguration": "Cluster",
     "autoscaling/v2/HorizontalPodAutoscaler": "Namespaced",
     "policy/v1/PodDisruptionBudget": "Namespaced",
     "networking.k8s.io/v1/NetworkPolicy": "Namespaced",
@@ -88,7 +98,8 @@ def _document_text(name: str, object_name: str) -> str:
 def http_bodies() -> dict[str, str]:
     """Every upstream release manifest at the URL it is published under."""
     bodies = {GIE_RELEASE.format(version): (UPSTREAM / name).read_text() for version, name in RELEASES.items()}
-    for ref in ("main", "fc40d60"):
+    bodies[METRICS_ADAPTER] = METRICS_ADAPTER_FILE.read_text()
+    for ref in ("main", GKE_GATEWAY_COMMIT):
         for plural in ("gcptrafficextensions", "gcproutingextensions"):
             bodies[GKE_GATEWAY_CRD.format(ref=ref, plural=plural)] = _document_text(
                 GKE_GATEWAY_CRDS, f"{plural}.networking.gke.io")
@@ -124,8 +135,13 @@ class FakeCluster:
     gateway_api: bool = True
     managed_prometheus: bool = True
     private_endpoint: bool = False
+    workload_identity: bool = True
+    #: ACTIVE proxy-only subnets already in the cluster's network and region
+    proxy_only_subnets: tuple[str, ...] = ()
     ca_certificate: str = base64.b64encode(CA_CERTIFICATE.encode()).decode()
     installed_crds: tuple[Mapping[str, Any], ...] = ()
+    #: objects already in the cluster, as ``kubernetes_resources`` lists them
+    objects: tuple[Mapping[str, Any], ...] = ()
     extra_data: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
 
     def after(self, planned_crds: Iterable[Mapping[str, Any]]) -> FakeCluster:
@@ -158,6 +174,8 @@ class FakeCluster:
             "private_cluster_config": [{"enable_private_endpoint": self.private_endpoint}],
             "fleet": [{"membership_id": "fake-cluster-membership", "project": PROJECT_NUMBER}],
             "release_channel": [{"channel": "REGULAR"}],
+            "workload_identity_config": [{"workload_pool": f"{PROJECT_ID}.svc.id.goog"}]
+            if self.workload_identity else [],
         }
 
     def fixture(self) -> dict[str, Any]:
@@ -166,8 +184,14 @@ class FakeCluster:
                 "google_container_cluster": self.cluster(),
                 "google_client_config": {"access_token": ACCESS_TOKEN, "region": "us-central1"},
                 "google_project": {"number": PROJECT_NUMBER, "name": "fake project"},
+                "google_compute_subnetworks": {"subnetworks": [
+                    {"name": name, "network_name": NETWORK,
+                     "network": f"projects/{PROJECT_ID}/global/networks/{NETWORK}",
+                     "ip_cidr_range": "10.129.0.0/23", "self_link": f"projects/{PROJECT_ID}/regions/{REGION}/"
+                     f"subnetworks/{name}"} for name in self.proxy_only_subnets]},
                 **{kind: dict(answer) for kind, answer in self.extra_data.items()},
             },
             "http": dict(http_bodies()),
-            "kubernetes": {"api_resources": {**BUILT_IN, **served_kinds(self.crds())}},
+            "kubernetes": {"api_resources": {**BUILT_IN, **served_kinds(self.crds())},
+                           "objects": [dict(item) for item in self.objects]},
         }

@@ -144,3 +144,20 @@ def configuration_errors(cluster_ca_certificate: Any) -> list[tuple[str, str]]:
         return []
     return [("Invalid attribute in provider configuration",
              "'cluster_ca_certificate' is not a valid PEM encoded certificate")]
+
+
+def matching(objects: list[dict[str, Any]], query: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cluster's objects a ``kubernetes_resources`` data source lists: by ``api_version``,
+    ``kind``, ``namespace`` and ``metadata.name=`` / ``metadata.namespace=`` field selectors."""
+    wanted = dict(part.split("=", 1) for part in (query.get("field_selector") or "").split(",") if "=" in part)
+    found = []
+    for item in objects:
+        metadata = item.get("metadata", {})
+        if (item.get("apiVersion"), item.get("kind")) != (query.get("api_version"), query.get("kind")):
+            continue
+        if query.get("namespace") and metadata.get("namespace") != query["namespace"]:
+            continue
+        if any(metadata.get(key.removeprefix("metadata.")) != value for key, value in wanted.items()):
+            continue
+        found.append(item)
+    return found

@@ -106,7 +106,7 @@ def _provider_of(tf_type: str, names: set[str]) -> str | None:
 def _types_used(config: dict[str, Any], modules: list[Path]) -> dict[str, tuple[str, set[str], set[str]]]:
     """Provider name -> (version, resource types, data source types), root and modules."""
     required = config.get("terraform", {}).get("required_providers", {})
-    used = {name: (spec["version"], set(), set()) for name, spec in required.items()}
+    used = {name: (_lowest_match(spec["version"]), set(), set()) for name, spec in required.items()}
     declared = [(block, tf_type) for block in ("resource", "data") for tf_type in config.get(block, {})]
     for module in modules:
         text = "\n".join(path.read_text() for path in sorted(module.glob("*.tf")))
@@ -120,6 +120,12 @@ def _types_used(config: dict[str, Any], modules: list[Path]) -> dict[str, tuple[
             used[provider] = (binding_version(provider), set(), set())
         used[provider][1 if block == "resource" else 2].add(tf_type)
     return used
+
+
+def _lowest_match(constraint: str) -> str:
+    """A version the stub can be published as: ``6.50.0`` as is, ``~> 2.5`` as ``2.5.0``."""
+    parts = constraint.removeprefix("~>").strip().split(".")
+    return ".".join(parts + ["0"] * (3 - len(parts)))
 
 
 class Harness:

@@ -198,6 +198,9 @@ class PlanningServicer(ProviderServicer):
         config = read_dynamic_value(request.config)
         if request.type_name == "http":
             answer = _http_answer(self.app.fixture.get("http", {}), config["url"])
+        elif request.type_name == "kubernetes_resources":
+            objects = self.app.fixture.get("kubernetes", {}).get("objects", [])
+            answer = {"objects": fake_kubernetes.matching(objects, config)}
         else:
             answer = self.app.fixture.get("data", {}).get(request.type_name)
         if answer is None:

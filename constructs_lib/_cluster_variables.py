@@ -1,5 +1,6 @@
-"""Environment identity as Terraform variables, so one synthesized output serves many
-environments through ``-var-file`` exactly as the tutorial's ``values.tfvars`` does."""
+"""The target cluster's identity as Terraform input variables, so one synthesized output
+serves many environments through ``-var-file`` exactly as the tutorial's ``values.tfvars``
+does."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from dataclasses import dataclass
 from cdktf import TerraformVariable, TerraformVariableValidationConfig
 from constructs import Construct
 
+from constructs_lib._checks import GCE_NAME_PATTERN
+
 # GCP project ids: 6-30 chars, lower-case letter first, no trailing hyphen.
 PROJECT_ID_PATTERN = "^[a-z][a-z0-9-]{4,28}[a-z0-9]$"
 # A region (us-central1) or a zone (us-central1-a).
 LOCATION_PATTERN = "^[a-z]+-[a-z]+[0-9]+(-[a-z])?$"
 REGION_PATTERN = "^[a-z]+-[a-z]+[0-9]+$"
-# GCE resource names (networks, subnetworks): RFC 1035.
-GCE_NAME_PATTERN = "^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,8 @@ _NETWORK = (
     ),
 )
 
-CORE_VARIABLES = tuple(spec.name for spec in _CORE)
-NETWORK_VARIABLES = tuple(spec.name for spec in _NETWORK)
 
-
-class EnvironmentVariables(Construct):
+class ClusterVariables(Construct):
     """Declares ``project_id``, ``cluster_name``, ``cluster_location`` and, when asked,
     ``region`` and ``network_name``, each validated at plan time.
 
@@ -71,6 +69,7 @@ class EnvironmentVariables(Construct):
 
     def __init__(self, scope: Construct, id: str, *, include_network: bool = False) -> None:
         super().__init__(scope, id)
+        self.has_network = include_network
         specs = _CORE + (_NETWORK if include_network else ())
         self._variables: dict[str, TerraformVariable] = {}
         for spec in specs:
@@ -85,10 +84,6 @@ class EnvironmentVariables(Construct):
             )
             variable.override_logical_id(spec.name)
             self._variables[spec.name] = variable
-
-    def module_inputs(self) -> dict[str, str]:
-        """Every declared variable by name, for a module whose inputs share the names."""
-        return {name: variable.string_value for name, variable in self._variables.items()}
 
     def _value(self, name: str) -> str:
         return self._variables[name].string_value

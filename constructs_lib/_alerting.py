@@ -1,0 +1,86 @@
+"""An alert when requests keep queueing at the model servers: the sign that the servers
+(or their autoscaler's ``max_replicas``) no longer keep up with the load."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+
+from constructs import Construct
+
+from constructs_lib import _checks as checks
+from constructs_lib._errors import Problem
+from constructs_lib._model_server_props import VllmModelServerProps
+from constructs_lib._pod_monitoring import SERVER_LABEL
+from constructs_lib._props import Props
+from constructs_lib._providers import (
+    MonitoringAlertPolicy,
+    MonitoringAlertPolicyConditions,
+    MonitoringAlertPolicyConditionsConditionPrometheusQueryLanguage,
+    MonitoringAlertPolicyDocumentation,
+)
+from constructs_lib._terraform import escape_template_sequences
+
+_SECONDS = re.compile(r"[1-9][0-9]*s")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class QueueDepthAlertProps(Props):
+    """Alert when a server's average queue stays above a threshold.
+
+    Attributes:
+        notification_channels: Cloud Monitoring notification channels to notify, by id
+            (``projects/<project>/notificationChannels/<number>``).
+        threshold: requests waiting per pod, averaged over the server's pods. Default 50,
+            GIE's example alert on the pool queue.
+        duration: how long the queue must stay above it, in seconds with ``s``. Default
+            ``300s`` (GIE's example: 5 minutes), so a burst the autoscaler absorbs stays quiet.
+    """
+
+    notification_channels: tuple[str, ...]
+    threshold: float = 50
+    duration: str = "300s"
+
+    def problems(self) -> list[Problem]:
+        found: list[Problem] = []
+        if not self.notification_channels:
+            found.append(Problem("notification_channels", [], "is empty", "give at least one channel id"))
+        for index, channel in enumerate(self.notification_channels):
+            found += checks.notification_channel(f"notification_channels[{index}]", channel)
+        if self.threshold <= 0:
+            found.append(Problem("threshold", self.threshold, "must be positive", "give a number of requests"))
+        if not _SECONDS.fullmatch(self.duration):
+            found.append(Problem("duration", self.duration, "is not a number of seconds", "write it like 300s"))
+        return found
+
+
+def queue_depth_query(servers: Sequence[VllmModelServerProps], cluster: str, threshold: float) -> str:
+    """PromQL that returns one series per server whose average queue is above ``threshold``
+    (servers of different vLLM versions share the queue gauge's name)."""
+    names = sorted({s.vllm_metric_names.queue_depth for s in servers if s.vllm_metric_names is not None})
+    members = "|".join(server.name for server in servers)
+    selector = f'{{cluster="{cluster}",{SERVER_LABEL}=~"{members}"}}'
+    return " or ".join(f"avg by ({SERVER_LABEL}) ({name}{selector}) > {threshold:g}" for name in names)
+
+
+class QueueDepthAlert(Construct):
+    """One alert policy (id ``policy``) over every scraped model server."""
+
+    def __init__(self, scope: Construct, id: str, *, project_id: str, cluster: str,
+                 servers: Sequence[VllmModelServerProps], props: QueueDepthAlertProps) -> None:
+        super().__init__(scope, id)
+        query = queue_depth_query(servers, cluster, props.threshold)
+        self.policy = MonitoringAlertPolicy(
+            self, "policy", project=project_id, combiner="OR", severity="WARNING",
+            display_name="vLLM requests keep queueing",
+            notification_channels=list(props.notification_channels),
+            conditions=[MonitoringAlertPolicyConditions(
+                display_name=f"queue above {props.threshold:g} for {props.duration}",
+                condition_prometheus_query_language=MonitoringAlertPolicyConditionsConditionPrometheusQueryLanguage(
+                    query=escape_template_sequences(query), duration=props.duration, evaluation_interval="60s"),
+            )],
+            documentation=MonitoringAlertPolicyDocumentation(mime_type="text/markdown", content=(
+                f"Requests have waited at a model server for {props.duration}: raise its autoscaling "
+                "max_replicas (or replicas), or check the dashboard's KV-cache and latency charts.")),
+        )

@@ -1,0 +1,209 @@
+"""A HorizontalPodAutoscaler per model server, on inference load rather than CPU.
+
+GPU servers are busy or idle whatever their CPU does, so the useful signals are vLLM's own
+queue depth and KV-cache use (per pod, ``type: Pods``) or the endpoint picker's averages
+over a pool (``type: External``, selected by the pool's ``name`` label). Both reach the
+HPA through the Custom Metrics Stackdriver Adapter, which names a Cloud Monitoring type
+with ``|`` for ``/``.
+
+Scale-down removes one pod at a time and waits a whole termination grace period (preStop
+plus the drain) before the next, so no more than the configured pods are draining at once
+and the others absorb their traffic; the stabilization window is at least that long too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from constructs_lib import _checks as checks
+from constructs_lib._drain import Derivation
+from constructs_lib._errors import Problem
+from constructs_lib._metrics import VllmMetrics, adapter_metric_name, endpoint_picker_metrics
+from constructs_lib._props import Props
+
+if TYPE_CHECKING:
+    from constructs_lib._model_server_props import VllmModelServerProps
+
+AutoscalingMetric = Literal["vllm_queue_depth", "vllm_kv_cache", "pool_queue_size", "pool_kv_cache"]
+VLLM_TARGETS = ("vllm_queue_depth", "vllm_kv_cache")
+POOL_TARGETS = ("pool_queue_size", "pool_kv_cache")
+KV_CACHE_TARGETS = ("vllm_kv_cache", "pool_kv_cache")
+
+#: Kubernetes' own scale-down stabilization default, kept as the floor.
+KUBERNETES_SCALE_DOWN_STABILIZATION_SECONDS = 300
+#: ``HPAScalingPolicy.periodSeconds`` is limited to 30 minutes by the API server.
+MAX_POLICY_PERIOD_SECONDS = 1800
+
+
+@dataclass(frozen=True)
+class DefaultTarget:
+    value: float
+    source: str
+
+
+#: The value each target defaults to, and where it comes from.
+DEFAULT_TARGETS: dict[str, DefaultTarget] = {
+    "vllm_queue_depth": DefaultTarget(5, "the averageValue of GKE's vLLM HPA sample (multi-host GPU tutorial); "
+                                         "GKE recommends queue size to maximise throughput at lowest cost"),
+    "pool_queue_size": DefaultTarget(5, "the same queue depth as vllm_queue_depth, averaged by the endpoint "
+                                        "picker over the pool"),
+    "vllm_kv_cache": DefaultTarget(0.8, "no GKE-documented number was found; 0.8 scales before GIE's example "
+                                        "'KV cache high' alert at 0.9. GKE recommends KV-cache use for "
+                                        "latency-sensitive serving, where queue-based scaling reacts too late"),
+    "pool_kv_cache": DefaultTarget(0.8, "as vllm_kv_cache, averaged by the endpoint picker over the pool"),
+}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AutoscalingTarget(Props):
+    """What the HPA keeps at a target value.
+
+    Attributes:
+        metric: ``vllm_queue_depth`` (requests waiting per pod, from the server's own
+            metrics; for throughput at the lowest cost), ``vllm_kv_cache`` (KV-cache use per
+            pod, 0-1; for latency-sensitive serving), ``pool_queue_size`` or
+            ``pool_kv_cache`` (the endpoint picker's averages over the server's pool).
+            Default ``vllm_queue_depth``.
+        value: the target. Default ``None``: 5 for the queue metrics, 0.8 for KV-cache use
+            (``main.py --explain`` says why).
+    """
+
+    metric: AutoscalingMetric = "vllm_queue_depth"
+    value: float | None = None
+
+    @property
+    def effective_value(self) -> float:
+        return self.value if self.value is not None else DEFAULT_TARGETS[self.metric].value
+
+    def problems(self) -> list[Problem]:
+        if self.value is None:
+            return []
+        if self.value <= 0:
+            return [Problem("value", self.value, "must be positive", "give the target the HPA keeps")]
+        if self.metric in KV_CACHE_TARGETS and self.value > 1:
+            return [Problem("value", self.value, "is above 1, but KV-cache use is a fraction (1 = full)",
+                            "use a fraction such as 0.8")]
+        return []
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AutoscalingProps(Props):
+    """A HorizontalPodAutoscaler for one model server. With it, the Deployment leaves out
+    ``replicas``, so the next apply does not undo what the HPA did.
+
+    Attributes:
+        min_replicas: fewest pods. Default 1.
+        max_replicas: most pods (each holds ``gpu_count`` GPUs).
+        target: the metric and the value to keep it at.
+        scale_down_pods_per_period: pods removed per termination grace period. Default 1.
+    """
+
+    max_replicas: int
+    min_replicas: int = 1
+    target: AutoscalingTarget = dataclasses.field(default_factory=AutoscalingTarget)
+    scale_down_pods_per_period: int = 1
+
+    def problems(self) -> list[Problem]:
+        found = list(checks.at_least("min_replicas", self.min_replicas, 1))
+        found += checks.at_least("scale_down_pods_per_period", self.scale_down_pods_per_period, 1)
+        if self.min_replicas > self.max_replicas:
+            found.append(Problem("min_replicas", self.min_replicas, f"exceeds max_replicas ({self.max_replicas})",
+                                 "lower min_replicas or raise max_replicas"))
+        return found
+
+
+@dataclass(frozen=True)
+class PoolTarget:
+    """The pool whose endpoint picker averages a server's load; ``cluster_name`` (usually
+    a Terraform reference) keeps pools of the same name in other clusters apart."""
+
+    name: str
+    namespace: str
+    cluster_name: str | None = None
+
+
+def quantity(value: float) -> str:
+    """A Kubernetes quantity: whole numbers as such, fractions in thousandths (``800m``)."""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{round(value * 1000)}m"
+
+
+def metric_spec(autoscaling: AutoscalingProps, vllm: VllmMetrics | None, pool: PoolTarget | None) -> dict[str, Any]:
+    """The HPA's one metric. Per-pod vLLM gauges average over the Deployment's pods; the
+    picker's pool averages are already averages, so their target is a plain ``Value``."""
+    target = autoscaling.target
+    value = quantity(target.effective_value)
+    if target.metric in VLLM_TARGETS:
+        if vllm is None:
+            raise TypeError(f"an HPA on {target.metric} needs the server's vLLM metric names")
+        name = vllm.queue_depth if target.metric == "vllm_queue_depth" else vllm.kv_cache_usage
+        return {"type": "Pods", "pods": {
+            "metric": {"name": adapter_metric_name(name, "gauge")},
+            "target": {"type": "AverageValue", "averageValue": value}}}
+    if pool is None:
+        raise TypeError(f"an HPA on {target.metric} needs the server's pool")
+    # The pool gauges have had the same names in every release.
+    picker = endpoint_picker_metrics((0, 0, 0))
+    name = picker.pool_queue if target.metric == "pool_queue_size" else picker.pool_kv_cache
+    labels = {"metric.labels.name": pool.name, "resource.labels.namespace": pool.namespace}
+    if pool.cluster_name is not None:
+        labels["resource.labels.cluster"] = pool.cluster_name
+    return {"type": "External", "external": {
+        "metric": {"name": adapter_metric_name(name, "gauge"), "selector": {"matchLabels": labels}},
+        "target": {"type": "Value", "value": value}}}
+
+
+def scale_down_period_seconds(server: VllmModelServerProps) -> int:
+    """A pod takes up to its grace period (preStop included) to finish its requests."""
+    return max(1, server.effective_termination_grace_seconds)
+
+
+def scale_down_stabilization_seconds(server: VllmModelServerProps) -> int:
+    return max(KUBERNETES_SCALE_DOWN_STABILIZATION_SECONDS, server.effective_termination_grace_seconds)
+
+
+def autoscaler_manifest(server: VllmModelServerProps, autoscaling: AutoscalingProps,
+                        vllm: VllmMetrics | None, pool: PoolTarget | None) -> dict[str, Any]:
+    return {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": server.name, "namespace": server.namespace},
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": server.name},
+            "minReplicas": autoscaling.min_replicas,
+            "maxReplicas": autoscaling.max_replicas,
+            "metrics": [metric_spec(autoscaling, vllm, pool)],
+            "behavior": {"scaleDown": {
+                "stabilizationWindowSeconds": scale_down_stabilization_seconds(server),
+                "policies": [{"type": "Pods", "value": autoscaling.scale_down_pods_per_period,
+                              "periodSeconds": scale_down_period_seconds(server)}],
+            }},
+        },
+    }
+
+
+def explain(server: VllmModelServerProps, autoscaling: AutoscalingProps) -> list[Derivation]:
+    """Each autoscaling number of ``server`` with where it comes from."""
+    target = autoscaling.target
+    grace = server.effective_termination_grace_seconds
+    default = DEFAULT_TARGETS[target.metric]
+    value_source = "set explicitly" if target.value is not None else f"default: {default.source}"
+    if target.metric in VLLM_TARGETS and server.vllm_metric_names is not None:
+        names = server.vllm_metric_names
+        gauge = names.queue_depth if target.metric == "vllm_queue_depth" else names.kv_cache_usage
+        read = f"{adapter_metric_name(gauge, 'gauge')}, averaged over the pods"
+    else:
+        picker = endpoint_picker_metrics((0, 0, 0))
+        gauge = picker.pool_queue if target.metric == "pool_queue_size" else picker.pool_kv_cache
+        read = f"{adapter_metric_name(gauge, 'gauge')} of the server's pool"
+    return [
+        Derivation(f"target {target.metric} ({read})", target.effective_value, value_source),
+        Derivation("scale_down.periodSeconds", scale_down_period_seconds(server),
+                   f"termination_grace_seconds {grace} (preStop {server.effective_pre_stop_seconds} s + drain): "
+                   f"at most {autoscaling.scale_down_pods_per_period} pod(s) draining at a time"),
+        Derivation("scale_down.stabilizationWindowSeconds", scale_down_stabilization_seconds(server),
+                   f"max(Kubernetes default {KUBERNETES_SCALE_DOWN_STABILIZATION_SECONDS} s, grace {grace} s)"),
+    ]

@@ -1,0 +1,157 @@
+"""Which model-server metrics the endpoint picker reads, which ones vLLM emits, and the
+picker configuration that makes the two agree.
+
+The picker routes on what it scrapes from each server's ``/metrics``: the queue length,
+the running requests, the KV-cache utilisation, the loaded LoRA adapters and the cache
+geometry. A name the server does not emit reads as 0 (and logs an error on every scrape),
+so the KV-cache scorer loses its signal without any visible failure. The tables below
+hold the names with their sources, so a test can hold each picker release against each
+vLLM release the package deploys.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import yaml
+
+from constructs_lib._metrics import VllmMetrics, image_version, vllm_metrics
+
+#: What each metric tells the picker. The keys of the picker's ``engineConfigs`` entry
+#: for each role are in :data:`ENGINE_CONFIG_KEYS`.
+MetricRole = Literal["queue", "running", "kv_cache", "lora", "cache_info"]
+
+#: The names each endpoint-picker release reads by default.
+#: - v0.3.0 (the ai-on-gke module's chart): flags ``totalQueuedRequestsMetric``,
+#:   ``kvCacheUsagePercentageMetric``, ``loraInfoMetric``
+#:   (GIE@v0.3.0:cmd/epp/main.go:94-104); it reads no running or cache-info metric.
+#: - v1.5.0 (the v1 path's chart): the ``core-metrics-extractor`` plugin's built-in
+#:   ``vllm`` engine (GIE@v1.5.0:pkg/epp/framework/plugins/datalayer/extractor/metrics/
+#:   factories.go, ``defaultEngineConfigs``).
+PICKER_METRICS: dict[str, dict[MetricRole, str]] = {
+    "v0.3.0": {
+        "queue": "vllm:num_requests_waiting",
+        "kv_cache": "vllm:gpu_cache_usage_perc",
+        "lora": "vllm:lora_requests_info",
+    },
+    "v1.5.0": {
+        "queue": "vllm:num_requests_waiting",
+        "running": "vllm:num_requests_running",
+        "kv_cache": "vllm:kv_cache_usage_perc",
+        "lora": "vllm:lora_requests_info",
+        "cache_info": "vllm:cache_config_info",
+    },
+}
+
+#: The names each vLLM release emits for those roles come from the one table of vLLM's
+#: metric names, ``_metrics.VLLM_METRICS_BY_VERSION`` (keyed by release). For v0.8.5: the
+#: queue, running and KV gauges are ``vllm:num_requests_waiting``,
+#: ``vllm:num_requests_running`` and ``vllm:gpu_cache_usage_perc``
+#: (https://docs.vllm.ai/en/v0.8.5/serving/metrics.html); ``vllm:kv_cache_usage_perc``
+#: replaced the KV gauge in 0.9 (vllm-project/vllm#18354). ``vllm:lora_requests_info``
+#: and ``vllm:cache_config_info`` are kept by the V1 engine (``VLLM_USE_V1=1``, as we run
+#: it) per vLLM's V1 metrics design (docs/source/design/v1/metrics.md of the 0.8 series,
+#: "Cache Config Info", "LoRA Metrics"), and GIE's v1.0.0 sample ran its LoRA-aware picker
+#: on this image (GIE@v1.0.0:config/manifests/vllm/gpu-deployment.yaml); neither was read
+#: at the v0.8.5 tag itself. A name the server lacks costs an error log, not a wrong signal.
+def _roles(names: VllmMetrics) -> dict[MetricRole, str]:
+    return {"queue": names.queue_depth, "running": names.running, "kv_cache": names.kv_cache_usage,
+            "lora": names.lora_info, "cache_info": names.cache_info}
+
+
+#: The names of the vLLM release the package deploys by default, by its tag.
+VLLM_METRICS: dict[str, dict[MetricRole, str]] = {"v0.8.5": _roles(vllm_metrics((0, 8, 5)))}
+
+#: ``engineConfigs`` field for each role (GIE@v1.5.0 factories.go, ``engineConfigParams``).
+ENGINE_CONFIG_KEYS: dict[MetricRole, str] = {
+    "queue": "queuedRequestsSpec",
+    "running": "runningRequestsSpec",
+    "kv_cache": "kvUsageSpec",
+    "lora": "loraSpec",
+    "cache_info": "cacheInfoSpec",
+}
+
+#: The file the v1 path adds to the picker's ConfigMap (``pluginsCustomConfig``).
+PLUGINS_FILE = "vllm-metrics.yaml"
+
+_TAG = re.compile(r"^[^@]*:(v\d+\.\d+\.\d+)$")
+
+
+def vllm_release(image: str) -> str | None:
+    """``vllm/vllm-openai:v0.8.5`` -> ``v0.8.5``; ``None`` for a digest or an unknown tag."""
+    match = _TAG.match(image)
+    return match.group(1) if match else None
+
+
+def served_metrics(images: Sequence[str]) -> dict[MetricRole, str] | None:
+    """The metric names the servers behind one pool emit, when every image names its vLLM
+    release and they agree; ``None`` when that is unknown."""
+    versions = [image_version(image) for image in images]
+    found = [_roles(vllm_metrics(version)) for version in versions if version is not None]
+    if not found or len(found) < len(images):
+        return None
+    first = found[0]
+    return first if all(names == first for names in found) else None
+
+
+def averaged_kv_cache_metric(picker_release: str, images: Sequence[str], follows_servers: bool) -> str | None:
+    """The vLLM gauge behind the picker's ``inference_pool_average_kv_cache_utilization``:
+    the servers' own name where the picker is configured with it (the v1 path, see
+    :func:`picker_values`), else the release's default; ``None`` when unknown."""
+    served = served_metrics(images) if follows_servers else None
+    if served is not None:
+        return served["kv_cache"]
+    return PICKER_METRICS.get(picker_release, {}).get("kv_cache")
+
+
+def plugins_config(metrics: Mapping[MetricRole, str]) -> str:
+    """The v1.5.0 chart's ``default-plugins.yaml`` for vLLM over HTTP
+    (GIE@v1.5.0:config/charts/epplib/templates/_config.yaml), with the
+    ``core-metrics-extractor`` told the names the servers emit.
+
+    A user-defined ``vllm`` engine replaces the built-in one whole (factories.go, the
+    built-ins are appended only for names not defined), so every role is given.
+    """
+    engine = {"name": "vllm", **{ENGINE_CONFIG_KEYS[role]: metrics.get(role, "") for role in ENGINE_CONFIG_KEYS}}
+    config = {
+        "apiVersion": "inference.networking.x-k8s.io/v1alpha1",
+        "kind": "EndpointPickerConfig",
+        "plugins": [
+            {"type": "queue-scorer"},
+            {"type": "kv-cache-utilization-scorer"},
+            {"type": "prefix-cache-scorer"},
+            {"type": "metrics-data-source",
+             "parameters": {"scheme": "http", "path": "/metrics", "insecureSkipVerify": True}},
+            {"type": "core-metrics-extractor", "parameters": {"engineConfigs": [engine]}},
+        ],
+        "schedulingProfiles": [{"name": "default", "plugins": [
+            {"pluginRef": "queue-scorer", "weight": 2},
+            {"pluginRef": "kv-cache-utilization-scorer", "weight": 2},
+            {"pluginRef": "prefix-cache-scorer", "weight": 3},
+        ]}],
+    }
+    return yaml.safe_dump(config, sort_keys=False)
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Writes multi-line strings as literal blocks, so the values read like the chart's."""
+
+
+def _block(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
+
+
+_BlockDumper.add_representer(str, _block)
+
+
+def picker_values(metrics: Mapping[MetricRole, str] | None, picker_release: str) -> str | None:
+    """Chart values (YAML) pointing the picker at :func:`plugins_config`, or ``None`` when
+    the servers' names are unknown or already the picker's defaults."""
+    if metrics is None or dict(metrics) == PICKER_METRICS[picker_release]:
+        return None
+    return yaml.dump({"inferenceExtension": {
+        "pluginsConfigFile": PLUGINS_FILE,
+        "pluginsCustomConfig": {PLUGINS_FILE: plugins_config(metrics)},
+    }}, Dumper=_BlockDumper, sort_keys=False)
