@@ -28,8 +28,14 @@ from tfstub.fake_cluster import FakeCluster
 from tfstub.harness import TERRAFORM, TESTS
 from tfstub.plan_runs import PlanRuns, planned_crds
 
-from constructs_lib import ClusterAccessProps, HuggingFaceToken, VllmModelServerProps
-from stacks.config import AppConfig
+from constructs_lib import (
+    INFERENCE_POOL_V1_CRD,
+    ClusterAccessProps,
+    GieCrdsProps,
+    HuggingFaceToken,
+    VllmModelServerProps,
+)
+from stacks.config import AppConfig, PrerequisitesProps
 from stacks.config_file import load_config
 
 ROOT = TESTS.parent
@@ -38,6 +44,7 @@ pytestmark = pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary o
 STANDARD = FakeCluster()
 AUTOPILOT = FakeCluster(autopilot=True)
 PRIVATE = FakeCluster(private_endpoint=True)
+GKE_WITH_INFERENCE_POOL = FakeCluster(master_version="1.34.1-gke.1829001")  # installs InferencePool v1 itself
 HF_TOKEN = "hf_offline-plan-canary-4b1d"  # noqa: S105 - a marker to grep for, not a credential
 CHAT = "/v1/chat/completions"
 COMPLETIONS = "/v1/completions"
@@ -96,6 +103,8 @@ BROKEN_CLUSTERS = {
                                "--enable-managed-prometheus"),
     "proxy-only-subnet-taken": (FakeCluster(proxy_only_subnets=("someone-elses-proxy-only",)),
                                 "default/inference-gateway", "set gateway.create_proxy_only_subnetwork: false"),
+    "gke-installs-inference-pool": (GKE_WITH_INFERENCE_POOL, "v1/prerequisites",
+                                    f"Set prerequisites.crds.exclude: [{INFERENCE_POOL_V1_CRD}]"),
     "old-master": (FakeCluster(master_version="1.31.6-gke.1020000"), "default/inference-gateway",
                    "gcloud container clusters upgrade fake-cluster --location us-central1 --master "
                    "--cluster-version 1.32"),
@@ -118,7 +127,14 @@ def _configs():
     # reached through the Connect Gateway (the project number, no CA, the auth plugin)
     configs["private"] = AppConfig(cluster=ClusterAccessProps(private_endpoint=True))
     configs["v1-private"] = dataclasses.replace(configs["v1"], cluster=ClusterAccessProps(private_endpoint=True))
+    # GKE 1.34.0-gke.1626000+ serves InferencePool v1 itself; the release's copy is left out
+    configs["v1-gke-crd"] = dataclasses.replace(configs["v1"], prerequisites=PrerequisitesProps(
+        crds=GieCrdsProps(exclude=(INFERENCE_POOL_V1_CRD,))))
     return configs
+
+
+#: The cluster a variant plans against (else the Standard one).
+VARIANT_CLUSTERS = {"private": PRIVATE, "v1-private": PRIVATE, "v1-gke-crd": GKE_WITH_INFERENCE_POOL}
 
 
 def _synth_all(root):
@@ -146,7 +162,7 @@ def plans(harness, tmp_path_factory):
     ordered = sorted(stacks, key=lambda name: (not name.endswith("/prerequisites"), name))
     for name in ordered:
         config, stack = name.split("/")
-        cluster = PRIVATE if config.endswith("private") else STANDARD
+        cluster = VARIANT_CLUSTERS.get(config, STANDARD)
         after = None if stack == "prerequisites" else f"{config}/prerequisites"
         env = {"TF_VAR_hf_token": HF_TOKEN} if name == "token/model-servers" else {}
         runs.submit(name, stacks[name], cluster, after, **env)
@@ -164,11 +180,11 @@ def plans(harness, tmp_path_factory):
 
 def test_every_example_is_planned(plans):
     configs = {name.split("/")[0] for name in plans.stacks}
-    assert set(EXAMPLES) | {"token", "private", "v1-private"} == configs
+    assert set(EXAMPLES) | {"token", *VARIANT_CLUSTERS} == configs
     assert {"default/prerequisites", "default/model-servers", "default/inference-gateway"} <= set(plans.stacks)
 
 
-@pytest.mark.parametrize("config", [*EXAMPLES, "private", "v1-private"])
+@pytest.mark.parametrize("config", [*EXAMPLES, *VARIANT_CLUSTERS])
 def test_every_stack_plans(plans, config):
     stacks = [name for name in plans.stacks if name.startswith(f"{config}/")]
     assert stacks
@@ -187,6 +203,9 @@ def test_every_stack_plans(plans, config):
                           "inferenceobjectives.inference.networking.x-k8s.io",
                           "inferencepoolimports.inference.networking.x-k8s.io",
                           "inferencepools.inference.networking.k8s.io"}),
+    ("v1-gke-crd/prerequisites", {"inferencemodelrewrites.inference.networking.x-k8s.io",
+                                  "inferenceobjectives.inference.networking.x-k8s.io",
+                                  "inferencepoolimports.inference.networking.x-k8s.io"}),
 ])
 def test_crds_are_planned_by_kind_from_the_release(plans, name, expected):
     plan = plans.get(name)
