@@ -128,13 +128,15 @@ def _configs():
     configs["private"] = AppConfig(cluster=ClusterAccessProps(private_endpoint=True))
     configs["v1-private"] = dataclasses.replace(configs["v1"], cluster=ClusterAccessProps(private_endpoint=True))
     # GKE 1.34.0-gke.1626000+ serves InferencePool v1 itself; the release's copy is left out
+    configs["v1-autopilot"] = configs["v1"]
     configs["v1-gke-crd"] = dataclasses.replace(configs["v1"], prerequisites=PrerequisitesProps(
         crds=GieCrdsProps(exclude=(INFERENCE_POOL_V1_CRD,))))
     return configs
 
 
 #: The cluster a variant plans against (else the Standard one).
-VARIANT_CLUSTERS = {"private": PRIVATE, "v1-private": PRIVATE, "v1-gke-crd": GKE_WITH_INFERENCE_POOL}
+VARIANT_CLUSTERS = {"private": PRIVATE, "v1-private": PRIVATE, "v1-gke-crd": GKE_WITH_INFERENCE_POOL,
+                    "v1-autopilot": AUTOPILOT}
 
 
 def _synth_all(root):
@@ -253,8 +255,8 @@ def _routes(plan):
     found = {}
     for route in plan.manifests("HTTPRoute"):
         rules = route["spec"]["rules"]
-        paths = sorted(m["path"]["value"] for rule in rules for m in rule["matches"])
-        pools = {b["name"] for rule in rules for b in rule["backendRefs"] if b["kind"] == "InferencePool"}
+        paths = sorted(m["path"]["value"] for rule in rules for m in rule.get("matches", []) if "path" in m)
+        pools = {b["name"] for rule in rules for b in rule.get("backendRefs", []) if b.get("kind") == "InferencePool"}
         found[route["metadata"]["name"]] = (paths, pools)
     return found
 
@@ -287,16 +289,16 @@ def test_v1_path_plans_our_own_objects(plans):
     pool = "vllm-llama3-8b-instruct"
     settings = _releases(plan)[pool]
     assert settings["provider.gke.autopilot"] == "false"  # read from the Standard cluster
+    assert _releases(plans.get("v1-autopilot/inference-gateway"))[pool]["provider.gke.autopilot"] == "true"
     assert settings["inferencePool.modelServers.matchLabels.app"] == pool
     objectives = {m["metadata"]["name"]: m["spec"] for m in plan.manifests("InferenceObjective")}
     assert objectives["food-review"]["poolRef"] == {"group": "inference.networking.k8s.io", "name": pool}
     assert _routes(plan) == {f"{pool}-route": (sorted([COMPLETIONS, CHAT]), {pool})}
 
 
-@pytest.mark.parametrize("name", ["default/inference-gateway", "v1/inference-gateway",
-                                  "two_model_servers/inference-gateway", "bring_your_own_servers/inference-gateway"])
-def test_routes_reach_planned_pools_through_a_planned_gateway(plans, name):
-    plan = plans.get(name)
+@pytest.mark.parametrize("config", [*EXAMPLES, *VARIANT_CLUSTERS])
+def test_routes_reach_planned_pools_through_a_planned_gateway(plans, config):
+    plan = plans.get(f"{config}/inference-gateway")
     gateways = {(m["metadata"]["namespace"], m["metadata"]["name"]) for m in plan.manifests("Gateway")}
     releases = set(_releases(plan))
     for route in plan.manifests("HTTPRoute"):
