@@ -1,4 +1,5 @@
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -20,6 +21,17 @@ from stacks.config import AppConfig  # noqa: E402
 def default_stacks(tmp_path_factory):
     """The default app, synthesized once for the whole session."""
     return synth(AppConfig(), tmp_path_factory.mktemp("default"))
+
+
+@pytest.fixture(scope="session")
+def harness():
+    """One stub-provider mirror for every terraform validate and plan of the session."""
+    from tfstub.harness import Harness
+
+    harness = Harness(TERRAFORM_WORKDIR)
+    yield harness
+    harness.close()
+    shutil.rmtree(TERRAFORM_WORKDIR, ignore_errors=True)
 
 
 @pytest.fixture

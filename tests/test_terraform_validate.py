@@ -7,9 +7,8 @@ import subprocess
 
 import pytest
 import yaml
-from conftest import TERRAFORM_WORKDIR
 from helpers import synth
-from tfstub.harness import TERRAFORM, TESTS, Harness
+from tfstub.harness import TERRAFORM, TESTS
 
 from constructs_lib import (
     ClusterAccessProps,
@@ -57,11 +56,6 @@ EDGE_VARIANTS = {
                                                  model_armor={"prompt": {"existing_template": "p"},
                                                               "response": {"existing_template": "r"}}),
 }
-
-
-@pytest.fixture(scope="session")
-def harness():
-    return Harness(TERRAFORM_WORKDIR)
 
 
 def _assert_valid(harness, stack_dir):

@@ -9,6 +9,7 @@ validation instead of passing.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import re
@@ -33,6 +34,9 @@ PACKAGES = {
     "http": "cdktf_cdktf_provider_http",
     "helm": "cdktf_cdktf_provider_helm",
 }
+#: Providers built on the plugin framework whose structs are nested attributes, not blocks:
+#: helm 3 writes ``set = [...]`` and ``kubernetes = {...}`` (the ai-on-gke module does).
+NESTED_ATTRIBUTES = {"helm"}
 FUNCTIONS: dict[str, dict[str, dict[str, Any]]] = {
     "kubernetes": {
         "manifest_decode": {"params": ["string"], "return": "dynamic"},
@@ -116,7 +120,8 @@ def _names(init: Any) -> dict[str, str]:
     return dict(_ANCHOR.findall(init.__doc__ or ""))
 
 
-def block_schema(config_cls: type, resource_cls: type | None = None) -> dict[str, Any]:
+def block_schema(config_cls: type, resource_cls: type | None = None, *, nested: bool = False) -> dict[str, Any]:
+    """``nested``: structs become nested attributes (``single`` or ``list``) instead of blocks."""
     hints = typing.get_type_hints(config_cls.__init__)
     names = _names(config_cls.__init__)
     write_only = set(_WRITE_ONLY.findall(config_cls.__init__.__doc__ or ""))
@@ -131,6 +136,12 @@ def block_schema(config_cls: type, resource_cls: type | None = None) -> dict[str
             list, typing.Sequence, __import__("collections.abc").abc.Sequence) and typing.get_args(core) else None
         if _is_struct(core) or (element is not None and _is_struct(_strip(element)[0])):
             struct = core if _is_struct(core) else _strip(element)[0]
+            if nested:
+                inner = block_schema(struct, nested=True)
+                attributes[tf_name] = {"nested": {"attributes": inner["attributes"],
+                                                  "nesting": "single" if _is_struct(core) else "list"},
+                                       "required": not optional, "optional": optional, "computed": False}
+                continue
             blocks[tf_name] = {"block": block_schema(struct), "max_items": 1 if _is_struct(core) else 0,
                                "min_items": 0 if optional else 1}
         else:
@@ -146,26 +157,81 @@ def block_schema(config_cls: type, resource_cls: type | None = None) -> dict[str
 
 def _classes(package: str, module_name: str) -> tuple[type, type]:
     module = importlib.import_module(f"{package}.{module_name}")
+    # vars(), not getattr(): reading the class property would call the jsii kernel.
     resource = next(cls for cls in vars(module).values() if inspect.isclass(cls)
-                    and getattr(cls, "TF_RESOURCE_TYPE", None) and cls.__module__ == module.__name__)
+                    and "TF_RESOURCE_TYPE" in vars(cls) and cls.__module__ == module.__name__)
     return resource, getattr(module, f"{resource.__name__}Config")
 
 
+_VERSION = re.compile(r"registry\.terraform\.io/providers/hashicorp/[\w-]+/([\d.]+)/docs")
+
+
+@functools.cache
+def binding_version(provider: str) -> str:
+    """The provider version the installed bindings were generated from."""
+    if provider in HANDWRITTEN:
+        return HANDWRITTEN[provider]["version"]
+    provider_cls, _ = _classes(PACKAGES[PROVIDER_ALIASES.get(provider, provider)], "provider")
+    match = _VERSION.search(provider_cls.__doc__ or "")
+    assert match, f"no version in the {provider} bindings"
+    return match.group(1)
+
+
 def provider_schema(provider: str, resources: set[str], data_sources: set[str]) -> dict[str, Any]:
-    """The schema of ``provider`` for the types a configuration uses, plus its functions.
-    A provider without bindings (one only a module uses, such as ``local``) gets an empty
-    schema: the module's stand-in declares none of its resources."""
-    if provider not in PACKAGES:
+    """The schema of ``provider`` for the types a configuration uses, plus its functions."""
+    if provider in HANDWRITTEN:
+        written = HANDWRITTEN[provider]
+        return {"provider": {"attributes": {}, "blocks": {}}, "functions": {},
+                "resources": {t: written["resources"][t] for t in sorted(resources)},
+                "data_sources": {t: written["data_sources"][t] for t in sorted(data_sources)}}
+    if PROVIDER_ALIASES.get(provider, provider) not in PACKAGES:
+        # a provider only a module uses, with no bindings and none of its types used
         if resources or data_sources:
             raise KeyError(f"no bindings to describe {provider}'s {sorted(resources | data_sources)}")
         return {"provider": {"attributes": {}, "blocks": {}}, "resources": {}, "data_sources": {}, "functions": {}}
-    package = PACKAGES[provider]
+    package = PACKAGES[PROVIDER_ALIASES.get(provider, provider)]
+    nested = provider in NESTED_ATTRIBUTES
     provider_cls, provider_config = _classes(package, "provider")
-    schema: dict[str, Any] = {"provider": block_schema(provider_config), "resources": {}, "data_sources": {},
-                              "functions": FUNCTIONS.get(provider, {})}
+    schema: dict[str, Any] = {"provider": block_schema(provider_config, nested=nested), "resources": {},
+                              "data_sources": {}, "functions": FUNCTIONS.get(provider, {})}
     for tf_type in sorted(resources):
         module = tf_type.removeprefix(f"{provider}_") if tf_type != provider else tf_type
-        schema["resources"][tf_type] = block_schema(*reversed(_classes(package, module)))
+        schema["resources"][tf_type] = block_schema(*reversed(_classes(package, module)), nested=nested)
     for tf_type in sorted(data_sources):
-        schema["data_sources"][tf_type] = block_schema(*reversed(_classes(package, f"data_{tf_type}")))
+        schema["data_sources"][tf_type] = block_schema(*reversed(_classes(package, f"data_{tf_type}")),
+                                                       nested=nested)
     return schema
+
+
+def _attribute(kind: Any, *, required: bool = False, computed: bool = False,
+               sensitive: bool = False) -> dict[str, Any]:
+    return {"type": kind, "required": required, "optional": not required and not computed,
+            "computed": computed, "sensitive": sensitive}
+
+
+def _optional_computed(kind: Any) -> dict[str, Any]:
+    return {**_attribute(kind), "computed": True}
+
+
+#: Providers the ai-on-gke module needs that have no bindings installed, written from
+#: their documentation: ``local_file`` (hashicorp/local 2.5) and google-beta, of which the
+#: module uses nothing but the (all-optional) provider configuration of google.
+PROVIDER_ALIASES = {"google-beta": "google"}
+HANDWRITTEN: dict[str, dict[str, Any]] = {
+    "local": {
+        "version": "2.5.3",
+        "data_sources": {},
+        "resources": {"local_file": {"blocks": {}, "attributes": {
+            "filename": _attribute("string", required=True),
+            "content": _attribute("string"),
+            "content_base64": _attribute("string"),
+            "sensitive_content": {**_attribute("string"), "sensitive": True},
+            "source": _attribute("string"),
+            "file_permission": _optional_computed("string"),
+            "directory_permission": _optional_computed("string"),
+            "id": _attribute("string", computed=True),
+            **{f"content_{digest}": _attribute("string", computed=True) for digest in (
+                "md5", "sha1", "sha256", "sha512", "base64sha256", "base64sha512")},
+        }}},
+    },
+}
