@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from cdktf import (
     AssetType,
     ITerraformDependable,
+    Postcondition,
     TerraformAsset,
     TerraformIterator,
     TerraformLocal,
@@ -107,7 +108,13 @@ class ManifestBundle(Construct):
     def _body(self, index: int, source: ManifestSource) -> str:
         if source.url is not None:
             _ensure_http_provider(self)
-            return DataHttp(self, f"source-{index}", url=source.url).response_body
+            # A wrong URL (a release or ref that does not exist) answers 404 with a body that
+            # is no YAML; stop the plan naming the URL instead of failing in the decoder.
+            check = Postcondition(condition="${self.status_code == 200}",
+                                  error_message=f"{source.url} answered HTTP ${{self.status_code}}, not 200: "
+                                                "check the release version or ref it is built from")
+            return DataHttp(self, f"source-{index}", url=source.url,
+                            lifecycle=TerraformResourceLifecycle(postcondition=[check])).response_body
         asset = TerraformAsset(self, f"file-{index}", path=str(source.file), type=AssetType.FILE)
         return f'file(join("/", [path.module, {quoted(asset.path)}]))'
 

@@ -86,7 +86,7 @@ def break_collector_namespace(body):
 
 #: mutation -> (stack it applies to, Terraform's error summary it must cause)
 MUTATIONS = {
-    "crd-url": ("default/prerequisites", break_crd_url, "Error in function call"),
+    "crd-url": ("default/prerequisites", break_crd_url, "Resource postcondition failed"),
     "status-filter": ("v1/prerequisites", break_status_filter, 'Forbidden attribute key in "manifest" value'),
     "namespace-on-cluster-scoped": ("default/prerequisites", namespace_on_cluster_role,
                                     "Cluster level resource cannot take namespace"),
@@ -325,6 +325,8 @@ def test_a_broken_stack_fails_the_plan_with_terraforms_error(plans, harness, nam
     plan = plans.get(f"mutation/{name}")
     assert not plan.ok
     assert error in plan.errors(), plan.summary()
+    if name == "crd-url":  # our postcondition names the URL and the status it answered
+        assert "/manifest.yaml answered HTTP 404, not 200" in plan.summary()
     validated = harness.validate(plan.directory)
     assert validated.ok, validated.summary()
 
