@@ -111,7 +111,7 @@ class ManifestBundle(Construct):
             # A wrong URL (a release or ref that does not exist) answers 404 with a body that
             # is no YAML; stop the plan naming the URL instead of failing in the decoder.
             check = Postcondition(condition="${self.status_code == 200}",
-                                  error_message=f"{source.url} answered HTTP ${{self.status_code}}, not 200: "
+                                  error_message="${self.url} answered HTTP ${self.status_code}, not 200: "
                                                 "check the release version or ref it is built from")
             return DataHttp(self, f"source-{index}", url=source.url,
                             lifecycle=TerraformResourceLifecycle(postcondition=[check])).response_body
