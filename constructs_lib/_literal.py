@@ -85,3 +85,10 @@ def quoted(text: str) -> str:
     string or run as code."""
     inner = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
     return '"' + inner.replace("${", "$${").replace("%{", "%%{") + '"'
+
+
+def operand(text: str) -> str:
+    """``text`` as an operand of a Terraform expression: a cdktf reference (a token) stays a
+    reference, any other string becomes a quoted literal. Values such as a region may be
+    either, depending on whether the caller passed a variable or a plain string."""
+    return text if has_token(text) else quoted(text)

@@ -14,6 +14,7 @@ from cdktf import Postcondition, TerraformResourceLifecycle
 from constructs import Construct
 
 from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._literal import escape, operand
 from constructs_lib._providers import DataGoogleComputeSubnetworks
 
 #: Compute API list filter: ``field eq <RE2 matching the whole field>``, and "to filter on
@@ -34,22 +35,24 @@ class ProxyOnlySubnetCheck(Construct):
     def __init__(self, scope: Construct, id: str, *, cluster: ClusterAccess, region: str, network_name: str,
                  subnet_name: str) -> None:
         super().__init__(scope, id)
-        others = (f"[for subnet in self.subnetworks : subnet.name if subnet.network_name == {network_name} "
-                  f"&& subnet.name != {json.dumps(subnet_name)}]")
+        others = (f"[for subnet in self.subnetworks : subnet.name if subnet.network_name == {operand(network_name)} "
+                  f"&& subnet.name != {operand(subnet_name)}]")
+        location, where = operand(cluster.cluster_location), operand(region)
         self.subnetworks = DataGoogleComputeSubnetworks(
             self, "subnetworks", project=cluster.project_id, region=region, filter=ACTIVE_PROXY_ONLY_FILTER,
             lifecycle=TerraformResourceLifecycle(postcondition=[
                 Postcondition(
-                    condition=f"${{regex({json.dumps(REGION_OF_LOCATION)}, {cluster.cluster_location}) == {region}}}",
+                    condition=f"${{regex({json.dumps(REGION_OF_LOCATION)}, {location}) == {where}}}",
                     error_message=(
-                        f"region {region} is not the region of cluster {cluster.cluster_name} "
-                        f"({cluster.cluster_location}); the gateway's proxy-only subnet and load balancer "
-                        f"live in the cluster's region: set the region variable to it"),
+                        f"region {escape(region)} is not the region of cluster {escape(cluster.cluster_name)} "
+                        f"({escape(cluster.cluster_location)}); the gateway's proxy-only subnet and load "
+                        f"balancer live in the cluster's region: set the region variable to it"),
                 ),
                 Postcondition(
                     condition=f"${{length({others}) == 0}}",
                     error_message=(
-                        f"network {network_name} already has an ACTIVE proxy-only subnet in region {region} "
+                        f"network {escape(network_name)} already has an ACTIVE proxy-only subnet in region "
+                        f"{escape(region)} "
                         f"(${{join(\", \", {others})}}), and only one may exist there: set "
                         f"gateway.create_proxy_only_subnetwork: false to use it"),
                 ),

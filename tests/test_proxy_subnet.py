@@ -87,3 +87,22 @@ def test_region_condition_evaluates_in_terraform(v1_stacks, region, location, pa
     expression = (same_region["condition"][2:-1].replace("var.cluster_location", f'"{location}"')
                   .replace("var.region", f'"{region}"'))
     assert _evaluate(expression, tmp_path) == str(passes).lower()
+
+
+def test_plain_strings_for_region_and_network_are_quoted_in_the_checks(tmp_path):
+    """A library user may pass plain strings instead of variables: the expressions must
+    compare them as string literals, not as bare words Terraform cannot parse."""
+    from cdktf import App, TerraformStack
+
+    from constructs_lib import ClusterAccess, InferenceGatewayV1, VllmModelServerProps
+
+    app = App(outdir=str(tmp_path))
+    stack = TerraformStack(app, "gateway")
+    cluster = ClusterAccess(stack, "cluster", project_id="my-project", cluster_name="c", cluster_location="us-east1-b")
+    InferenceGatewayV1(stack, "inference-gateway", props=InferenceGatewayV1Props(), cluster=cluster,
+                       region="us-east1", network_name="my-vpc", model_servers=(VllmModelServerProps(),))
+    app.synth()
+    body = json.loads((tmp_path / "stacks" / "gateway" / "cdk.tf.json").read_text())
+    region, existing = _check({"inference-gateway": body})["lifecycle"]["postcondition"]
+    assert region["condition"] == '${regex("^[a-z]+-[a-z]+[0-9]+", "us-east1-b") == "us-east1"}'
+    assert 'subnet.network_name == "my-vpc"' in existing["condition"]
