@@ -23,7 +23,6 @@ from constructs_lib._cluster_variables import ClusterVariables
 from constructs_lib._dashboard import DashboardProps, DashboardScope, InferenceDashboard, dashboard_body, layout_picture
 from constructs_lib._drain import Derivation, DrainProfile
 from constructs_lib._drain import explain as explain_drain
-from constructs_lib._edge import GatewayEdge
 from constructs_lib._edge_props import CertificateSource, HttpsProps, StaticAddressProps
 from constructs_lib._errors import ConfigError, Problem
 from constructs_lib._gateway_common import GKE_GATEWAY_CLASSES, GatewayClass
@@ -42,7 +41,6 @@ from constructs_lib._literal import has_token, literal
 from constructs_lib._metrics import ENDPOINT_PICKER_METRICS_BY_RELEASE, VLLM_METRICS_BY_VERSION, parse_version
 from constructs_lib._metrics_adapter import CustomMetricsAdapter, MetricsAdapterProps
 from constructs_lib._metrics_rbac import MetricsRbac, MetricsRbacProps
-from constructs_lib._model_armor import ModelArmor
 from constructs_lib._model_armor_props import ModelArmorProps, ModelArmorTemplateProps
 from constructs_lib._model_server import VllmModelServer
 from constructs_lib._model_server_props import (
@@ -71,7 +69,7 @@ from constructs_lib._releases import (
     bbr_maps_base_models,
     ships_objective_crd,
 )
-from constructs_lib._terraform import escape_template_sequences, require_provider, require_terraform
+from constructs_lib._terraform import require_provider, require_terraform
 
 __version__ = "0.1.0"
 
@@ -95,7 +93,6 @@ __all__ = [
     "QueueDepthAlert",
     "QueueDepthAlertProps",
     "dashboard_body",
-    "escape_template_sequences",
     "explain_autoscaling",
     "layout_picture",
     "observability_problems",
@@ -117,7 +114,6 @@ __all__ = [
     "Derivation",
     "DrainProfile",
     "GatewayClass",
-    "GatewayEdge",
     "GieCrds",
     "GieCrdsProps",
     "GkeExtensionCrds",
@@ -136,7 +132,6 @@ __all__ = [
     "LoraAdapter",
     "MetricsRbac",
     "MetricsRbacProps",
-    "ModelArmor",
     "ModelArmorProps",
     "ModelArmorTemplateProps",
     "Preflight",

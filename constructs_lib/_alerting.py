@@ -11,6 +11,7 @@ from constructs import Construct
 
 from constructs_lib import _checks as checks
 from constructs_lib._errors import Problem
+from constructs_lib._literal import escape
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pod_monitoring import SERVER_LABEL
 from constructs_lib._props import Props
@@ -20,7 +21,6 @@ from constructs_lib._providers import (
     MonitoringAlertPolicyConditionsConditionPrometheusQueryLanguage,
     MonitoringAlertPolicyDocumentation,
 )
-from constructs_lib._terraform import escape_template_sequences
 
 _SECONDS = re.compile(r"[1-9][0-9]*s")
 
@@ -78,7 +78,7 @@ class QueueDepthAlert(Construct):
             conditions=[MonitoringAlertPolicyConditions(
                 display_name=f"queue above {props.threshold:g} for {props.duration}",
                 condition_prometheus_query_language=MonitoringAlertPolicyConditionsConditionPrometheusQueryLanguage(
-                    query=escape_template_sequences(query), duration=props.duration, evaluation_interval="60s"),
+                    query=escape(query), duration=props.duration, evaluation_interval="60s"),
             )],
             documentation=MonitoringAlertPolicyDocumentation(mime_type="text/markdown", content=(
                 f"Requests have waited at a model server for {props.duration}: raise its autoscaling "

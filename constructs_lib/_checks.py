@@ -369,6 +369,19 @@ def model_armor_template_id(field: str, value: str) -> Iterator[Problem]:
                       "use at most 63 letters, digits, '-' and '_', starting with a letter or digit")
 
 
+_TEMPLATE_NAME = re.compile(r"projects/[a-z0-9][-a-z0-9.:]*/locations/[a-z0-9-]+/templates/(.+)")
+
+
+def model_armor_template_name(field: str, value: str) -> Iterator[Problem]:
+    """An existing template: its id, or its full name in the gateway's project and region."""
+    match = _TEMPLATE_NAME.fullmatch(value)
+    if "/" in value and match is None:
+        yield Problem(field, value, "is not a Model Armor template name",
+                      "write projects/<project>/locations/<region>/templates/<id>, or just the id")
+    else:
+        yield from model_armor_template_id(field, match.group(1) if match else value)
+
+
 def extension_timeout(field: str, value: str) -> Iterator[Problem]:
     """A service extension's callout timeout, in milliseconds."""
     low, high = EXTENSION_TIMEOUT_MS

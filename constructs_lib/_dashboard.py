@@ -21,12 +21,12 @@ from constructs import Construct
 
 from constructs_lib._autoscaling import VLLM_TARGETS, AutoscalingProps
 from constructs_lib._errors import Problem
+from constructs_lib._literal import escape
 from constructs_lib._metrics import EndpointPickerMetrics, VllmMetrics, endpoint_picker_metrics
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pod_monitoring import SERVER_LABEL
 from constructs_lib._props import Props
 from constructs_lib._providers import MonitoringDashboard
-from constructs_lib._terraform import escape_template_sequences
 
 COLUMNS = 48
 TILE_WIDTH = 24
@@ -214,7 +214,7 @@ class InferenceDashboard(Construct):
         self.body = dashboard_body(props.display_name, dashboard)
         self.dashboard = MonitoringDashboard(
             self, "dashboard", project=project_id,
-            dashboard_json=escape_template_sequences(json.dumps(self.body, sort_keys=True)))
+            dashboard_json=escape(json.dumps(self.body, sort_keys=True)))
         TerraformOutput(
             self, "dashboard_url", static_id=True, description="The Cloud Monitoring dashboard.",
             value=f"{CONSOLE_URL}/${{basename({self.dashboard.fqn}.id)}}?project={project_id}")

@@ -56,6 +56,9 @@ class GatewayEdge(Construct):
     Construct ids: ``address``, ``certificate``, ``dns-authorization-<domain>``, the variables
     ``tls_certificate_pem`` and ``tls_private_key_pem`` (stack level, bare names) and the
     outputs ``static_address`` and ``dns_authorization_records``.
+
+    A part of ``InferenceGateway`` and ``InferenceGatewayV1``, not built on its own: it
+    receives ``gateway`` after they passed it through the literal-string boundary.
     """
 
     def __init__(self, scope: Construct, id: str, *, gateway: GatewayCommonProps, project_id: str,

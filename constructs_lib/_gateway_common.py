@@ -119,6 +119,14 @@ class GatewayCommonProps(Props):
                  *checks.gce_name("proxy_only_subnetwork_name", self.proxy_only_subnetwork_name, "subnetwork")]
         found += edge_problems(self.gateway_class, self.name, self.proxy_only_subnetwork_name,
                                self.static_address, self.https, self.redirect_http_to_https)
+        # Objects named after the gateway must still fit a Kubernetes name.
+        suffixes = [suffix for suffix, present in (
+            ("-http-redirect", self.redirect_http_to_https),
+            ("-default-route", self.body_routing.default_pool is not None),
+            ("-model-armor", self.model_armor is not None)) if present]
+        if suffixes:
+            found += checks.derived_object_name("name", self.name, max(suffixes, key=len),
+                                                "objects named after the gateway")
         return found
 
     @property

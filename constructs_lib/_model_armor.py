@@ -113,6 +113,9 @@ class ModelArmor(Construct):
 
     Construct ids: ``prompt-template``, ``response-template`` (when created), ``project``,
     ``service-agent-<role>``, ``settings`` (a local) and ``traffic-extension``.
+
+    A part of ``InferenceGateway`` and ``InferenceGatewayV1``, not built on its own: it
+    receives ``gateway`` after they passed it through the literal-string boundary.
     """
 
     def __init__(self, scope: Construct, id: str, *, gateway: GatewayCommonProps, project_id: str,

@@ -74,8 +74,7 @@ class ModelArmorTemplateProps(Props):
         if self.template_id is not None:
             found += checks.model_armor_template_id("template_id", self.template_id)
         if self.existing_template is not None:
-            found += checks.model_armor_template_id("existing_template",
-                                                    self.existing_template.rsplit("/templates/", 1)[-1])
+            found += checks.model_armor_template_name("existing_template", self.existing_template)
             changed = [f.name for f in dataclasses.fields(self) if f.name != "existing_template"
                        and getattr(self, f.name) != f.default]
             if changed:
@@ -148,6 +147,9 @@ class ModelArmorProps(Props):
                 if model not in served:
                     found.append(Problem(f"models[{index}]", model, "is not a model the gateway serves",
                                          f"use one of: {', '.join(sorted(set(served)))}"))
+        for role, template in (("prompt", self.prompt), ("response", self.response)):
+            if template.template_id is None and template.existing_template is None:
+                found += checks.model_armor_template_id(f"{role}.template_id", template.id_for(gateway_name, role))
         screened = self.screened(served)
         found += checks.max_length(
             "models" if self.models is not None else "", screened,

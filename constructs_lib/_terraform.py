@@ -12,8 +12,6 @@ import re
 from cdktf import TerraformStack
 from constructs import Construct
 
-from constructs_lib._literal import escape
-
 _FLOOR = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 _ATTRIBUTE = "_required_terraform_floor"
 
@@ -66,9 +64,3 @@ def release_without_destroy(scope: Construct, instance: str, to: str, /) -> None
     stack.add_override("moved", [{"from": source, "to": target} for source, target in released])
     stack.add_override("removed", [{"from": target, "lifecycle": {"destroy": False}} for _, target in released])
 
-
-def escape_template_sequences(text: str) -> str:
-    """``text`` as Terraform must receive it to read it back unchanged: Terraform evaluates
-    ``${...}`` and ``%{...}`` in every JSON string, so they are doubled (``$${``, ``%%{``).
-    cdktf tokens in ``text`` are references on purpose and stay as they are."""
-    return escape(text)

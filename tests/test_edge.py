@@ -476,3 +476,23 @@ def test_header_matching_routes_of_several_base_models_attach_to_https(api, tmp_
     errors = [e for obj in literal_manifests(stack) if obj["apiVersion"].startswith("gateway.networking.k8s.io")
               for e in crd_errors(_resolved(stack, obj), schemas)]
     assert errors == []
+
+
+def test_names_derived_from_the_gateway_are_checked_like_written_ones():
+    from constructs_lib import InferenceGatewayV1Props, ModelArmorProps
+
+    long_name = "g" * 243  # a valid object name, but not with "-model-armor" behind it
+    assert fields_of(InferenceGatewayV1Props, name=long_name, model_armor=ModelArmorProps()) == ["name"]
+    servers = (VllmModelServerProps(),)
+    gateway = InferenceGatewayV1Props(name="g" * 73, model_armor=ModelArmorProps())
+    fields = [p.field for p in gateway.problems_with(servers)]
+    assert fields[:2] == ["model_armor.prompt.template_id", "model_armor.response.template_id"]
+
+
+def test_an_existing_template_is_an_id_or_a_full_name():
+    from constructs_lib import ModelArmorTemplateProps
+
+    ModelArmorTemplateProps(existing_template="projects/my-project/locations/us-central1/templates/prompt-guard")
+    ModelArmorTemplateProps(existing_template="prompt-guard")
+    assert fields_of(ModelArmorTemplateProps,
+                     existing_template="garbage ${x}/templates/ok") == ["existing_template"]

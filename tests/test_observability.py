@@ -20,9 +20,9 @@ from constructs_lib import (
     PodMonitoringProps,
     QueueDepthAlertProps,
     VllmModelServerProps,
-    escape_template_sequences,
     layout_picture,
 )
+from constructs_lib._literal import escape
 from constructs_lib._metrics import endpoint_picker_metrics, image_version, vllm_metrics
 from stacks.config import AppConfig, PrerequisitesProps
 from stacks.config_file import load_config
@@ -377,7 +377,7 @@ def test_readme_draws_the_example_dashboard(example_stacks):
     ("plain {braces} and $ alone", "plain {braces} and $ alone"),
 ])
 def test_template_sequences_are_escaped(text, escaped):
-    assert escape_template_sequences(text) == escaped
+    assert escape(text) == escaped
 
 
 def test_cdktf_tokens_stay_references():
@@ -385,7 +385,7 @@ def test_cdktf_tokens_stay_references():
 
     stack = TerraformStack(App(), "s")
     token = TerraformVariable(stack, "v", type="string").string_value
-    escaped = escape_template_sequences(f"a ${{x}} {token} b")
+    escaped = escape(f"a ${{x}} {token} b")
     assert escaped.startswith("a $${x} ${TfToken[") and escaped.endswith("]} b")
 
 
