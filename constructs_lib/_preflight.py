@@ -18,8 +18,8 @@ MIN_GKE_VERSION = (1, 32, 3)
 #: object of) from 1.32.2-gke.1182001; older clusters need the CRDs installed by hand.
 MIN_ROUTING_EXTENSION_VERSION = (1, 32, 2, 1182001)
 #: GKE 1.34.0-gke.1626000 and later installs the InferencePool v1 CRD itself, so creating it
-#: fails with "Cannot create resource that already exists" (GKE's Inference Gateway docs, as
-#: quoted in ../shared/reviews/upstream-audit-7cd2071.md 6.2).
+#: fails with "Cannot create resource that already exists" (GKE's Inference Gateway
+#: documentation: the GA CRDs are installed automatically from that version on).
 GKE_INSTALLS_INFERENCE_POOL_CRD = ((1, 34, 0), 1626000)
 #: The release document to leave out there, as ``prerequisites.crds.exclude`` writes it.
 INFERENCE_POOL_V1_CRD = "CustomResourceDefinition/inferencepools.inference.networking.k8s.io"
