@@ -13,19 +13,17 @@ from enum import Enum
 from cdktf import Postcondition
 
 #: GKE Inference Gateway needs GKE 1.32.3 or later.
-MIN_GKE_VERSION = (1, 32, 3)
-#: GKE installs the GCPRoutingExtension CRD (which the body-based router's chart creates an
-#: object of) from 1.32.2-gke.1182001; older clusters need the CRDs installed by hand.
-MIN_ROUTING_EXTENSION_VERSION = (1, 32, 2, 1182001)
+MIN_GKE_VERSION = "1.32.3"
 #: GKE 1.34.0-gke.1626000 and later installs the InferencePool v1 CRD itself, so creating it
 #: fails with "Cannot create resource that already exists" (GKE's Inference Gateway
 #: documentation: the GA CRDs are installed automatically from that version on).
-GKE_INSTALLS_INFERENCE_POOL_CRD = ((1, 34, 0), 1626000)
+GKE_INSTALLS_INFERENCE_POOL_CRD = "1.34.0-gke.1626000"
 #: The release document to leave out there, as ``prerequisites.crds.exclude`` writes it.
 INFERENCE_POOL_V1_CRD = "CustomResourceDefinition/inferencepools.inference.networking.k8s.io"
-#: The same floor as a GKE version string: GKE ships the GCPTrafficExtension and
-#: GCPRoutingExtension CRDs from it on (ai-on-gke Model Armor tutorial).
-EXTENSION_CRDS_BUILT_IN = "{}.{}.{}-gke.{}".format(*MIN_ROUTING_EXTENSION_VERSION)
+#: GKE ships the GCPTrafficExtension and GCPRoutingExtension CRDs (the body-based router's
+#: chart creates a GCPRoutingExtension) from this version on; older clusters need them
+#: installed (ai-on-gke Model Armor tutorial).
+EXTENSION_CRDS_BUILT_IN = "1.32.2-gke.1182001"
 #: The GKE version checked before a GCPTrafficExtension calls Model Armor. No GKE document
 #: states a floor of its own for googleAPIServiceName callouts, so it is the floor of the
 #: InferencePool backends it screens (GKE Inference Gateway); raise it here when one does.
@@ -85,21 +83,9 @@ def gke_version_at_least(expression: str, version: str) -> str:
     return f"try({_build_number(expression)} >= {gke_version_value(version)}, false)"
 
 
-def _before_gke_build(expression: str, version: tuple[int, int, int], build: int) -> str:
-    """Whether ``expression`` (``1.34.0-gke.1626000``) is older than ``version``-gke.``build``,
-    as a Terraform expression (without ``${}``); it fails when the version does not parse."""
-    major, minor, patch = version
-    number = _version_number(expression)
-    gke_build = f'tonumber(split("-gke.", {expression})[1])'
-    target = major * 1000000 + minor * 1000 + patch
-    return f"{number} < {target} || ({number} == {target} && {gke_build} < {build})"
-
-
 def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_location: str) -> list[Postcondition]:
     """The postconditions for ``checks``; names may be Terraform references."""
     where = f"--location {cluster_location}"
-    major, minor, patch = MIN_GKE_VERSION
-    minimum = major * 1000000 + minor * 1000 + patch
     found = []
     for check in checks:
         if check is Preflight.GATEWAY_API:
@@ -135,9 +121,8 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
                     f"{cluster_name} {where} --workload-pool=PROJECT_ID.svc.id.goog"),
             ))
         elif check is Preflight.INFERENCE_GATEWAY_VERSION:
-            found.append(_upgrade(f"try({_version_number('self.master_version')} >= {minimum}, false)",
-                                  f"{major}.{minor}.{patch}", "the first with GKE Inference Gateway",
-                                  cluster_name, where))
+            found.append(_upgrade(gke_version_at_least("self.master_version", MIN_GKE_VERSION), MIN_GKE_VERSION,
+                                  "the first with GKE Inference Gateway", cluster_name, where))
         elif check is Preflight.MODEL_ARMOR_VERSION:
             found.append(_upgrade(gke_version_at_least("self.master_version", MODEL_ARMOR_MIN_GKE), MODEL_ARMOR_MIN_GKE,
                                   "which Model Armor screening through a GCPTrafficExtension needs here",
@@ -148,13 +133,12 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
                 error_message=(
                     f"Cluster {cluster_name} runs a GKE version older than {EXTENSION_CRDS_BUILT_IN}, which lacks "
                     f"the GCPRoutingExtension CRD the body-based router needs. Run: gcloud container clusters "
-                    f"upgrade {cluster_name} {where} --master --cluster-version {major}.{minor}, or install "
+                    f"upgrade {cluster_name} {where} --master --cluster-version {_minor(MIN_GKE_VERSION)}, or install "
                     "the CRDs with prerequisites.gke_extension_crds"),
             ))
         elif check in (Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE, Preflight.INFERENCE_POOL_CRD_FROM_GKE):
-            crd_version, build = GKE_INSTALLS_INFERENCE_POOL_CRD
-            older = _before_gke_build("self.master_version", crd_version, build)
-            gke = f"{'.'.join(map(str, crd_version))}-gke.{build}"
+            gke = GKE_INSTALLS_INFERENCE_POOL_CRD
+            older = f"{_build_number('self.master_version')} < {gke_version_value(gke)}"
             # A version that does not parse passes: apply then reports the real state.
             if check is Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE:
                 found.append(Postcondition(condition=f"${{try({older}, true)}}", error_message=(
@@ -176,5 +160,10 @@ def _upgrade(condition: str, version: str, why: str, cluster_name: str, where: s
         condition=f"${{{condition}}}",
         error_message=(
             f"Cluster {cluster_name} runs a GKE version older than {version}, {why}. Run: gcloud container "
-            f"clusters upgrade {cluster_name} {where} --master --cluster-version {'.'.join(version.split('.')[:2])}"),
+            f"clusters upgrade {cluster_name} {where} --master --cluster-version {_minor(version)}"),
     )
+
+
+def _minor(version: str) -> str:
+    """``1.32.3`` -> ``1.32``, the form ``--cluster-version`` takes for "the newest patch"."""
+    return ".".join(version.split(".")[:2])

@@ -73,12 +73,12 @@ def test_version_condition_evaluates_in_terraform(default_stacks, version, suppo
 
 def test_gateway_stack_with_the_router_checks_for_its_routing_extension(synth_config):
     from constructs_lib import InferenceGatewayV1Props
-    from constructs_lib._preflight import MIN_ROUTING_EXTENSION_VERSION
+    from constructs_lib._preflight import EXTENSION_CRDS_BUILT_IN
 
     stacks = synth_config(AppConfig(gateway=InferenceGatewayV1Props(body_routing={"mode": "on"})))
     (routing,) = [c for c in _conditions(stacks["inference-gateway"]) if "GCPRoutingExtension" in c["error_message"]]
     assert "prerequisites.gke_extension_crds" in routing["error_message"]
-    assert MIN_ROUTING_EXTENSION_VERSION == (1, 32, 2, 1182001)
+    assert EXTENSION_CRDS_BUILT_IN in routing["error_message"]
     installed = synth_config(AppConfig(gateway=InferenceGatewayV1Props(body_routing={"mode": "on"}),
                                        prerequisites=PrerequisitesProps(gke_extension_crds={"ref": "main"})))
     assert not [c for c in _conditions(installed["inference-gateway"])
