@@ -11,7 +11,6 @@ vLLM release the package deploys.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -61,9 +60,6 @@ def _roles(names: VllmMetrics) -> dict[MetricRole, str]:
             "lora": names.lora_info, "cache_info": names.cache_info}
 
 
-#: The names of the vLLM release the package deploys by default, by its tag.
-VLLM_METRICS: dict[str, dict[MetricRole, str]] = {"v0.8.5": _roles(vllm_metrics((0, 8, 5)))}
-
 #: ``engineConfigs`` field for each role (GIE@v1.5.0 factories.go, ``engineConfigParams``).
 ENGINE_CONFIG_KEYS: dict[MetricRole, str] = {
     "queue": "queuedRequestsSpec",
@@ -75,15 +71,6 @@ ENGINE_CONFIG_KEYS: dict[MetricRole, str] = {
 
 #: The file the v1 path adds to the picker's ConfigMap (``pluginsCustomConfig``).
 PLUGINS_FILE = "vllm-metrics.yaml"
-
-_TAG = re.compile(r"^[^@]*:(v\d+\.\d+\.\d+)$")
-
-
-def vllm_release(image: str) -> str | None:
-    """``vllm/vllm-openai:v0.8.5`` -> ``v0.8.5``; ``None`` for a digest or an unknown tag."""
-    match = _TAG.match(image)
-    return match.group(1) if match else None
-
 
 def served_metrics(images: Sequence[str]) -> dict[MetricRole, str] | None:
     """The metric names the servers behind one pool emit, when every image names its vLLM

@@ -21,10 +21,8 @@ from constructs_lib import (
 from constructs_lib._model_server_metrics import (
     ENGINE_CONFIG_KEYS,
     PICKER_METRICS,
-    VLLM_METRICS,
     picker_values,
     served_metrics,
-    vllm_release,
 )
 from constructs_lib._releases import GIE_RELEASE_BY_API
 from stacks.config import AppConfig
@@ -212,7 +210,7 @@ def test_bad_picker_sizes_are_refused():
 # 7. Metric names the picker reads and vLLM emits ----------------------------------------
 
 def test_the_tables_hold_the_fact_sheets_names():
-    assert VLLM_METRICS["v0.8.5"]["kv_cache"] == VLLM_0_8_5_KV
+    assert served_metrics(["vllm/vllm-openai:v0.8.5"])["kv_cache"] == VLLM_0_8_5_KV
     assert PICKER_METRICS["v1.5.0"]["kv_cache"] == PICKER_1_5_0_KV
     assert PICKER_METRICS["v0.3.0"]["kv_cache"] == VLLM_0_8_5_KV
     assert set(ENGINE_CONFIG_KEYS.values()) == {
@@ -233,7 +231,7 @@ def _picker_reads(release) -> dict[str, str]:
 
 def test_v1_picker_reads_exactly_what_the_default_vllm_emits(v1_stacks):
     image = VllmModelServerProps().image
-    emitted = VLLM_METRICS[vllm_release(image)]
+    emitted = served_metrics([image])
     reads = _picker_reads(_release(v1_stacks))
     # A vllm engine entry replaces the built-in one whole, so every role is given.
     assert set(reads) == set(ENGINE_CONFIG_KEYS.values())
@@ -254,7 +252,7 @@ def test_v1_picker_config_keeps_the_charts_default_plugins(v1_stacks):
 
 def test_module_path_picker_reads_what_the_default_vllm_emits():
     release = GIE_RELEASE_BY_API["v1alpha2"]  # the module's chart and picker
-    emitted = set(VLLM_METRICS[vllm_release(VllmModelServerProps().image)].values())
+    emitted = set(served_metrics([VllmModelServerProps().image]).values())
     assert set(PICKER_METRICS[release].values()) <= emitted
 
 
