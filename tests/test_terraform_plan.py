@@ -371,3 +371,45 @@ def test_kubernetes_functions_decode_and_encode_through_terraform(harness, tmp_p
                                 "metadata": {"name": "one", "labels": None}}
     assert outputs["round_trip"] == {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "two"},
                                      "spec": {"replicas": 3}}
+
+
+def test_the_two_models_gateway_plans_the_router_and_header_routes(plans):
+    plan = plans.get("two-models/inference-gateway")
+    assert plan.ok, plan.summary()
+    charts = {r["values"]["chart"] for r in plan.resources("helm_release")}
+    assert charts == {"inferencepool", "body-based-routing"}
+    config_maps = plan.manifests("ConfigMap")
+    assert len(config_maps) == 2
+    assert all(m["metadata"]["labels"]["inference.networking.k8s.io/bbr-managed"] == "true" for m in config_maps)
+    headers = {match["headers"][0]["value"] for route in plan.manifests("HTTPRoute")
+               for rule in route["spec"]["rules"] for match in rule["matches"]}
+    assert headers == {"meta-llama/Llama-3.1-8B-Instruct", "mistralai/Mistral-7B-Instruct-v0.3"}
+
+
+def test_the_edge_plans_its_address_certificate_listeners_and_model_armor(plans):
+    plan = plans.get("edge/inference-gateway")
+    assert plan.ok, plan.summary()
+    assert [r["values"]["address_type"] for r in plan.resources("google_compute_address")] == ["EXTERNAL"]
+    assert plan.resources("google_certificate_manager_certificate")
+    assert len(plan.resources("google_model_armor_template")) == 2
+    (gateway,) = [g for g in plan.manifests("Gateway") if g["spec"].get("addresses")]
+    assert {listener["protocol"] for listener in gateway["spec"]["listeners"]} == {"HTTP", "HTTPS"}
+    assert gateway["spec"]["addresses"][0]["type"] == "NamedAddress"
+    (extension,) = plan.manifests("GCPTrafficExtension")
+    assert extension["spec"]["targetRefs"][0]["name"] == gateway["metadata"]["name"]
+    sections = {ref.get("sectionName") for route in plan.manifests("HTTPRoute") for ref in route["spec"]["parentRefs"]}
+    assert "https" in sections
+
+
+def test_autoscaling_plans_hpas_pod_monitoring_and_a_deployment_without_replicas(plans):
+    plan = plans.get("autoscaling/model-servers")
+    assert plan.ok, plan.summary()
+    (hpa,) = plan.manifests("HorizontalPodAutoscaler")
+    assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (1, 4)
+    assert plan.manifests("PodMonitoring")
+    (deployment,) = plan.manifests("Deployment")
+    assert "replicas" not in deployment["spec"]
+    observability = plans.get("autoscaling/observability")
+    assert observability.ok, observability.summary()
+    assert observability.resources("google_monitoring_dashboard")
+    assert observability.resources("google_monitoring_alert_policy")
