@@ -156,6 +156,13 @@ class AppConfig(Props):
                                      f"differs from another server's key ({key}) for the same Secret",
                                      "use the same secret_key for servers sharing a Secret"))
         found += self._crd_problems()
+        if isinstance(self.gateway, InferenceGatewayV1Props):
+            for index, server in enumerate(servers):
+                # The v1 picker is told the names this server's vLLM release emits; unknown, it
+                # would read its own defaults, and on vLLM before 0.9 its KV-cache signal is 0.
+                found += checks.known_vllm_release(f"model_servers[{index}].vllm_version",
+                                                   server.vllm_metric_names is not None, server.image,
+                                                   "the v1 endpoint picker")
         if self.gateway is not None:
             found += [problem.under("gateway") for problem in self.gateway.problems_with(servers)]
         found += observability_problems(servers, self.observability, self.endpoint_picker, self.pool_of_servers)

@@ -256,14 +256,11 @@ def test_module_path_picker_reads_what_the_default_vllm_emits():
     assert set(PICKER_METRICS[release].values()) <= emitted
 
 
-def test_picker_defaults_stay_when_the_servers_names_are_unknown(tmp_path):
+def test_no_picker_values_when_the_servers_names_are_unknown_or_the_defaults():
     digest = "vllm/vllm-openai@sha256:" + "0" * 64
     assert served_metrics([digest]) is None and served_metrics([]) is None
     assert picker_values(None, "v1.5.0") is None
     assert picker_values(PICKER_METRICS["v1.5.0"], "v1.5.0") is None
-    server = dataclasses.replace(VllmModelServerProps(), image=digest)
-    stacks = synth(AppConfig(gateway=InferenceGatewayV1Props(), model_servers=(server,)), tmp_path)
-    assert "values" not in _release(stacks)
 
 
 # 8. Gateway classes --------------------------------------------------------------------
@@ -276,3 +273,12 @@ def test_the_unconfirmed_global_class_is_refused(api_version):
     (problem,) = caught.value.problems
     assert problem.field == "gateway.gateway_class"
     assert "'gke-l7-regional-external-managed', 'gke-l7-rilb'" in problem.render()
+
+
+def test_a_server_whose_vllm_release_is_unknown_needs_vllm_version_on_v1():
+    digest = "vllm/vllm-openai@sha256:" + "a" * 64
+    server = dataclasses.replace(VllmModelServerProps(), image=digest)
+    assert fields_of(AppConfig, gateway=InferenceGatewayV1Props(), model_servers=(server,)) == [
+        "model_servers[0].vllm_version"]
+    AppConfig(gateway=InferenceGatewayV1Props(), model_servers=(dataclasses.replace(server, vllm_version="v0.8.5"),))
+    AppConfig(model_servers=(server,))  # the module path's picker is v0.3.0, which reads vLLM 0.8's names
