@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 from collections.abc import Mapping, Sequence
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, get_args
 
 from constructs_lib import _checks as checks
 from constructs_lib._errors import Problem
@@ -24,6 +24,7 @@ from constructs_lib._gateway_common import (
 )
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pools import (
+    Criticality,
     InferencePoolSpec,
     PoolPolicy,
     derivation_problems,
@@ -39,7 +40,8 @@ from constructs_lib._routes import PlannedRoute, matches, route_problems
 
 CHART_REPOSITORY = "oci://registry.k8s.io/gateway-api-inference-extension/charts"
 CHART_NAME = "inferencepool"
-PRIORITY_BY_CRITICALITY = {"Critical": 1, "Standard": 0, "Sheddable": -1}
+#: The criticalities in their Literal's order (Critical, Standard, Sheddable) as priorities.
+PRIORITY_BY_CRITICALITY: dict[str, int] = dict(zip(get_args(Criticality), (1, 0, -1), strict=True))
 #: Where the servers of a pool listen when the app does not deploy them (vLLM's default).
 DEFAULT_TARGET_PORT = 8000
 #: The chart's own endpoint-picker sizing (GIE@v1.5.0:config/charts/inferencepool/values.yaml).

@@ -17,10 +17,10 @@ BOMB = "\n".join(
 ) + "\nmodel_servers: *a8\n"
 
 
-def _errors(tmp_path, capsys, text):
+def _errors(tmp_path, capsys, text, *extra):
     config = tmp_path / "config.yaml"
     config.write_text(text)
-    code = cli.main(["--config", str(config), "--outdir", str(tmp_path / "out"), "--explain"])
+    code = cli.main(["--config", str(config), "--outdir", str(tmp_path / "out"), *extra])
     lines = capsys.readouterr().err.splitlines()
     return code, lines
 
@@ -99,11 +99,13 @@ def test_oversized_file_is_refused_before_parsing(tmp_path, capsys):
     assert code == 2 and len(lines) == 1 and "--config" in lines[0] and "bytes" in lines[0]
 
 
+@pytest.mark.parametrize("mode", [(), ("--explain",)], ids=["synth", "explain"])
 @pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", ".NaN", "1e400"])
-def test_infinity_and_nan_are_one_line_errors(tmp_path, capsys, value):
+def test_infinity_and_nan_are_one_line_errors(tmp_path, capsys, value, mode):
     text = ("model_servers:\n  - drain_profile: {max_output_tokens: 10, max_model_load_seconds: 60, "
             f"tpot_ms_at_max_batch: {value}}}\n")
-    code, lines = _errors(tmp_path, capsys, text)
+    code, lines = _errors(tmp_path, capsys, text, *mode)
+    assert not (tmp_path / "out").exists()
     assert code == 2 and len(lines) == 1, lines
     assert lines[0].startswith("error: model_servers[0].drain_profile.tpot_ms_at_max_batch=")
 

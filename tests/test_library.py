@@ -104,3 +104,39 @@ def test_the_two_gateway_paths_share_a_core_and_never_import_each_other():
         assert not _imports(name) & module_path, name
     for core in ("_pools", "_gateway_common", "_releases", "_checks"):
         assert not _imports(core) & (module_path | v1_path), core
+
+
+def _runtime_imports(module: str) -> set[str]:
+    """The package modules ``module`` imports when it runs (not those under TYPE_CHECKING)."""
+    import ast
+
+    tree = ast.parse((ROOT / "constructs_lib" / f"{module}.py").read_text())
+    found: set[str] = set()
+    for node in tree.body:  # top level only: a TYPE_CHECKING block is an `if`, skipped
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("constructs_lib"):
+            if node.module == "constructs_lib":
+                found.update(alias.name for alias in node.names if alias.name.startswith("_"))
+            else:
+                found.add(node.module.split(".")[1])
+    return found
+
+
+def test_the_package_has_no_import_cycles():
+    modules = [info.name for info in pkgutil.iter_modules(constructs_lib.__path__)]
+    graph = {name: _runtime_imports(name) & set(modules) for name in modules}
+    visiting: list[str] = []
+    done: set[str] = set()
+
+    def visit(name: str) -> None:
+        assert name not in visiting, " -> ".join([*visiting[visiting.index(name):], name])
+        if name in done:
+            return
+        visiting.append(name)
+        for imported in sorted(graph[name]):
+            visit(imported)
+        visiting.pop()
+        done.add(name)
+
+    for name in sorted(graph):
+        visit(name)
+    assert graph["_gateway_common"] and graph["_checks"] <= {"_errors"}
