@@ -7,69 +7,81 @@ Importing this package installs the lazy loader for the prebuilt provider bindin
 ``_lazy_providers``), so every provider import is cheap.
 """
 
-# The lazy provider loader is installed by importing its module. Sorted as a
-# ``from constructs_lib import`` line, it runs before every ``from constructs_lib._x import``
-# below (those import the provider packages; ``_checks`` above it imports none). The
-# redundant alias marks a deliberate import. Should a provider ever load first anyway,
-# stderr says so and tests/test_lazy_providers.py fails.
-from constructs_lib import _checks as checks
+import importlib as _importlib
+import typing as _typing
+from functools import cache as _cache
+
+# Importing the loader's module installs it, before anything can import a provider package.
 from constructs_lib import _lazy_providers as _lazy_providers
-from constructs_lib._alerting import QueueDepthAlert, QueueDepthAlertProps
-from constructs_lib._autoscaling import AutoscalingProps, AutoscalingTarget, PoolTarget
-from constructs_lib._autoscaling import explain as explain_autoscaling
-from constructs_lib._body_routing import BodyRoutingProps
-from constructs_lib._cluster_access import ClusterAccess, ClusterAccessProps, ProjectAccess
-from constructs_lib._cluster_variables import ClusterVariables
-from constructs_lib._dashboard import DashboardProps, DashboardScope, InferenceDashboard, dashboard_body, layout_picture
-from constructs_lib._drain import Derivation, DrainProfile
-from constructs_lib._drain import explain as explain_drain
-from constructs_lib._edge_props import CertificateSource, HttpsProps, StaticAddressProps
-from constructs_lib._errors import ConfigError, Problem
-from constructs_lib._gateway_common import GKE_GATEWAY_CLASSES, GatewayClass
-from constructs_lib._gateway_module import InferenceGateway
-from constructs_lib._gateway_module_props import (
-    MODULE_COMMIT,
-    HttpRouteSpec,
-    InferenceGatewayProps,
-    InferenceModelSpec,
-)
-from constructs_lib._gateway_v1 import InferenceGatewayV1
-from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
-from constructs_lib._gie_crds import GieCrds, GieCrdsProps, GkeExtensionCrds, GkeExtensionCrdsProps
-from constructs_lib._hf_token import HuggingFaceTokenSecret
-from constructs_lib._literal import has_token, literal
-from constructs_lib._metrics import ENDPOINT_PICKER_METRICS_BY_RELEASE, VLLM_METRICS_BY_VERSION, parse_version
-from constructs_lib._metrics_adapter import CustomMetricsAdapter, MetricsAdapterProps
-from constructs_lib._metrics_rbac import MetricsRbac, MetricsRbacProps
-from constructs_lib._model_armor_props import ModelArmorProps, ModelArmorTemplateProps
-from constructs_lib._model_server import VllmModelServer
-from constructs_lib._model_server_props import (
-    GKE_ACCELERATORS,
-    HuggingFaceToken,
-    LoraAdapter,
-    ProbeSettings,
-    VllmModelServerProps,
-)
-from constructs_lib._observability import (
-    EndpointPickerSource,
-    ObservabilityProps,
-    observability_problems,
-    pools_of_servers,
-)
-from constructs_lib._pod_monitoring import PodMonitoringProps
-from constructs_lib._pools import Criticality, InferencePoolSpec
-from constructs_lib._preflight import INFERENCE_POOL_V1_CRD, Preflight
-from constructs_lib._props import Props, describe, from_mapping, iter_fields
-from constructs_lib._releases import (
-    BBR_RELEASE_BY_API,
-    DEFAULT_CHART_VERSION,
-    GIE_RELEASE_BY_API,
-    ApiVersion,
-    api_of_release,
-    bbr_maps_base_models,
-    ships_objective_crd,
-)
-from constructs_lib._terraform import require_provider, require_terraform
+
+# The public names, each read from its module on first use (``__getattr__`` below): an
+# error in a YAML file is then reported before cdktf starts its Node kernel, and a script
+# that needs one construct loads only the modules behind it. This block is what type
+# checkers and readers see, and the one list ``__getattr__`` reads the name's module from.
+if _typing.TYPE_CHECKING:
+    from constructs_lib import _checks as checks
+    from constructs_lib._alerting import QueueDepthAlert, QueueDepthAlertProps
+    from constructs_lib._autoscaling import AutoscalingProps, AutoscalingTarget, PoolTarget
+    from constructs_lib._autoscaling import explain as explain_autoscaling
+    from constructs_lib._body_routing import BodyRoutingProps
+    from constructs_lib._cluster_access import ClusterAccess, ClusterAccessProps, ProjectAccess
+    from constructs_lib._cluster_variables import ClusterVariables
+    from constructs_lib._dashboard import (
+        DashboardProps,
+        DashboardScope,
+        InferenceDashboard,
+        dashboard_body,
+        layout_picture,
+    )
+    from constructs_lib._drain import Derivation, DrainProfile
+    from constructs_lib._drain import explain as explain_drain
+    from constructs_lib._edge_props import CertificateSource, HttpsProps, StaticAddressProps
+    from constructs_lib._errors import ConfigError, Problem
+    from constructs_lib._gateway_common import GKE_GATEWAY_CLASSES, GatewayClass
+    from constructs_lib._gateway_module import InferenceGateway
+    from constructs_lib._gateway_module_props import (
+        MODULE_COMMIT,
+        HttpRouteSpec,
+        InferenceGatewayProps,
+        InferenceModelSpec,
+    )
+    from constructs_lib._gateway_v1 import InferenceGatewayV1
+    from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
+    from constructs_lib._gie_crds import GieCrds, GieCrdsProps, GkeExtensionCrds, GkeExtensionCrdsProps
+    from constructs_lib._hf_token import HuggingFaceTokenSecret
+    from constructs_lib._literal import has_token, literal
+    from constructs_lib._metrics import ENDPOINT_PICKER_METRICS_BY_RELEASE, VLLM_METRICS_BY_VERSION, parse_version
+    from constructs_lib._metrics_adapter import CustomMetricsAdapter, MetricsAdapterProps
+    from constructs_lib._metrics_rbac import MetricsRbac, MetricsRbacProps
+    from constructs_lib._model_armor_props import ModelArmorProps, ModelArmorTemplateProps
+    from constructs_lib._model_server import VllmModelServer
+    from constructs_lib._model_server_props import (
+        GKE_ACCELERATORS,
+        HuggingFaceToken,
+        LoraAdapter,
+        ProbeSettings,
+        VllmModelServerProps,
+    )
+    from constructs_lib._observability import (
+        EndpointPickerSource,
+        ObservabilityProps,
+        observability_problems,
+        pools_of_servers,
+    )
+    from constructs_lib._pod_monitoring import PodMonitoringProps
+    from constructs_lib._pools import Criticality, InferencePoolSpec
+    from constructs_lib._preflight import INFERENCE_POOL_V1_CRD, Preflight
+    from constructs_lib._props import Props, describe, from_mapping, iter_fields
+    from constructs_lib._releases import (
+        BBR_RELEASE_BY_API,
+        DEFAULT_CHART_VERSION,
+        GIE_RELEASE_BY_API,
+        ApiVersion,
+        api_of_release,
+        bbr_maps_base_models,
+        ships_objective_crd,
+    )
+    from constructs_lib._terraform import require_provider, require_terraform
 
 __version__ = "0.1.0"
 
@@ -154,3 +166,38 @@ __all__ = [
     "require_terraform",
     "ships_objective_crd",
 ]
+
+
+@_cache
+def _modules_of_names() -> dict[str, tuple[str, str | None]]:
+    """Each public name -> (its module, its name there; ``None`` for a module itself), read
+    from the ``TYPE_CHECKING`` imports above, so that the list is written once."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    (block,) = [node for node in tree.body if isinstance(node, ast.If)
+                and isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING"]
+    found: dict[str, tuple[str, str | None]] = {}
+    for node in block.body:
+        if isinstance(node, ast.ImportFrom) and node.module is not None:
+            for alias in node.names:
+                if node.module == "constructs_lib":
+                    found[alias.asname or alias.name] = (f"constructs_lib.{alias.name}", None)
+                else:
+                    found[alias.asname or alias.name] = (node.module, alias.name)
+    return found
+
+
+def __getattr__(name: str) -> object:
+    where = _modules_of_names().get(name)
+    if where is None:
+        raise AttributeError(f"module 'constructs_lib' has no attribute {name!r}")
+    module = _importlib.import_module(where[0])
+    value = module if where[1] is None else getattr(module, where[1])
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -90,10 +90,13 @@ def _outdir(given: str | None) -> tuple[Path, str]:
 
 
 def _load(path: str | None) -> AppConfig:
-    from stacks.config import AppConfig
-    from stacks.config_file import load_config
+    if path:  # the file is read before the constructs load (see load_config)
+        from stacks.config_file import load_config
 
-    return load_config(path) if path else AppConfig()
+        return load_config(path)
+    from stacks.config import AppConfig
+
+    return AppConfig()
 
 
 def synthesize(config: AppConfig, outdir: Path, option: str = "--outdir") -> str:

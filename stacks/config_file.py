@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from constructs_lib import ConfigError, Problem, from_mapping, has_token
-from stacks.config import AppConfig
 from stacks.strict_yaml import MAX_FILE_BYTES, parse, yaml_error_problem
+
+if TYPE_CHECKING:
+    from stacks.config import AppConfig
 
 
 def load_config(path: str) -> AppConfig:
@@ -45,6 +48,9 @@ def load_config(path: str) -> AppConfig:
     forged = list(_token_markers(data, ""))
     if forged:
         raise ConfigError(forged)
+    # Only now the constructs: a file refused above never starts cdktf's Node kernel.
+    from stacks.config import AppConfig
+
     return from_mapping(AppConfig, data)
 
 
