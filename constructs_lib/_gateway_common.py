@@ -75,7 +75,8 @@ class GatewayCommonProps(Props):
             in the region, or if ``region`` is not the cluster's region (unless
             ``cluster.preflight_checks`` is off).
         proxy_only_subnetwork_name: its name. Default ``gateway-api-proxy-only``.
-        inference_pools: explicit pools; ``None`` derives one per model server.
+        inference_pools: explicit pools; ``None`` derives one per base model (the servers
+            of one base model share it).
         base_model_criticality: criticality of the derived base-model entries.
             Default ``Critical``.
         adapter_criticality: criticality of the derived adapter entries. Default ``Standard``.
@@ -94,6 +95,9 @@ class GatewayCommonProps(Props):
     moved_settings: ClassVar[Mapping[str, str]] = {
         "gateway": "write its name, namespace and gateway_class directly in the gateway section",
     }
+    #: What to do when two routes match the same requests.
+    duplicate_route_fix: ClassVar[str] = ("let the body-based router tell the pools apart "
+                                          "(body_routing.mode: auto), or serve them through one pool")
 
     api_version: ApiVersion = "v1alpha2"
     name: str = "inference-gateway"
@@ -105,10 +109,6 @@ class GatewayCommonProps(Props):
     base_model_criticality: Criticality = "Critical"
     adapter_criticality: Criticality = "Standard"
     body_routing: BodyRoutingProps = dataclasses.field(default_factory=BodyRoutingProps)
-
-    #: What to do when two routes match the same requests.
-    duplicate_route_fix: ClassVar[str] = ("let the body-based router tell the pools apart "
-                                          "(body_routing.mode: auto), or serve them through one pool")
     static_address: StaticAddressProps | None = None
     https: HttpsProps | None = None
     redirect_http_to_https: bool = False
