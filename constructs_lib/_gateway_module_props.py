@@ -87,9 +87,10 @@ class HttpRouteSpec(Props):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class InferenceGatewayProps(GatewayCommonProps):
     """The inference gateway through the ai-on-gke module (``api_version: v1alpha2``).
-    Pools, models and routes left as ``None`` are derived from the app's model servers: one
-    pool per server selecting its pods, an InferenceModel for the base model and one per
-    adapter, one route per pool. The module creates the proxy-only subnet as 10.127.0.0/23.
+    Pools, models and routes left as ``None`` are derived from the app's model servers:
+    one pool per base model selecting its servers' pods, an InferenceModel for the base
+    model and one per adapter, one route per pool. The module creates the proxy-only
+    subnet as 10.127.0.0/23.
 
     The module's routes match a path only, never a header, so with the body-based router
     (several pools) the module gets no routes (``http_routes: []``) and this package writes

@@ -77,7 +77,7 @@ class InferenceObjectiveSpec(Props):
 class InferenceGatewayV1Props(GatewayCommonProps):
     """The inference gateway on GIE v1 (``api_version: v1``), built from this package's own
     constructs instead of the module. Pools and objectives left as ``None`` are derived from
-    the model servers (one pool per server; one objective per base model and adapter,
+    the model servers (one pool per base model; one objective per base model and adapter,
     priorities 1 / 0 / -1 from the criticalities).
 
     Attributes:
