@@ -38,6 +38,7 @@ from constructs_lib._releases import (
     LAST_BBR_RELEASE,
     ApiVersion,
     bbr_maps_base_models,
+    release_number,
 )
 from constructs_lib._routes import RouteMatch, matches
 
@@ -89,8 +90,9 @@ class BodyRoutingProps(Props):
             found += checks.dns_label("default_pool", self.default_pool)
         if self.chart_version is not None:
             grammar = list(checks.chart_version("chart_version", self.chart_version))
-            found += grammar or checks.release_between("chart_version", self.chart_version, FIRST_BBR_RELEASE,
-                                                       LAST_BBR_RELEASE, "the body-based-routing chart")
+            found += grammar or checks.release_between(
+                "chart_version", self.chart_version, release_number(self.chart_version), FIRST_BBR_RELEASE,
+                LAST_BBR_RELEASE, "the body-based-routing chart")
         if self.mode == "off" and self.default_pool is not None:
             found.append(Problem("default_pool", self.default_pool, "only applies with the router",
                                  "remove it, or drop mode: off"))

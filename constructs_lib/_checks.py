@@ -395,10 +395,10 @@ def max_length(field: str, value: object, length: int, limit: int, what: str, fi
     """A derived text of ``length`` characters that must fit ``limit`` (``what`` names it)."""
     if length > limit:
         yield Problem(field, value, f"makes {what} up to {length} characters, over its limit of {limit}", fix)
-def release_between(field: str, value: str, first: tuple[int, ...], last: tuple[int, ...],
-                    what: str) -> Iterator[Problem]:
-    """A release tag (already in chart-version grammar) from ``first`` to ``last``."""
-    number = tuple(int(part) for part in value.lstrip("v").split("-", 1)[0].split("."))
+def release_between(field: str, value: str, number: tuple[int, ...], first: tuple[int, ...],
+                    last: tuple[int, ...], what: str) -> Iterator[Problem]:
+    """A release tag (``number`` is its parse, ``_releases.release_number``) from ``first``
+    to ``last``."""
     if not first <= number[:len(first)] <= last:
         low, high = (f"v{'.'.join(map(str, bound))}" for bound in (first, last))
         yield Problem(field, value, f"is not a release that publishes {what}",
