@@ -97,21 +97,11 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
                     f"{cluster_name} {where} --gateway-api=standard"),
             ))
         elif check is Preflight.MANAGED_PROMETHEUS:
-            found.append(Postcondition(
-                condition=PROMETHEUS_ENABLED,
-                error_message=(
-                    f"Managed Prometheus is not enabled on cluster {cluster_name}, so nothing would scrape "
-                    f"the endpoint picker's metrics. Run: gcloud container clusters update {cluster_name} "
-                    f"{where} --enable-managed-prometheus"),
-            ))
+            found.append(_managed_prometheus("nothing would scrape the endpoint picker's metrics",
+                                             cluster_name, where))
         elif check is Preflight.POD_MONITORING:
-            found.append(Postcondition(
-                condition=PROMETHEUS_ENABLED,
-                error_message=(
-                    f"Managed Prometheus is not enabled on cluster {cluster_name}, so the PodMonitoring kind "
-                    f"does not exist and nothing would scrape vLLM's metrics. Run: gcloud container clusters "
-                    f"update {cluster_name} {where} --enable-managed-prometheus"),
-            ))
+            found.append(_managed_prometheus("the PodMonitoring kind does not exist and nothing would scrape "
+                                             "vLLM's metrics", cluster_name, where))
         elif check is Preflight.WORKLOAD_IDENTITY:
             found.append(Postcondition(
                 condition='${try(self.workload_identity_config[0].workload_pool, "") != ""}',
@@ -152,6 +142,16 @@ def postconditions(checks: Iterable[Preflight], *, cluster_name: str, cluster_lo
                     f"InferencePool CRD, so no InferencePool could be created. Remove {INFERENCE_POOL_V1_CRD} "
                     f"from prerequisites.crds.exclude")))
     return found
+
+
+def _managed_prometheus(consequence: str, cluster_name: str, where: str) -> Postcondition:
+    """Managed Prometheus must be on, else ``consequence``; with the command that turns it on."""
+    return Postcondition(
+        condition=PROMETHEUS_ENABLED,
+        error_message=(
+            f"Managed Prometheus is not enabled on cluster {cluster_name}, so {consequence}. Run: gcloud "
+            f"container clusters update {cluster_name} {where} --enable-managed-prometheus"),
+    )
 
 
 def _upgrade(condition: str, version: str, why: str, cluster_name: str, where: str) -> Postcondition:
