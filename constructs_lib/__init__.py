@@ -169,8 +169,8 @@ __all__ = [
 
 
 @_cache
-def _modules_of_names() -> dict[str, tuple[str, str | None]]:
-    """Each public name -> (its module, its name there; ``None`` for a module itself), read
+def _modules_of_names() -> dict[str, tuple[str, str]]:
+    """Each public name -> (the module it is imported from, its name there), read
     from the ``TYPE_CHECKING`` imports above, so that the list is written once."""
     import ast
     from pathlib import Path
@@ -178,14 +178,11 @@ def _modules_of_names() -> dict[str, tuple[str, str | None]]:
     tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
     (block,) = [node for node in tree.body if isinstance(node, ast.If)
                 and isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING"]
-    found: dict[str, tuple[str, str | None]] = {}
+    found: dict[str, tuple[str, str]] = {}
     for node in block.body:
         if isinstance(node, ast.ImportFrom) and node.module is not None:
             for alias in node.names:
-                if node.module == "constructs_lib":
-                    found[alias.asname or alias.name] = (f"constructs_lib.{alias.name}", None)
-                else:
-                    found[alias.asname or alias.name] = (node.module, alias.name)
+                found[alias.asname or alias.name] = (node.module, alias.name)
     return found
 
 
@@ -194,7 +191,10 @@ def __getattr__(name: str) -> object:
     if where is None:
         raise AttributeError(f"module 'constructs_lib' has no attribute {name!r}")
     module = _importlib.import_module(where[0])
-    value = module if where[1] is None else getattr(module, where[1])
+    try:
+        value = getattr(module, where[1])
+    except AttributeError:  # a submodule not imported yet (``checks``)
+        value = _importlib.import_module(f"{where[0]}.{where[1]}")
     globals()[name] = value
     return value
 

@@ -20,9 +20,8 @@ import pytest
 import yaml
 from helpers import strings_in, synth
 
-from constructs_lib import ConfigError, InferenceGatewayV1Props, Props, VllmModelServerProps, from_mapping
+from constructs_lib import ConfigError, InferenceGatewayV1Props, Props, VllmModelServerProps, from_mapping, iter_fields
 from constructs_lib._literal import TOKEN_MARKER, escape
-from constructs_lib._props import iter_fields
 from stacks.config import AppConfig
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,11 +4,9 @@ import dataclasses
 
 import pytest
 
+from constructs_lib import ConfigError, DrainProfile, ProbeSettings, VllmModelServerProps
 from constructs_lib import _drain as drain
-from constructs_lib._drain import DrainProfile
-from constructs_lib._errors import ConfigError
 from constructs_lib._model_server import deployment_manifest
-from constructs_lib._model_server_props import ProbeSettings, VllmModelServerProps
 from stacks import cli
 from stacks.config import AppConfig
 from stacks.explain import explain_config

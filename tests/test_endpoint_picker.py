@@ -12,6 +12,7 @@ import yaml
 from helpers import by_path, fields_of, manifests, synth
 
 from constructs_lib import (
+    GIE_RELEASE_BY_API,
     ConfigError,
     InferenceGatewayProps,
     InferenceGatewayV1Props,
@@ -24,7 +25,6 @@ from constructs_lib._model_server_metrics import (
     picker_values,
     served_metrics,
 )
-from constructs_lib._releases import GIE_RELEASE_BY_API
 from stacks.config import AppConfig
 
 #: Value keys chart inferencepool v1.5.0 reads with provider gke, and the template that

@@ -3,7 +3,6 @@
 import email
 import importlib
 import pkgutil
-import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers import CONSTRUCT_TREE, construct_tree
+from import_graph import find_cycle, imports_of
 
 import constructs_lib
 from stacks import reference
@@ -44,7 +44,7 @@ def test_configuration_reference_is_current():
 def test_every_field_is_documented():
     for _, cls in reference.sections():
         documented = reference.field_docs(cls)
-        missing = [f.name for f, _ in constructs_lib._props.iter_fields(cls) if f.name not in documented]
+        missing = [f.name for f, _ in constructs_lib.iter_fields(cls) if f.name not in documented]
         assert missing == [], cls.__name__
 
 
@@ -91,52 +91,21 @@ def test_the_app_uses_only_the_public_api(module):
 
 
 def _imports(module: str) -> set[str]:
-    source = (ROOT / "constructs_lib" / f"{module}.py").read_text()
-    return set(re.findall(r"^from constructs_lib\.(_\w+) import", source, re.MULTILINE))
+    return set(imports_of(module))
 
 
 def test_the_two_gateway_paths_share_a_core_and_never_import_each_other():
-    module_path = {"_gateway_module", "_gateway_module_props"}
-    v1_path = {"_gateway_v1", "_gateway_v1_props"}
+    module_path = {"constructs_lib._gateway_module", "constructs_lib._gateway_module_props"}
+    v1_path = {"constructs_lib._gateway_v1", "constructs_lib._gateway_v1_props"}
     for name in module_path:
         assert not _imports(name) & v1_path, name
     for name in v1_path:
         assert not _imports(name) & module_path, name
     for core in ("_pools", "_gateway_common", "_releases", "_checks"):
-        assert not _imports(core) & (module_path | v1_path), core
-
-
-def _runtime_imports(module: str) -> set[str]:
-    """The package modules ``module`` imports when it runs (not those under TYPE_CHECKING)."""
-    import ast
-
-    tree = ast.parse((ROOT / "constructs_lib" / f"{module}.py").read_text())
-    found: set[str] = set()
-    for node in tree.body:  # top level only: a TYPE_CHECKING block is an `if`, skipped
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("constructs_lib"):
-            if node.module == "constructs_lib":
-                found.update(alias.name for alias in node.names if alias.name.startswith("_"))
-            else:
-                found.add(node.module.split(".")[1])
-    return found
+        assert not _imports(f"constructs_lib.{core}") & (module_path | v1_path), core
 
 
 def test_the_package_has_no_import_cycles():
-    modules = [info.name for info in pkgutil.iter_modules(constructs_lib.__path__)]
-    graph = {name: _runtime_imports(name) & set(modules) for name in modules}
-    visiting: list[str] = []
-    done: set[str] = set()
-
-    def visit(name: str) -> None:
-        assert name not in visiting, " -> ".join([*visiting[visiting.index(name):], name])
-        if name in done:
-            return
-        visiting.append(name)
-        for imported in sorted(graph[name]):
-            visit(imported)
-        visiting.pop()
-        done.add(name)
-
-    for name in sorted(graph):
-        visit(name)
-    assert graph["_gateway_common"] and graph["_checks"] <= {"_errors"}
+    assert find_cycle(type_only=False) == []
+    assert imports_of("constructs_lib._gateway_common")
+    assert imports_of("constructs_lib._checks") <= {"constructs_lib._errors"}

@@ -6,8 +6,7 @@ import subprocess
 import pytest
 from helpers import by_path
 
-from constructs_lib import VllmModelServerProps
-from constructs_lib._cluster_access import ClusterAccessProps
+from constructs_lib import ClusterAccessProps, VllmModelServerProps
 from stacks.config import AppConfig, PrerequisitesProps
 
 
@@ -91,7 +90,8 @@ def test_gateway_stack_with_the_router_checks_for_its_routing_extension(synth_co
     ("1.32.2-gke.1182000", False), ("1.32.2-gke.1182001", True), ("1.33.0-gke.1", True), ("1.32.2", False),
 ])
 def test_routing_extension_condition_evaluates_in_terraform(version, supported, tmp_path):
-    from constructs_lib._preflight import Preflight, postconditions
+    from constructs_lib import Preflight
+    from constructs_lib._preflight import postconditions
 
     (check,) = postconditions([Preflight.ROUTING_EXTENSION], cluster_name="c", cluster_location="l")
     expression = check.condition[2:-1].replace("self.master_version", f'"{version}"')
