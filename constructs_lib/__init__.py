@@ -19,13 +19,30 @@ from constructs_lib import _lazy_providers as _lazy_providers
 # that needs one construct loads only the modules behind it. This block is what type
 # checkers and readers see, and the one list ``__getattr__`` reads the name's module from.
 if _typing.TYPE_CHECKING:
-    from constructs_lib import _checks as checks
     from constructs_lib._alerting import QueueDepthAlert, QueueDepthAlertProps
     from constructs_lib._autoscaling import AutoscalingProps, AutoscalingTarget, PoolTarget
     from constructs_lib._autoscaling import explain as explain_autoscaling
     from constructs_lib._body_routing import BodyRoutingProps
     from constructs_lib._cluster_access import ClusterAccess, ClusterAccessProps, ProjectAccess
     from constructs_lib._cluster_variables import ClusterVariables
+    from constructs_lib._core import checks as checks
+    from constructs_lib._core.errors import ConfigError, Problem
+    from constructs_lib._core.literal import has_token, literal
+    from constructs_lib._core.metric_names import (
+        ENDPOINT_PICKER_METRICS_BY_RELEASE,
+        VLLM_METRICS_BY_VERSION,
+        parse_version,
+    )
+    from constructs_lib._core.props import Props, describe, from_mapping, iter_fields
+    from constructs_lib._core.releases import (
+        BBR_RELEASE_BY_API,
+        DEFAULT_CHART_VERSION,
+        GIE_RELEASE_BY_API,
+        ApiVersion,
+        api_of_release,
+        bbr_maps_base_models,
+        ships_objective_crd,
+    )
     from constructs_lib._dashboard import (
         DashboardProps,
         DashboardScope,
@@ -36,7 +53,6 @@ if _typing.TYPE_CHECKING:
     from constructs_lib._drain import Derivation, DrainProfile
     from constructs_lib._drain import explain as explain_drain
     from constructs_lib._edge_props import CertificateSource, HttpsProps, StaticAddressProps
-    from constructs_lib._errors import ConfigError, Problem
     from constructs_lib._gateway_common import GKE_GATEWAY_CLASSES, GatewayClass
     from constructs_lib._gateway_module import InferenceGateway
     from constructs_lib._gateway_module_props import (
@@ -49,8 +65,6 @@ if _typing.TYPE_CHECKING:
     from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
     from constructs_lib._gie_crds import GieCrds, GieCrdsProps, GkeExtensionCrds, GkeExtensionCrdsProps
     from constructs_lib._hf_token import HuggingFaceTokenSecret
-    from constructs_lib._literal import has_token, literal
-    from constructs_lib._metrics import ENDPOINT_PICKER_METRICS_BY_RELEASE, VLLM_METRICS_BY_VERSION, parse_version
     from constructs_lib._metrics_adapter import CustomMetricsAdapter, MetricsAdapterProps
     from constructs_lib._metrics_rbac import MetricsRbac, MetricsRbacProps
     from constructs_lib._model_armor_props import ModelArmorProps, ModelArmorTemplateProps
@@ -71,16 +85,6 @@ if _typing.TYPE_CHECKING:
     from constructs_lib._pod_monitoring import PodMonitoringProps
     from constructs_lib._pools import Criticality, InferencePoolSpec
     from constructs_lib._preflight import INFERENCE_POOL_V1_CRD, Preflight
-    from constructs_lib._props import Props, describe, from_mapping, iter_fields
-    from constructs_lib._releases import (
-        BBR_RELEASE_BY_API,
-        DEFAULT_CHART_VERSION,
-        GIE_RELEASE_BY_API,
-        ApiVersion,
-        api_of_release,
-        bbr_maps_base_models,
-        ships_objective_crd,
-    )
     from constructs_lib._terraform import require_provider, require_terraform
 
 __version__ = "0.1.0"

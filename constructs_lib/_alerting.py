@@ -9,12 +9,12 @@ from collections.abc import Sequence
 
 from constructs import Construct
 
-from constructs_lib import _checks as checks
-from constructs_lib._errors import Problem
-from constructs_lib._literal import escape
+from constructs_lib._core import checks as checks
+from constructs_lib._core.errors import Problem
+from constructs_lib._core.literal import escape
+from constructs_lib._core.props import Props
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pod_monitoring import SERVER_LABEL
-from constructs_lib._props import Props
 from constructs_lib._providers import (
     MonitoringAlertPolicy,
     MonitoringAlertPolicyConditions,

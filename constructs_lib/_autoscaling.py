@@ -17,11 +17,11 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from constructs_lib import _checks as checks
+from constructs_lib._core import checks as checks
+from constructs_lib._core.errors import Problem
+from constructs_lib._core.metric_names import VllmMetrics, adapter_metric_name, endpoint_picker_metrics
+from constructs_lib._core.props import Props
 from constructs_lib._drain import Derivation
-from constructs_lib._errors import Problem
-from constructs_lib._metrics import VllmMetrics, adapter_metric_name, endpoint_picker_metrics
-from constructs_lib._props import Props
 
 if TYPE_CHECKING:
     from constructs_lib._model_server_props import VllmModelServerProps

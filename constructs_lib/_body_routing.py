@@ -27,12 +27,10 @@ from typing import Any, Literal
 
 from constructs import Construct
 
-from constructs_lib import _checks as checks
-from constructs_lib._errors import Problem
-from constructs_lib._pools import InferencePoolSpec, PoolModels, pool_names_problem
-from constructs_lib._props import Props
-from constructs_lib._providers import HelmProvider, Manifest, Release, ReleaseSet
-from constructs_lib._releases import (
+from constructs_lib._core import checks as checks
+from constructs_lib._core.errors import Problem
+from constructs_lib._core.props import Props
+from constructs_lib._core.releases import (
     BBR_RELEASE_BY_API,
     FIRST_BBR_RELEASE,
     LAST_BBR_RELEASE,
@@ -40,6 +38,8 @@ from constructs_lib._releases import (
     bbr_maps_base_models,
     release_number,
 )
+from constructs_lib._pools import InferencePoolSpec, PoolModels, pool_names_problem
+from constructs_lib._providers import HelmProvider, Manifest, Release, ReleaseSet
 from constructs_lib._routes import RouteMatch, matches
 
 CHART_REPOSITORY = "oci://registry.k8s.io/gateway-api-inference-extension/charts"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from cdktf import TerraformVariable, TerraformVariableValidationConfig
 from constructs import Construct
 
-from constructs_lib._checks import GCE_NAME_PATTERN
+from constructs_lib._core.checks import GCE_NAME_PATTERN
 
 # GCP project ids: 6-30 chars, lower-case letter first, no trailing hyphen.
 PROJECT_ID_PATTERN = "^[a-z][a-z0-9-]{4,28}[a-z0-9]$"

@@ -17,9 +17,9 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from constructs_lib import _checks as checks
-from constructs_lib._errors import Problem
-from constructs_lib._props import Props
+from constructs_lib._core import checks as checks
+from constructs_lib._core.errors import Problem
+from constructs_lib._core.props import Props
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

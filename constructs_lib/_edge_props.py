@@ -11,9 +11,9 @@ import dataclasses
 import re
 from typing import Literal
 
-from constructs_lib import _checks as checks
-from constructs_lib._errors import Problem
-from constructs_lib._props import Props
+from constructs_lib._core import checks as checks
+from constructs_lib._core.errors import Problem
+from constructs_lib._core.props import Props
 
 #: Where the HTTPS listener's certificate comes from (see ``HttpsProps.certificate``).
 CertificateSource = Literal["google_managed", "self_managed", "certificate_manager", "ssl_certificate", "secret"]

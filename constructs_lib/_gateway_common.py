@@ -15,12 +15,14 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args
 from cdktf import ITerraformDependable, TerraformOutput
 from constructs import Construct
 
-from constructs_lib import _checks as checks
 from constructs_lib._body_routing import BodyRoutingProps, RoutingPlan, routing_plan, routing_problems
 from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._core import checks as checks
+from constructs_lib._core.errors import ConfigError, Problem
+from constructs_lib._core.literal import literal
+from constructs_lib._core.props import Props
+from constructs_lib._core.releases import ApiVersion
 from constructs_lib._edge_props import HttpsProps, StaticAddressProps, edge_problems
-from constructs_lib._errors import ConfigError, Problem
-from constructs_lib._literal import literal
 from constructs_lib._model_armor import ModelArmor
 from constructs_lib._model_armor_props import ModelArmorProps
 from constructs_lib._model_server_props import VllmModelServerProps
@@ -32,10 +34,8 @@ from constructs_lib._pools import (
     pool_models,
     served_twice_problems,
 )
-from constructs_lib._props import Props
 from constructs_lib._providers import DataKubernetesResource, DataKubernetesResourceMetadata, Manifest
 from constructs_lib._proxy_subnet import ProxyOnlySubnetCheck
-from constructs_lib._releases import ApiVersion
 from constructs_lib._routes import GATEWAY_API as GATEWAY_API
 from constructs_lib._routes import PlannedRoute, matches, route_manifest
 

@@ -8,8 +8,9 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Literal
 
-from constructs_lib import _checks as checks
-from constructs_lib._errors import Problem
+from constructs_lib._core import checks as checks
+from constructs_lib._core.errors import Problem
+from constructs_lib._core.props import Props
 from constructs_lib._gateway_common import (
     CHAT_COMPLETIONS_PATH,
     COMPLETIONS_PATH,
@@ -29,7 +30,6 @@ from constructs_lib._pools import (
     served_models,
     underivable,
 )
-from constructs_lib._props import Props
 from constructs_lib._routes import PlannedRoute, matches, route_problems
 
 #: The commit that holds the module (branch ``inference-gateway``; ``main`` has no module).

@@ -14,8 +14,10 @@ import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import ClassVar, Literal, get_args
 
-from constructs_lib import _checks as checks
-from constructs_lib._errors import Problem
+from constructs_lib._core import checks as checks
+from constructs_lib._core.errors import Problem
+from constructs_lib._core.props import Props
+from constructs_lib._core.releases import DEFAULT_CHART_VERSION, KNOWN_CHART_VERSIONS
 from constructs_lib._gateway_common import (
     CHAT_COMPLETIONS_PATH,
     COMPLETIONS_PATH,
@@ -34,8 +36,6 @@ from constructs_lib._pools import (
     served_models,
     underivable,
 )
-from constructs_lib._props import Props
-from constructs_lib._releases import DEFAULT_CHART_VERSION, KNOWN_CHART_VERSIONS
 from constructs_lib._routes import PlannedRoute, matches, route_problems
 
 CHART_REPOSITORY = "oci://registry.k8s.io/gateway-api-inference-extension/charts"

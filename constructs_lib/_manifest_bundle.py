@@ -27,7 +27,7 @@ from cdktf import (
 )
 from constructs import Construct
 
-from constructs_lib._literal import quoted
+from constructs_lib._core.literal import quoted
 from constructs_lib._providers import DataHttp, HttpProvider, Manifest
 from constructs_lib._terraform import release_without_destroy, require_terraform
 

@@ -20,9 +20,9 @@ from cdktf import Postcondition, TerraformResourceLifecycle
 from constructs import Construct
 
 from constructs_lib._cluster_access import ClusterAccess
-from constructs_lib._errors import Problem
+from constructs_lib._core.errors import Problem
+from constructs_lib._core.props import Props
 from constructs_lib._manifest_bundle import ManifestBundle, ManifestSource
-from constructs_lib._props import Props
 from constructs_lib._providers import DataGoogleProject, DataKubernetesResources, Manifest, ProjectIamMember
 
 #: GoogleCloudPlatform/k8s-stackdriver, the commit that set the adapter image to

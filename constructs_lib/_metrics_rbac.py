@@ -25,8 +25,8 @@ from cdktf import Fn, Token
 from constructs import Construct
 
 from constructs_lib._cluster_access import ClusterAccess
-from constructs_lib._literal import literal
-from constructs_lib._props import Props
+from constructs_lib._core.literal import literal
+from constructs_lib._core.props import Props
 from constructs_lib._providers import Manifest
 
 METRICS_READER_ROLE = "inference-gateway-metrics-reader"

@@ -14,9 +14,9 @@ import json
 from collections.abc import Sequence
 from typing import Literal
 
-from constructs_lib import _checks as checks
-from constructs_lib._errors import Problem
-from constructs_lib._props import Props
+from constructs_lib._core import checks as checks
+from constructs_lib._core.errors import Problem
+from constructs_lib._core.props import Props
 
 #: Confidence at and above which a filter matches.
 Confidence = Literal["LOW_AND_ABOVE", "MEDIUM_AND_ABOVE", "HIGH"]

@@ -10,7 +10,7 @@ from cdktf import ITerraformDependable
 from constructs import Construct
 
 from constructs_lib._autoscaling import PoolTarget, autoscaler_manifest
-from constructs_lib._literal import literal
+from constructs_lib._core.literal import literal
 from constructs_lib._model_server_props import (
     ACCELERATOR_LABEL,
     GPU_RESOURCE,

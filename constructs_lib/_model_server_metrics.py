@@ -16,7 +16,7 @@ from typing import Literal
 
 import yaml
 
-from constructs_lib._metrics import VllmMetrics, image_version, vllm_metrics
+from constructs_lib._core.metric_names import VllmMetrics, image_version, vllm_metrics
 
 #: What each metric tells the picker. The keys of the picker's ``engineConfigs`` entry
 #: for each role are in :data:`ENGINE_CONFIG_KEYS`.

@@ -7,14 +7,14 @@ import math
 from collections.abc import Mapping
 from typing import Literal
 
-from constructs_lib import _checks as checks
 from constructs_lib import _drain as drain
 from constructs_lib._autoscaling import MAX_POLICY_PERIOD_SECONDS, VLLM_TARGETS, AutoscalingProps
+from constructs_lib._core import checks as checks
+from constructs_lib._core.errors import Problem
+from constructs_lib._core.metric_names import Version, VllmMetrics, image_version, parse_version, vllm_metrics
+from constructs_lib._core.props import Props
 from constructs_lib._drain import DrainProfile
-from constructs_lib._errors import Problem
-from constructs_lib._metrics import Version, VllmMetrics, image_version, parse_version, vllm_metrics
 from constructs_lib._pod_monitoring import PodMonitoringProps
-from constructs_lib._props import Props
 
 #: GPU types GKE accepts in ``cloud.google.com/gke-accelerator``.
 GKE_ACCELERATORS = (

@@ -13,9 +13,9 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from constructs_lib import _checks as checks
-from constructs_lib._errors import Problem
-from constructs_lib._props import Props
+from constructs_lib._core import checks as checks
+from constructs_lib._core.errors import Problem
+from constructs_lib._core.props import Props
 
 if TYPE_CHECKING:
     from constructs_lib._model_server_props import VllmModelServerProps

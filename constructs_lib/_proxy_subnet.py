@@ -14,7 +14,7 @@ from cdktf import Postcondition, TerraformResourceLifecycle
 from constructs import Construct
 
 from constructs_lib._cluster_access import ClusterAccess
-from constructs_lib._literal import escape, operand
+from constructs_lib._core.literal import escape, operand
 from constructs_lib._providers import DataGoogleComputeSubnetworks
 
 #: Compute API list filter: ``field eq <RE2 matching the whole field>``, and "to filter on

@@ -13,8 +13,8 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from constructs_lib import _checks as checks
-from constructs_lib._errors import Problem
+from constructs_lib._core import checks as checks
+from constructs_lib._core.errors import Problem
 
 GATEWAY_API = "gateway.networking.k8s.io/v1"
 

@@ -3,7 +3,7 @@ derived values included; a relative CRD file works from any directory."""
 
 import pytest
 
-from constructs_lib import _checks as checks
+from constructs_lib._core import checks as checks
 from stacks import cli
 
 CRD = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: x.example.com\n"

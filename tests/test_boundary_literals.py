@@ -21,7 +21,7 @@ import yaml
 from helpers import strings_in, synth
 
 from constructs_lib import ConfigError, InferenceGatewayV1Props, Props, VllmModelServerProps, from_mapping, iter_fields
-from constructs_lib._literal import TOKEN_MARKER, escape
+from constructs_lib._core.literal import TOKEN_MARKER, escape
 from stacks.config import AppConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -250,7 +250,7 @@ def test_tokens_stay_references_beside_literal_text(tmp_path):
 @needs_terraform
 @pytest.mark.parametrize("text", ['we"ird${x}%{y}\\.yaml', "a\nb", "plain.yaml", "$${z}"])
 def test_a_quoted_string_inside_an_expression_is_the_text(tmp_path, text):
-    from constructs_lib._literal import quoted
+    from constructs_lib._core.literal import quoted
 
     result = subprocess.run([TERRAFORM, "console"], input=f"base64encode({quoted(text)})", capture_output=True,
                             text=True, cwd=tmp_path, check=True, timeout=60,
@@ -260,7 +260,7 @@ def test_a_quoted_string_inside_an_expression_is_the_text(tmp_path, text):
 
 def test_a_crd_file_with_an_odd_name_stays_a_path(tmp_path):
     from constructs_lib import GieCrdsProps
-    from constructs_lib._literal import quoted
+    from constructs_lib._core.literal import quoted
     from stacks.config import PrerequisitesProps
 
     odd = tmp_path / 'we"ird${x}.yaml'

@@ -23,7 +23,7 @@ from helpers import strings_in
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from constructs_lib._literal import escape, has_token
+from constructs_lib._core.literal import escape, has_token
 from stacks import cli
 
 ROOT = Path(__file__).resolve().parents[1]

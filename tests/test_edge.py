@@ -29,7 +29,7 @@ from constructs_lib import (
     VllmModelServerProps,
     from_mapping,
 )
-from constructs_lib._checks import GCE_NAME_PATTERN
+from constructs_lib._core.checks import GCE_NAME_PATTERN
 from constructs_lib._edge import authorization_name
 from constructs_lib._edge_props import edge_problems
 from constructs_lib._gateway_common import gateway_manifest

@@ -101,11 +101,12 @@ def test_the_two_gateway_paths_share_a_core_and_never_import_each_other():
         assert not _imports(name) & v1_path, name
     for name in v1_path:
         assert not _imports(name) & module_path, name
-    for core in ("_pools", "_gateway_common", "_releases", "_checks"):
-        assert not _imports(f"constructs_lib.{core}") & (module_path | v1_path), core
+    for core in ("constructs_lib._pools", "constructs_lib._gateway_common", "constructs_lib._core.releases",
+                 "constructs_lib._core.checks"):
+        assert not _imports(core) & (module_path | v1_path), core
 
 
 def test_the_package_has_no_import_cycles():
     assert find_cycle(type_only=False) == []
     assert imports_of("constructs_lib._gateway_common")
-    assert imports_of("constructs_lib._checks") <= {"constructs_lib._errors"}
+    assert imports_of("constructs_lib._core.checks") <= {"constructs_lib._core.errors"}

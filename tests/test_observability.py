@@ -22,8 +22,8 @@ from constructs_lib import (
     VllmModelServerProps,
     layout_picture,
 )
-from constructs_lib._literal import escape
-from constructs_lib._metrics import endpoint_picker_metrics, image_version, vllm_metrics
+from constructs_lib._core.literal import escape
+from constructs_lib._core.metric_names import endpoint_picker_metrics, image_version, vllm_metrics
 from stacks.config import AppConfig, PrerequisitesProps
 from stacks.config_file import load_config
 from stacks.explain import explain_config

@@ -15,9 +15,9 @@ import typing
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar, Literal, TypeVar, get_args, get_origin, get_type_hints
 
-from constructs_lib import _checks as checks
-from constructs_lib._errors import ConfigError, Problem
-from constructs_lib._literal import has_token
+from constructs_lib._core import checks as checks
+from constructs_lib._core.errors import ConfigError, Problem
+from constructs_lib._core.literal import has_token
 
 P = TypeVar("P", bound="Props")
 
