@@ -43,7 +43,7 @@ $(VENV)/.installed-$(PYTHON_TAG): Pipfile.lock | $(PIPENV)
 	VIRTUAL_ENV=$(abspath $(VENV)) $(PIPENV) sync --dev
 	@# Make the lazy provider tarballs and let jsii finish its package index, so the
 	@# first synth is as fast as the rest.
-	$(PY) -m constructs_lib._warm_up
+	$(PY) -m constructs_lib._runtime.warm_up
 	@rm -f $(VENV)/.installed*
 	@touch $@
 

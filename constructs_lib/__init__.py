@@ -4,7 +4,7 @@ Everything public is importable from here and listed in ``__all__``; modules who
 start with ``_`` are internal and may change without notice.
 
 Importing this package installs the lazy loader for the prebuilt provider bindings (see
-``_lazy_providers``), so every provider import is cheap.
+``_runtime/lazy_providers.py``), so every provider import is cheap.
 """
 
 import importlib as _importlib
@@ -12,7 +12,7 @@ import typing as _typing
 from functools import cache as _cache
 
 # Importing the loader's module installs it, before anything can import a provider package.
-from constructs_lib import _lazy_providers as _lazy_providers
+from constructs_lib._runtime import lazy_providers as _lazy_providers  # noqa: F401
 
 # The public names, each read from its module on first use (``__getattr__`` below): an
 # error in a YAML file is then reported before cdktf starts its Node kernel, and a script

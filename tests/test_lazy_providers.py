@@ -15,7 +15,7 @@ import pytest
 from jsii import _reference_map
 from jsii._kernel.types import ObjRef
 
-from constructs_lib import _lazy_providers as lazy_providers
+from constructs_lib._runtime import lazy_providers as lazy_providers
 
 INSTALLED = sorted(name for name in lazy_providers.LAZY_PACKAGES if importlib.util.find_spec(name))
 

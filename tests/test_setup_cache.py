@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from constructs_lib import _lazy_providers as lazy_providers
-from constructs_lib import _provider_cache as provider_cache
+from constructs_lib._runtime import lazy_providers as lazy_providers
+from constructs_lib._runtime import provider_cache as provider_cache
 
 ROOT = Path(__file__).resolve().parents[1]
 INDEX = 'exports.provider = require("./provider");\n'

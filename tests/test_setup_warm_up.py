@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from constructs_lib import _lazy_providers as lazy_providers
-from constructs_lib import _warm_up as warm_up
+from constructs_lib._runtime import lazy_providers as lazy_providers
+from constructs_lib._runtime import warm_up as warm_up
 
 
 def test_the_package_directory_is_computed_as_jsii_lays_it_out(default_stacks):

@@ -36,7 +36,7 @@ import types
 from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 
-from constructs_lib import _provider_cache as provider_cache
+from constructs_lib._runtime import provider_cache as provider_cache
 
 #: Python package name -> jsii assembly name, for the provider packages we load lazily.
 LAZY_PACKAGES: dict[str, str] = {

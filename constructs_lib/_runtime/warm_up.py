@@ -1,4 +1,4 @@
-"""Leave a fresh install as fast as a warm one: ``python -m constructs_lib._warm_up``.
+"""Leave a fresh install as fast as a warm one: ``python -m constructs_lib._runtime.warm_up``.
 
 Two caches make a synth fast, and both are filled on first use. Ours holds the lazy
 provider tarballs (``_provider_cache``). jsii's package cache holds each extracted
@@ -19,8 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-from constructs_lib import _lazy_providers as lazy_providers
-from constructs_lib import _provider_cache as provider_cache
+from constructs_lib._runtime import lazy_providers as lazy_providers
+from constructs_lib._runtime import provider_cache as provider_cache
 
 #: jsii's index manifest, written last (``RUNTIME_INDEX_VERSION`` 1 in jsii 1.142).
 INDEX_MANIFEST = ".jsii.runtime.v1.json"
