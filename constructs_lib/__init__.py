@@ -85,7 +85,7 @@ if _typing.TYPE_CHECKING:
     from constructs_lib._pod_monitoring import PodMonitoringProps
     from constructs_lib._pools import Criticality, InferencePoolSpec
     from constructs_lib._preflight import INFERENCE_POOL_V1_CRD, Preflight
-    from constructs_lib._terraform import require_provider, require_terraform
+    from constructs_lib._terraform.requirements import require_provider, require_terraform
 
 __version__ = "0.1.0"
 

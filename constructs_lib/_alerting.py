@@ -15,7 +15,7 @@ from constructs_lib._core.literal import escape
 from constructs_lib._core.props import Props
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pod_monitoring import SERVER_LABEL
-from constructs_lib._providers import (
+from constructs_lib._terraform.providers import (
     MonitoringAlertPolicy,
     MonitoringAlertPolicyConditions,
     MonitoringAlertPolicyConditionsConditionPrometheusQueryLanguage,

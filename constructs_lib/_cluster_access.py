@@ -15,7 +15,7 @@ from constructs_lib._core.errors import Problem
 from constructs_lib._core.literal import literal
 from constructs_lib._core.props import Props
 from constructs_lib._preflight import Preflight, postconditions
-from constructs_lib._providers import (
+from constructs_lib._terraform.providers import (
     DataGoogleClientConfig,
     DataGoogleContainerCluster,
     DataGoogleProject,
@@ -26,7 +26,7 @@ from constructs_lib._providers import (
     KubernetesProvider,
     KubernetesProviderExec,
 )
-from constructs_lib._terraform import require_terraform
+from constructs_lib._terraform.requirements import require_terraform
 
 CONNECT_GATEWAY_HOST = "https://connectgateway.googleapis.com/v1"
 EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"

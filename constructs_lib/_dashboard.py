@@ -26,7 +26,7 @@ from constructs_lib._core.metric_names import EndpointPickerMetrics, VllmMetrics
 from constructs_lib._core.props import Props
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pod_monitoring import SERVER_LABEL
-from constructs_lib._providers import MonitoringDashboard
+from constructs_lib._terraform.providers import MonitoringDashboard
 
 COLUMNS = 48
 TILE_WIDTH = 24

@@ -21,7 +21,7 @@ from cdktf import TerraformOutput, TerraformVariable
 from constructs import Construct
 
 from constructs_lib._edge_props import INTERNAL_CLASSES
-from constructs_lib._providers import (
+from constructs_lib._terraform.providers import (
     CertificateManagerCertificate,
     CertificateManagerCertificateManaged,
     CertificateManagerCertificateSelfManaged,

@@ -34,10 +34,10 @@ from constructs_lib._pools import (
     pool_models,
     served_twice_problems,
 )
-from constructs_lib._providers import DataKubernetesResource, DataKubernetesResourceMetadata, Manifest
 from constructs_lib._proxy_subnet import ProxyOnlySubnetCheck
 from constructs_lib._routes import GATEWAY_API as GATEWAY_API
 from constructs_lib._routes import PlannedRoute, matches, route_manifest
+from constructs_lib._terraform.providers import DataKubernetesResource, DataKubernetesResourceMetadata, Manifest
 
 COMPLETIONS_PATH = "/v1/completions"
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"

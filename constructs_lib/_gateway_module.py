@@ -39,9 +39,9 @@ from constructs_lib._gateway_module_props import (
     ResolvedModuleGateway,
 )
 from constructs_lib._model_server_props import VllmModelServerProps
-from constructs_lib._providers import Manifest
 from constructs_lib._routes import matches, route_manifest
-from constructs_lib._terraform import require_provider
+from constructs_lib._terraform.providers import Manifest
+from constructs_lib._terraform.requirements import require_provider
 
 #: The v1alpha2 InferencePool's API group (v0.3.0).
 GIE_GROUP = "inference.networking.x-k8s.io"

@@ -30,7 +30,7 @@ from constructs_lib._gateway_v1_props import (
 from constructs_lib._model_server_metrics import picker_values, served_metrics
 from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pools import InferencePoolSpec, selected_servers, target_port
-from constructs_lib._providers import ComputeSubnetwork, Manifest, Release, ReleaseSet
+from constructs_lib._terraform.providers import ComputeSubnetwork, Manifest, Release, ReleaseSet
 
 POOL_API_GROUP = "inference.networking.k8s.io"
 OBJECTIVE_API = "inference.networking.x-k8s.io/v1alpha2"

@@ -16,8 +16,8 @@ from constructs_lib._core.errors import Problem
 from constructs_lib._core.literal import LOCAL_ONLY, literal
 from constructs_lib._core.props import Props
 from constructs_lib._core.releases import GIE_RELEASE_BY_API
-from constructs_lib._manifest_bundle import ManifestBundle, ManifestSource
 from constructs_lib._preflight import EXTENSION_CRDS_BUILT_IN, gke_version_before
+from constructs_lib._terraform.manifest_bundle import ManifestBundle, ManifestSource
 
 GIE_RELEASE_URL = (
     "https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/"

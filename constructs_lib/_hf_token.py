@@ -10,8 +10,8 @@ from __future__ import annotations
 from cdktf import TerraformStack, TerraformVariable
 from constructs import Construct
 
-from constructs_lib._providers import SecretV1, SecretV1Metadata
-from constructs_lib._terraform import require_terraform
+from constructs_lib._terraform.providers import SecretV1, SecretV1Metadata
+from constructs_lib._terraform.requirements import require_terraform
 
 TOKEN_VARIABLE = "hf_token"
 REVISION_VARIABLE = "hf_token_revision"

@@ -22,8 +22,8 @@ from constructs import Construct
 from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.props import Props
-from constructs_lib._manifest_bundle import ManifestBundle, ManifestSource
-from constructs_lib._providers import DataGoogleProject, DataKubernetesResources, Manifest, ProjectIamMember
+from constructs_lib._terraform.manifest_bundle import ManifestBundle, ManifestSource
+from constructs_lib._terraform.providers import DataGoogleProject, DataKubernetesResources, Manifest, ProjectIamMember
 
 #: GoogleCloudPlatform/k8s-stackdriver, the commit that set the adapter image to
 #: v0.16.9-gke.0 (2026-08-17).

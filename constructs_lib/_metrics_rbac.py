@@ -27,7 +27,7 @@ from constructs import Construct
 from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._core.literal import literal
 from constructs_lib._core.props import Props
-from constructs_lib._providers import Manifest
+from constructs_lib._terraform.providers import Manifest
 
 METRICS_READER_ROLE = "inference-gateway-metrics-reader"
 METRICS_READER_SA = "inference-gateway-sa-metrics-reader"

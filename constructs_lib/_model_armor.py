@@ -26,7 +26,7 @@ from constructs_lib._model_armor_props import (
     settings_entries,
     settings_json,
 )
-from constructs_lib._providers import (
+from constructs_lib._terraform.providers import (
     DataGoogleProject,
     Manifest,
     ModelArmorTemplate,

@@ -18,7 +18,7 @@ from constructs_lib._model_server_props import (
     VllmModelServerProps,
 )
 from constructs_lib._pod_monitoring import pod_monitoring_manifest
-from constructs_lib._providers import Manifest
+from constructs_lib._terraform.providers import Manifest
 
 SYNCER_CONFIG_KEY = "configmap.yaml"
 #: GPUs reach the container through the device plugin, not through privileges, so vLLM and

@@ -15,7 +15,7 @@ from constructs import Construct
 
 from constructs_lib._cluster_access import ClusterAccess
 from constructs_lib._core.literal import escape, operand
-from constructs_lib._providers import DataGoogleComputeSubnetworks
+from constructs_lib._terraform.providers import DataGoogleComputeSubnetworks
 
 #: Compute API list filter: ``field eq <RE2 matching the whole field>``, and "to filter on
 #: multiple expressions, provide each separate expression within parentheses ... treated as

@@ -16,7 +16,7 @@ that requires its module on first use. The copy is made once per machine and kep
 user's cache directory; when it cannot be made, the original tarball is used.
 
 The hook is installed when this module is imported, which ``constructs_lib`` does before
-anything else, so every provider import through ``constructs_lib._providers`` is lazy
+anything else, so every provider import through ``constructs_lib._terraform.providers`` is lazy
 whatever the order of a user's imports. A provider package imported before
 ``constructs_lib`` has already run its eager imports; that, a cache that cannot be used,
 or a jsii without the internals the hook relies on, is said on one stderr line naming the

@@ -28,8 +28,8 @@ from cdktf import (
 from constructs import Construct
 
 from constructs_lib._core.literal import quoted
-from constructs_lib._providers import DataHttp, HttpProvider, Manifest
-from constructs_lib._terraform import release_without_destroy, require_terraform
+from constructs_lib._terraform.providers import DataHttp, HttpProvider, Manifest
+from constructs_lib._terraform.requirements import release_without_destroy, require_terraform
 
 HTTP_PROVIDER_ID = "http-provider"
 
