@@ -23,8 +23,11 @@ if _typing.TYPE_CHECKING:
     from constructs_lib._autoscaling import AutoscalingProps, AutoscalingTarget, PoolTarget
     from constructs_lib._autoscaling import explain as explain_autoscaling
     from constructs_lib._body_routing import BodyRoutingProps
-    from constructs_lib._cluster_access import ClusterAccess, ClusterAccessProps, ProjectAccess
-    from constructs_lib._cluster_variables import ClusterVariables
+    from constructs_lib._cluster.access import ClusterAccess, ClusterAccessProps, ProjectAccess
+    from constructs_lib._cluster.gie_crds import GieCrds, GieCrdsProps, GkeExtensionCrds, GkeExtensionCrdsProps
+    from constructs_lib._cluster.metrics_rbac import MetricsRbac, MetricsRbacProps
+    from constructs_lib._cluster.preflight import INFERENCE_POOL_V1_CRD, Preflight
+    from constructs_lib._cluster.variables import ClusterVariables
     from constructs_lib._core import checks as checks
     from constructs_lib._core.errors import ConfigError, Problem
     from constructs_lib._core.literal import has_token, literal
@@ -63,10 +66,8 @@ if _typing.TYPE_CHECKING:
     )
     from constructs_lib._gateway_v1 import InferenceGatewayV1
     from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
-    from constructs_lib._gie_crds import GieCrds, GieCrdsProps, GkeExtensionCrds, GkeExtensionCrdsProps
     from constructs_lib._hf_token import HuggingFaceTokenSecret
     from constructs_lib._metrics_adapter import CustomMetricsAdapter, MetricsAdapterProps
-    from constructs_lib._metrics_rbac import MetricsRbac, MetricsRbacProps
     from constructs_lib._model_armor_props import ModelArmorProps, ModelArmorTemplateProps
     from constructs_lib._model_server import VllmModelServer
     from constructs_lib._model_server_props import (
@@ -84,7 +85,6 @@ if _typing.TYPE_CHECKING:
     )
     from constructs_lib._pod_monitoring import PodMonitoringProps
     from constructs_lib._pools import Criticality, InferencePoolSpec
-    from constructs_lib._preflight import INFERENCE_POOL_V1_CRD, Preflight
     from constructs_lib._terraform.requirements import require_provider, require_terraform
 
 __version__ = "0.1.0"

@@ -16,7 +16,7 @@ from cdktf import ITerraformDependable, TerraformOutput
 from constructs import Construct
 
 from constructs_lib._body_routing import BodyRoutingProps, RoutingPlan, routing_plan, routing_problems
-from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._cluster.access import ClusterAccess
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import ConfigError, Problem
 from constructs_lib._core.literal import literal

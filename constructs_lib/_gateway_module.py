@@ -20,7 +20,7 @@ from cdktf import TerraformHclModule
 from constructs import Construct
 
 from constructs_lib._body_routing import BodyRouter
-from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._cluster.access import ClusterAccess
 from constructs_lib._edge import GatewayEdge
 from constructs_lib._gateway_common import (
     CHAT_COMPLETIONS_PATH,

@@ -19,7 +19,7 @@ import re
 from cdktf import Postcondition, TerraformResourceLifecycle
 from constructs import Construct
 
-from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._cluster.access import ClusterAccess
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.props import Props
 from constructs_lib._terraform.manifest_bundle import ManifestBundle, ManifestSource

@@ -13,7 +13,7 @@ import json
 from cdktf import Postcondition, TerraformResourceLifecycle
 from constructs import Construct
 
-from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._cluster.access import ClusterAccess
 from constructs_lib._core.literal import escape, operand
 from constructs_lib._terraform.providers import DataGoogleComputeSubnetworks
 

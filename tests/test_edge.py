@@ -29,16 +29,16 @@ from constructs_lib import (
     VllmModelServerProps,
     from_mapping,
 )
-from constructs_lib._core.checks import GCE_NAME_PATTERN
-from constructs_lib._edge import authorization_name
-from constructs_lib._edge_props import edge_problems
-from constructs_lib._gateway_common import gateway_manifest
-from constructs_lib._preflight import (
+from constructs_lib._cluster.preflight import (
     EXTENSION_CRDS_BUILT_IN,
     MODEL_ARMOR_MIN_GKE,
     gke_version_at_least,
     gke_version_before,
 )
+from constructs_lib._core.checks import GCE_NAME_PATTERN
+from constructs_lib._edge import authorization_name
+from constructs_lib._edge_props import edge_problems
+from constructs_lib._gateway_common import gateway_manifest
 from stacks.config import AppConfig, PrerequisitesProps
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -72,7 +72,7 @@ def test_version_condition_evaluates_in_terraform(default_stacks, version, suppo
 
 def test_gateway_stack_with_the_router_checks_for_its_routing_extension(synth_config):
     from constructs_lib import InferenceGatewayV1Props
-    from constructs_lib._preflight import EXTENSION_CRDS_BUILT_IN
+    from constructs_lib._cluster.preflight import EXTENSION_CRDS_BUILT_IN
 
     stacks = synth_config(AppConfig(gateway=InferenceGatewayV1Props(body_routing={"mode": "on"})))
     (routing,) = [c for c in _conditions(stacks["inference-gateway"]) if "GCPRoutingExtension" in c["error_message"]]
@@ -91,7 +91,7 @@ def test_gateway_stack_with_the_router_checks_for_its_routing_extension(synth_co
 ])
 def test_routing_extension_condition_evaluates_in_terraform(version, supported, tmp_path):
     from constructs_lib import Preflight
-    from constructs_lib._preflight import postconditions
+    from constructs_lib._cluster.preflight import postconditions
 
     (check,) = postconditions([Preflight.ROUTING_EXTENSION], cluster_name="c", cluster_location="l")
     expression = check.condition[2:-1].replace("self.master_version", f'"{version}"')

@@ -10,13 +10,13 @@ import os
 
 from constructs import Construct
 
-from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._cluster.access import ClusterAccess
+from constructs_lib._cluster.preflight import EXTENSION_CRDS_BUILT_IN, gke_version_before
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.literal import LOCAL_ONLY, literal
 from constructs_lib._core.props import Props
 from constructs_lib._core.releases import GIE_RELEASE_BY_API
-from constructs_lib._preflight import EXTENSION_CRDS_BUILT_IN, gke_version_before
 from constructs_lib._terraform.manifest_bundle import ManifestBundle, ManifestSource
 
 GIE_RELEASE_URL = (

@@ -24,7 +24,7 @@ from typing import Any, Literal
 from cdktf import Fn, Token
 from constructs import Construct
 
-from constructs_lib._cluster_access import ClusterAccess
+from constructs_lib._cluster.access import ClusterAccess
 from constructs_lib._core.literal import literal
 from constructs_lib._core.props import Props
 from constructs_lib._terraform.providers import Manifest

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from cdktf import Fn, IResolvable, TerraformResourceLifecycle
 from constructs import Construct
 
-from constructs_lib._cluster_variables import ClusterVariables
+from constructs_lib._cluster.preflight import Preflight, postconditions
+from constructs_lib._cluster.variables import ClusterVariables
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.literal import literal
 from constructs_lib._core.props import Props
-from constructs_lib._preflight import Preflight, postconditions
 from constructs_lib._terraform.providers import (
     DataGoogleClientConfig,
     DataGoogleContainerCluster,
