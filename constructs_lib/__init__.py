@@ -20,8 +20,6 @@ from constructs_lib._runtime import lazy_providers as _lazy_providers  # noqa: F
 # checkers and readers see, and the one list ``__getattr__`` reads the name's module from.
 if _typing.TYPE_CHECKING:
     from constructs_lib._alerting import QueueDepthAlert, QueueDepthAlertProps
-    from constructs_lib._autoscaling import AutoscalingProps, AutoscalingTarget, PoolTarget
-    from constructs_lib._autoscaling import explain as explain_autoscaling
     from constructs_lib._body_routing import BodyRoutingProps
     from constructs_lib._cluster.access import ClusterAccess, ClusterAccessProps, ProjectAccess
     from constructs_lib._cluster.gie_crds import GieCrds, GieCrdsProps, GkeExtensionCrds, GkeExtensionCrdsProps
@@ -53,8 +51,6 @@ if _typing.TYPE_CHECKING:
         dashboard_body,
         layout_picture,
     )
-    from constructs_lib._drain import Derivation, DrainProfile
-    from constructs_lib._drain import explain as explain_drain
     from constructs_lib._edge_props import CertificateSource, HttpsProps, StaticAddressProps
     from constructs_lib._gateway_common import GKE_GATEWAY_CLASSES, GatewayClass
     from constructs_lib._gateway_module import InferenceGateway
@@ -66,11 +62,16 @@ if _typing.TYPE_CHECKING:
     )
     from constructs_lib._gateway_v1 import InferenceGatewayV1
     from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
-    from constructs_lib._hf_token import HuggingFaceTokenSecret
     from constructs_lib._metrics_adapter import CustomMetricsAdapter, MetricsAdapterProps
     from constructs_lib._model_armor_props import ModelArmorProps, ModelArmorTemplateProps
-    from constructs_lib._model_server import VllmModelServer
-    from constructs_lib._model_server_props import (
+    from constructs_lib._model_server.autoscaling import AutoscalingProps, AutoscalingTarget, PoolTarget
+    from constructs_lib._model_server.autoscaling import explain as explain_autoscaling
+    from constructs_lib._model_server.drain import Derivation, DrainProfile
+    from constructs_lib._model_server.drain import explain as explain_drain
+    from constructs_lib._model_server.hf_token import HuggingFaceTokenSecret
+    from constructs_lib._model_server.pod_monitoring import PodMonitoringProps
+    from constructs_lib._model_server.server import VllmModelServer
+    from constructs_lib._model_server.server_props import (
         GKE_ACCELERATORS,
         HuggingFaceToken,
         LoraAdapter,
@@ -83,7 +84,6 @@ if _typing.TYPE_CHECKING:
         observability_problems,
         pools_of_servers,
     )
-    from constructs_lib._pod_monitoring import PodMonitoringProps
     from constructs_lib._pools import Criticality, InferencePoolSpec
     from constructs_lib._terraform.requirements import require_provider, require_terraform
 

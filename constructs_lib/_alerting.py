@@ -13,8 +13,8 @@ from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.literal import escape
 from constructs_lib._core.props import Props
-from constructs_lib._model_server_props import VllmModelServerProps
-from constructs_lib._pod_monitoring import SERVER_LABEL
+from constructs_lib._model_server.pod_monitoring import SERVER_LABEL
+from constructs_lib._model_server.server_props import VllmModelServerProps
 from constructs_lib._terraform.providers import (
     MonitoringAlertPolicy,
     MonitoringAlertPolicyConditions,

@@ -19,13 +19,13 @@ from typing import Any
 from cdktf import TerraformOutput
 from constructs import Construct
 
-from constructs_lib._autoscaling import VLLM_TARGETS, AutoscalingProps
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.literal import escape
 from constructs_lib._core.metric_names import EndpointPickerMetrics, VllmMetrics, endpoint_picker_metrics
 from constructs_lib._core.props import Props
-from constructs_lib._model_server_props import VllmModelServerProps
-from constructs_lib._pod_monitoring import SERVER_LABEL
+from constructs_lib._model_server.autoscaling import VLLM_TARGETS, AutoscalingProps
+from constructs_lib._model_server.pod_monitoring import SERVER_LABEL
+from constructs_lib._model_server.server_props import VllmModelServerProps
 from constructs_lib._terraform.providers import MonitoringDashboard
 
 COLUMNS = 48

@@ -25,7 +25,7 @@ from constructs_lib._core.releases import ApiVersion
 from constructs_lib._edge_props import HttpsProps, StaticAddressProps, edge_problems
 from constructs_lib._model_armor import ModelArmor
 from constructs_lib._model_armor_props import ModelArmorProps
-from constructs_lib._model_server_props import VllmModelServerProps
+from constructs_lib._model_server.server_props import VllmModelServerProps
 from constructs_lib._pools import (
     Criticality,
     InferencePoolSpec,

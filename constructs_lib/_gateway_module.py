@@ -38,7 +38,7 @@ from constructs_lib._gateway_module_props import (
     InferenceGatewayProps,
     ResolvedModuleGateway,
 )
-from constructs_lib._model_server_props import VllmModelServerProps
+from constructs_lib._model_server.server_props import VllmModelServerProps
 from constructs_lib._routes import matches, route_manifest
 from constructs_lib._terraform.providers import Manifest
 from constructs_lib._terraform.requirements import require_provider

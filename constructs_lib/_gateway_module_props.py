@@ -17,7 +17,7 @@ from constructs_lib._gateway_common import (
     GatewayCommonProps,
     criticality_of,
 )
-from constructs_lib._model_server_props import VllmModelServerProps
+from constructs_lib._model_server.server_props import VllmModelServerProps
 from constructs_lib._pools import (
     Criticality,
     InferencePoolSpec,

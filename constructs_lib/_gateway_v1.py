@@ -27,8 +27,8 @@ from constructs_lib._gateway_v1_props import (
     InferenceGatewayV1Props,
     InferenceObjectiveSpec,
 )
+from constructs_lib._model_server.server_props import VllmModelServerProps
 from constructs_lib._model_server_metrics import picker_values, served_metrics
-from constructs_lib._model_server_props import VllmModelServerProps
 from constructs_lib._pools import InferencePoolSpec, selected_servers, target_port
 from constructs_lib._terraform.providers import ComputeSubnetwork, Manifest, Release, ReleaseSet
 

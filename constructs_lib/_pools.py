@@ -15,7 +15,7 @@ from typing import Literal
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.props import Props
-from constructs_lib._model_server_props import VllmModelServerProps
+from constructs_lib._model_server.server_props import VllmModelServerProps
 
 #: How important a model's requests are; ``Sheddable`` ones are dropped first under load.
 Criticality = Literal["Critical", "Standard", "Sheddable"]

@@ -5,8 +5,8 @@ import dataclasses
 import pytest
 
 from constructs_lib import ConfigError, DrainProfile, ProbeSettings, VllmModelServerProps
-from constructs_lib import _drain as drain
-from constructs_lib._model_server import deployment_manifest
+from constructs_lib._model_server import drain as drain
+from constructs_lib._model_server.server import deployment_manifest
 from stacks import cli
 from stacks.config import AppConfig
 from stacks.explain import explain_config

@@ -10,8 +10,8 @@ from helpers import FIXTURES, by_path, manifests
 from k8s_schema import schema_errors
 
 from constructs_lib import ConfigError, HuggingFaceToken, LoraAdapter, ProbeSettings, VllmModelServerProps
-from constructs_lib._model_server import deployment_manifest, syncer_config
-from constructs_lib._model_server_props import DEFAULT_SYNCER_IMAGE
+from constructs_lib._model_server.server import deployment_manifest, syncer_config
+from constructs_lib._model_server.server_props import DEFAULT_SYNCER_IMAGE
 from stacks.config import AppConfig
 
 SERVER = "vllm-llama3-8b-instruct"

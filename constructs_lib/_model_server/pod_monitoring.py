@@ -18,7 +18,7 @@ from constructs_lib._core.errors import Problem
 from constructs_lib._core.props import Props
 
 if TYPE_CHECKING:
-    from constructs_lib._model_server_props import VllmModelServerProps
+    from constructs_lib._model_server.server_props import VllmModelServerProps
 
 PODMONITORING_API = "monitoring.googleapis.com/v1"
 #: The container port name the Deployment gives vLLM; naming it (not its number) makes

@@ -7,14 +7,14 @@ import math
 from collections.abc import Mapping
 from typing import Literal
 
-from constructs_lib import _drain as drain
-from constructs_lib._autoscaling import MAX_POLICY_PERIOD_SECONDS, VLLM_TARGETS, AutoscalingProps
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.metric_names import Version, VllmMetrics, image_version, parse_version, vllm_metrics
 from constructs_lib._core.props import Props
-from constructs_lib._drain import DrainProfile
-from constructs_lib._pod_monitoring import PodMonitoringProps
+from constructs_lib._model_server import drain as drain
+from constructs_lib._model_server.autoscaling import MAX_POLICY_PERIOD_SECONDS, VLLM_TARGETS, AutoscalingProps
+from constructs_lib._model_server.drain import DrainProfile
+from constructs_lib._model_server.pod_monitoring import PodMonitoringProps
 
 #: GPU types GKE accepts in ``cloud.google.com/gke-accelerator``.
 GKE_ACCELERATORS = (
@@ -181,7 +181,7 @@ class VllmModelServerProps(Props):
         termination_grace_seconds: pod ``terminationGracePeriodSeconds``. Default ``None``:
             130 (tutorial), or derived from ``drain_profile``; must cover preStop + drain.
         drain_profile: workload measurements from which the three settings above are
-            derived (see ``constructs_lib._drain``). Default ``None``: the tutorial's numbers.
+            derived (see ``constructs_lib._model_server.drain``). Default ``None``: the tutorial's numbers.
         hardened: drop all capabilities, forbid privilege escalation, use the
             ``RuntimeDefault`` seccomp profile and mount no service account token. Neither
             container needs any of these. Default ``True``; ``False`` is the tutorial's pod.

@@ -21,10 +21,10 @@ from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.metric_names import VllmMetrics, adapter_metric_name, endpoint_picker_metrics
 from constructs_lib._core.props import Props
-from constructs_lib._drain import Derivation
+from constructs_lib._model_server.drain import Derivation
 
 if TYPE_CHECKING:
-    from constructs_lib._model_server_props import VllmModelServerProps
+    from constructs_lib._model_server.server_props import VllmModelServerProps
 
 AutoscalingMetric = Literal["vllm_queue_depth", "vllm_kv_cache", "pool_queue_size", "pool_kv_cache"]
 VLLM_TARGETS = ("vllm_queue_depth", "vllm_kv_cache")

@@ -9,15 +9,15 @@ import yaml
 from cdktf import ITerraformDependable
 from constructs import Construct
 
-from constructs_lib._autoscaling import PoolTarget, autoscaler_manifest
 from constructs_lib._core.literal import literal
-from constructs_lib._model_server_props import (
+from constructs_lib._model_server.autoscaling import PoolTarget, autoscaler_manifest
+from constructs_lib._model_server.pod_monitoring import pod_monitoring_manifest
+from constructs_lib._model_server.server_props import (
     ACCELERATOR_LABEL,
     GPU_RESOURCE,
     ProbeSettings,
     VllmModelServerProps,
 )
-from constructs_lib._pod_monitoring import pod_monitoring_manifest
 from constructs_lib._terraform.providers import Manifest
 
 SYNCER_CONFIG_KEY = "configmap.yaml"
