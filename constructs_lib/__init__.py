@@ -51,7 +51,8 @@ if _typing.TYPE_CHECKING:
         dashboard_body,
         layout_picture,
     )
-    from constructs_lib._edge_props import CertificateSource, HttpsProps, StaticAddressProps
+    from constructs_lib._edge.gateway_edge_props import CertificateSource, HttpsProps, StaticAddressProps
+    from constructs_lib._edge.model_armor_props import ModelArmorProps, ModelArmorTemplateProps
     from constructs_lib._gateway_common import GKE_GATEWAY_CLASSES, GatewayClass
     from constructs_lib._gateway_module import InferenceGateway
     from constructs_lib._gateway_module_props import (
@@ -63,7 +64,6 @@ if _typing.TYPE_CHECKING:
     from constructs_lib._gateway_v1 import InferenceGatewayV1
     from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
     from constructs_lib._metrics_adapter import CustomMetricsAdapter, MetricsAdapterProps
-    from constructs_lib._model_armor_props import ModelArmorProps, ModelArmorTemplateProps
     from constructs_lib._model_server.autoscaling import AutoscalingProps, AutoscalingTarget, PoolTarget
     from constructs_lib._model_server.autoscaling import explain as explain_autoscaling
     from constructs_lib._model_server.drain import Derivation, DrainProfile

@@ -22,9 +22,9 @@ from constructs_lib._core.errors import ConfigError, Problem
 from constructs_lib._core.literal import literal
 from constructs_lib._core.props import Props
 from constructs_lib._core.releases import ApiVersion
-from constructs_lib._edge_props import HttpsProps, StaticAddressProps, edge_problems
-from constructs_lib._model_armor import ModelArmor
-from constructs_lib._model_armor_props import ModelArmorProps
+from constructs_lib._edge.gateway_edge_props import HttpsProps, StaticAddressProps, edge_problems
+from constructs_lib._edge.model_armor import ModelArmor
+from constructs_lib._edge.model_armor_props import ModelArmorProps
 from constructs_lib._model_server.server_props import VllmModelServerProps
 from constructs_lib._pools import (
     Criticality,

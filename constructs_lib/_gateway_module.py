@@ -21,7 +21,7 @@ from constructs import Construct
 
 from constructs_lib._body_routing import BodyRouter
 from constructs_lib._cluster.access import ClusterAccess
-from constructs_lib._edge import GatewayEdge
+from constructs_lib._edge.gateway_edge import GatewayEdge
 from constructs_lib._gateway_common import (
     CHAT_COMPLETIONS_PATH,
     COMPLETIONS_PATH,

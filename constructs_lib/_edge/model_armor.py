@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from cdktf import Fn, ITerraformDependable, Op, Precondition, TerraformLocal, TerraformResourceLifecycle
 from constructs import Construct
 
-from constructs_lib._model_armor_props import (
+from constructs_lib._edge.model_armor_props import (
     METADATA_VALUE_LIMIT,
     RAI_FILTERS,
     ModelArmorTemplateProps,

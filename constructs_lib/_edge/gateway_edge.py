@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from cdktf import TerraformOutput, TerraformVariable
 from constructs import Construct
 
-from constructs_lib._edge_props import INTERNAL_CLASSES
+from constructs_lib._edge.gateway_edge_props import INTERNAL_CLASSES
 from constructs_lib._terraform.providers import (
     CertificateManagerCertificate,
     CertificateManagerCertificateManaged,
