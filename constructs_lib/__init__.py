@@ -20,7 +20,6 @@ from constructs_lib._runtime import lazy_providers as _lazy_providers  # noqa: F
 # checkers and readers see, and the one list ``__getattr__`` reads the name's module from.
 if _typing.TYPE_CHECKING:
     from constructs_lib._alerting import QueueDepthAlert, QueueDepthAlertProps
-    from constructs_lib._body_routing import BodyRoutingProps
     from constructs_lib._cluster.access import ClusterAccess, ClusterAccessProps, ProjectAccess
     from constructs_lib._cluster.gie_crds import GieCrds, GieCrdsProps, GkeExtensionCrds, GkeExtensionCrdsProps
     from constructs_lib._cluster.metrics_rbac import MetricsRbac, MetricsRbacProps
@@ -53,16 +52,18 @@ if _typing.TYPE_CHECKING:
     )
     from constructs_lib._edge.gateway_edge_props import CertificateSource, HttpsProps, StaticAddressProps
     from constructs_lib._edge.model_armor_props import ModelArmorProps, ModelArmorTemplateProps
-    from constructs_lib._gateway_common import GKE_GATEWAY_CLASSES, GatewayClass
-    from constructs_lib._gateway_module import InferenceGateway
-    from constructs_lib._gateway_module_props import (
+    from constructs_lib._gateway.body_routing import BodyRoutingProps
+    from constructs_lib._gateway.common import GKE_GATEWAY_CLASSES, GatewayClass
+    from constructs_lib._gateway.module import InferenceGateway
+    from constructs_lib._gateway.module_props import (
         MODULE_COMMIT,
         HttpRouteSpec,
         InferenceGatewayProps,
         InferenceModelSpec,
     )
-    from constructs_lib._gateway_v1 import InferenceGatewayV1
-    from constructs_lib._gateway_v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
+    from constructs_lib._gateway.pools import Criticality, InferencePoolSpec
+    from constructs_lib._gateway.v1 import InferenceGatewayV1
+    from constructs_lib._gateway.v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
     from constructs_lib._metrics_adapter import CustomMetricsAdapter, MetricsAdapterProps
     from constructs_lib._model_server.autoscaling import AutoscalingProps, AutoscalingTarget, PoolTarget
     from constructs_lib._model_server.autoscaling import explain as explain_autoscaling
@@ -84,7 +85,6 @@ if _typing.TYPE_CHECKING:
         observability_problems,
         pools_of_servers,
     )
-    from constructs_lib._pools import Criticality, InferencePoolSpec
     from constructs_lib._terraform.requirements import require_provider, require_terraform
 
 __version__ = "0.1.0"

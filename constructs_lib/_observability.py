@@ -18,11 +18,11 @@ from constructs_lib._core.errors import Problem
 from constructs_lib._core.metric_names import Version
 from constructs_lib._core.props import Props
 from constructs_lib._dashboard import DashboardProps
+from constructs_lib._gateway.picker_config import averaged_kv_cache_metric
+from constructs_lib._gateway.pools import InferencePoolSpec, selected_servers
 from constructs_lib._metrics_adapter import MetricsAdapterProps
 from constructs_lib._model_server.autoscaling import KV_CACHE_TARGETS, POOL_TARGETS
 from constructs_lib._model_server.server_props import VllmModelServerProps
-from constructs_lib._model_server_metrics import averaged_kv_cache_metric
-from constructs_lib._pools import InferencePoolSpec, selected_servers
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

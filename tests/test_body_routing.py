@@ -28,7 +28,7 @@ from constructs_lib import (
     InferencePoolSpec,
     LoraAdapter,
 )
-from constructs_lib._body_routing import ROUTING_EXTENSION_CLASSES
+from constructs_lib._gateway.body_routing import ROUTING_EXTENSION_CLASSES
 from stacks.config import AppConfig
 
 EXAMPLE = importlib.import_module("examples.two_base_models.main")
@@ -357,7 +357,7 @@ def test_many_names_are_packed_into_rules_gateway_api_accepts(tmp_path, schemas)
 
 
 def test_a_route_larger_than_gateway_api_allows_is_refused():
-    from constructs_lib._routes import PlannedRoute, matches, route_problems
+    from constructs_lib._gateway.routes import PlannedRoute, matches, route_problems
 
     names = [str(i) for i in range(1025)]
     huge = PlannedRoute("inference_pools[0]", "r", matches(["/"], "X-Gateway-Model-Name", names))

@@ -38,7 +38,7 @@ from constructs_lib._cluster.preflight import (
 from constructs_lib._core.checks import GCE_NAME_PATTERN
 from constructs_lib._edge.gateway_edge import authorization_name
 from constructs_lib._edge.gateway_edge_props import edge_problems
-from constructs_lib._gateway_common import gateway_manifest
+from constructs_lib._gateway.common import gateway_manifest
 from stacks.config import AppConfig, PrerequisitesProps
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,7 +19,7 @@ from constructs_lib import (
     VllmModelServerProps,
     from_mapping,
 )
-from constructs_lib._model_server_metrics import (
+from constructs_lib._gateway.picker_config import (
     ENGINE_CONFIG_KEYS,
     PICKER_METRICS,
     picker_values,

@@ -16,7 +16,7 @@ from constructs_lib import (
     VllmModelServerProps,
     from_mapping,
 )
-from constructs_lib._gateway_v1 import chart_settings
+from constructs_lib._gateway.v1 import chart_settings
 from stacks.config import AppConfig, PrerequisitesProps
 
 V1 = AppConfig(gateway=InferenceGatewayV1Props())

@@ -95,18 +95,18 @@ def _imports(module: str) -> set[str]:
 
 
 def test_the_two_gateway_paths_share_a_core_and_never_import_each_other():
-    module_path = {"constructs_lib._gateway_module", "constructs_lib._gateway_module_props"}
-    v1_path = {"constructs_lib._gateway_v1", "constructs_lib._gateway_v1_props"}
+    module_path = {"constructs_lib._gateway.module", "constructs_lib._gateway.module_props"}
+    v1_path = {"constructs_lib._gateway.v1", "constructs_lib._gateway.v1_props"}
     for name in module_path:
         assert not _imports(name) & v1_path, name
     for name in v1_path:
         assert not _imports(name) & module_path, name
-    for core in ("constructs_lib._pools", "constructs_lib._gateway_common", "constructs_lib._core.releases",
+    for core in ("constructs_lib._gateway.pools", "constructs_lib._gateway.common", "constructs_lib._core.releases",
                  "constructs_lib._core.checks"):
         assert not _imports(core) & (module_path | v1_path), core
 
 
 def test_the_package_has_no_import_cycles():
     assert find_cycle(type_only=False) == []
-    assert imports_of("constructs_lib._gateway_common")
+    assert imports_of("constructs_lib._gateway.common")
     assert imports_of("constructs_lib._core.checks") <= {"constructs_lib._core.errors"}

@@ -414,7 +414,7 @@ def test_metric_names_follow_the_releases_that_renamed_them():
 
 
 def test_the_pickers_vllm_names_come_from_the_one_vllm_table():
-    from constructs_lib._model_server_metrics import served_metrics
+    from constructs_lib._gateway.picker_config import served_metrics
 
     assert served_metrics(["vllm/vllm-openai:v0.8.5"])["kv_cache"] == vllm_metrics((0, 8, 5)).kv_cache_usage
     assert served_metrics(["vllm/vllm-openai:v0.10.1"])["kv_cache"] == vllm_metrics((0, 10, 1)).kv_cache_usage

@@ -31,7 +31,7 @@ from constructs_lib._terraform.providers import (
 )
 
 if TYPE_CHECKING:
-    from constructs_lib._gateway_common import GatewayCommonProps
+    from constructs_lib._gateway.common import GatewayCommonProps
 
 CERTIFICATE_VARIABLE = "tls_certificate_pem"
 PRIVATE_KEY_VARIABLE = "tls_private_key_pem"

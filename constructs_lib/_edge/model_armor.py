@@ -42,7 +42,7 @@ from constructs_lib._terraform.providers import (
 )
 
 if TYPE_CHECKING:
-    from constructs_lib._gateway_common import GatewayCommonProps
+    from constructs_lib._gateway.common import GatewayCommonProps
 
 EXTENSION_API = "networking.gke.io/v1"
 SETTINGS_KEY = "model_armor_settings"

@@ -11,14 +11,13 @@ from typing import Literal
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.props import Props
-from constructs_lib._gateway_common import (
+from constructs_lib._gateway.common import (
     CHAT_COMPLETIONS_PATH,
     COMPLETIONS_PATH,
     GatewayCommonProps,
     criticality_of,
 )
-from constructs_lib._model_server.server_props import VllmModelServerProps
-from constructs_lib._pools import (
+from constructs_lib._gateway.pools import (
     Criticality,
     InferencePoolSpec,
     PoolPolicy,
@@ -30,7 +29,8 @@ from constructs_lib._pools import (
     served_models,
     underivable,
 )
-from constructs_lib._routes import PlannedRoute, matches, route_problems
+from constructs_lib._gateway.routes import PlannedRoute, matches, route_problems
+from constructs_lib._model_server.server_props import VllmModelServerProps
 
 #: The commit that holds the module (branch ``inference-gateway``; ``main`` has no module).
 MODULE_COMMIT = "3f9592a099eeee3eae1aa274c143c5845708e334"

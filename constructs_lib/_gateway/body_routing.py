@@ -38,8 +38,8 @@ from constructs_lib._core.releases import (
     bbr_maps_base_models,
     release_number,
 )
-from constructs_lib._pools import InferencePoolSpec, PoolModels, pool_names_problem
-from constructs_lib._routes import RouteMatch, matches
+from constructs_lib._gateway.pools import InferencePoolSpec, PoolModels, pool_names_problem
+from constructs_lib._gateway.routes import RouteMatch, matches
 from constructs_lib._terraform.providers import HelmProvider, Manifest, Release, ReleaseSet
 
 CHART_REPOSITORY = "oci://registry.k8s.io/gateway-api-inference-extension/charts"

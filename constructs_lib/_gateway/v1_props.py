@@ -18,14 +18,13 @@ from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.props import Props
 from constructs_lib._core.releases import DEFAULT_CHART_VERSION, KNOWN_CHART_VERSIONS
-from constructs_lib._gateway_common import (
+from constructs_lib._gateway.common import (
     CHAT_COMPLETIONS_PATH,
     COMPLETIONS_PATH,
     GatewayCommonProps,
     criticality_of,
 )
-from constructs_lib._model_server.server_props import VllmModelServerProps
-from constructs_lib._pools import (
+from constructs_lib._gateway.pools import (
     Criticality,
     InferencePoolSpec,
     PoolPolicy,
@@ -36,7 +35,8 @@ from constructs_lib._pools import (
     served_models,
     underivable,
 )
-from constructs_lib._routes import PlannedRoute, matches, route_problems
+from constructs_lib._gateway.routes import PlannedRoute, matches, route_problems
+from constructs_lib._model_server.server_props import VllmModelServerProps
 
 CHART_REPOSITORY = "oci://registry.k8s.io/gateway-api-inference-extension/charts"
 CHART_NAME = "inferencepool"

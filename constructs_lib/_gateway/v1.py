@@ -9,10 +9,10 @@ from typing import Any
 from cdktf import Fn, Token
 from constructs import Construct
 
-from constructs_lib._body_routing import BodyRouter
 from constructs_lib._cluster.access import ClusterAccess
 from constructs_lib._edge.gateway_edge import GatewayEdge
-from constructs_lib._gateway_common import (
+from constructs_lib._gateway.body_routing import BodyRouter
+from constructs_lib._gateway.common import (
     after_gateway,
     gateway_inputs,
     gateway_manifest,
@@ -20,7 +20,9 @@ from constructs_lib._gateway_common import (
     route_objects,
     sample_model,
 )
-from constructs_lib._gateway_v1_props import (
+from constructs_lib._gateway.picker_config import picker_values, served_metrics
+from constructs_lib._gateway.pools import InferencePoolSpec, selected_servers, target_port
+from constructs_lib._gateway.v1_props import (
     CHART_NAME,
     CHART_REPOSITORY,
     DEFAULT_TARGET_PORT,
@@ -28,8 +30,6 @@ from constructs_lib._gateway_v1_props import (
     InferenceObjectiveSpec,
 )
 from constructs_lib._model_server.server_props import VllmModelServerProps
-from constructs_lib._model_server_metrics import picker_values, served_metrics
-from constructs_lib._pools import InferencePoolSpec, selected_servers, target_port
 from constructs_lib._terraform.providers import ComputeSubnetwork, Manifest, Release, ReleaseSet
 
 POOL_API_GROUP = "inference.networking.k8s.io"

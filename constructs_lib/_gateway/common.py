@@ -15,7 +15,6 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args
 from cdktf import ITerraformDependable, TerraformOutput
 from constructs import Construct
 
-from constructs_lib._body_routing import BodyRoutingProps, RoutingPlan, routing_plan, routing_problems
 from constructs_lib._cluster.access import ClusterAccess
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import ConfigError, Problem
@@ -25,8 +24,8 @@ from constructs_lib._core.releases import ApiVersion
 from constructs_lib._edge.gateway_edge_props import HttpsProps, StaticAddressProps, edge_problems
 from constructs_lib._edge.model_armor import ModelArmor
 from constructs_lib._edge.model_armor_props import ModelArmorProps
-from constructs_lib._model_server.server_props import VllmModelServerProps
-from constructs_lib._pools import (
+from constructs_lib._gateway.body_routing import BodyRoutingProps, RoutingPlan, routing_plan, routing_problems
+from constructs_lib._gateway.pools import (
     Criticality,
     InferencePoolSpec,
     PoolModels,
@@ -34,9 +33,10 @@ from constructs_lib._pools import (
     pool_models,
     served_twice_problems,
 )
-from constructs_lib._proxy_subnet import ProxyOnlySubnetCheck
-from constructs_lib._routes import GATEWAY_API as GATEWAY_API
-from constructs_lib._routes import PlannedRoute, matches, route_manifest
+from constructs_lib._gateway.proxy_subnet import ProxyOnlySubnetCheck
+from constructs_lib._gateway.routes import GATEWAY_API as GATEWAY_API
+from constructs_lib._gateway.routes import PlannedRoute, matches, route_manifest
+from constructs_lib._model_server.server_props import VllmModelServerProps
 from constructs_lib._terraform.providers import DataKubernetesResource, DataKubernetesResourceMetadata, Manifest
 
 COMPLETIONS_PATH = "/v1/completions"

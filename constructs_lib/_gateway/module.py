@@ -19,10 +19,10 @@ from typing import Any
 from cdktf import TerraformHclModule
 from constructs import Construct
 
-from constructs_lib._body_routing import BodyRouter
 from constructs_lib._cluster.access import ClusterAccess
 from constructs_lib._edge.gateway_edge import GatewayEdge
-from constructs_lib._gateway_common import (
+from constructs_lib._gateway.body_routing import BodyRouter
+from constructs_lib._gateway.common import (
     CHAT_COMPLETIONS_PATH,
     COMPLETIONS_PATH,
     after_gateway,
@@ -33,13 +33,13 @@ from constructs_lib._gateway_common import (
     sample_model,
     serving_section,
 )
-from constructs_lib._gateway_module_props import (
+from constructs_lib._gateway.module_props import (
     HttpRouteSpec,
     InferenceGatewayProps,
     ResolvedModuleGateway,
 )
+from constructs_lib._gateway.routes import matches, route_manifest
 from constructs_lib._model_server.server_props import VllmModelServerProps
-from constructs_lib._routes import matches, route_manifest
 from constructs_lib._terraform.providers import Manifest
 from constructs_lib._terraform.requirements import require_provider
 
