@@ -19,7 +19,6 @@ from constructs_lib._runtime import lazy_providers as _lazy_providers  # noqa: F
 # that needs one construct loads only the modules behind it. This block is what type
 # checkers and readers see, and the one list ``__getattr__`` reads the name's module from.
 if _typing.TYPE_CHECKING:
-    from constructs_lib._alerting import QueueDepthAlert, QueueDepthAlertProps
     from constructs_lib._cluster.access import ClusterAccess, ClusterAccessProps, ProjectAccess
     from constructs_lib._cluster.gie_crds import GieCrds, GieCrdsProps, GkeExtensionCrds, GkeExtensionCrdsProps
     from constructs_lib._cluster.metrics_rbac import MetricsRbac, MetricsRbacProps
@@ -43,13 +42,6 @@ if _typing.TYPE_CHECKING:
         bbr_maps_base_models,
         ships_objective_crd,
     )
-    from constructs_lib._dashboard import (
-        DashboardProps,
-        DashboardScope,
-        InferenceDashboard,
-        dashboard_body,
-        layout_picture,
-    )
     from constructs_lib._edge.gateway_edge_props import CertificateSource, HttpsProps, StaticAddressProps
     from constructs_lib._edge.model_armor_props import ModelArmorProps, ModelArmorTemplateProps
     from constructs_lib._gateway.body_routing import BodyRoutingProps
@@ -64,7 +56,6 @@ if _typing.TYPE_CHECKING:
     from constructs_lib._gateway.pools import Criticality, InferencePoolSpec
     from constructs_lib._gateway.v1 import InferenceGatewayV1
     from constructs_lib._gateway.v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
-    from constructs_lib._metrics_adapter import CustomMetricsAdapter, MetricsAdapterProps
     from constructs_lib._model_server.autoscaling import AutoscalingProps, AutoscalingTarget, PoolTarget
     from constructs_lib._model_server.autoscaling import explain as explain_autoscaling
     from constructs_lib._model_server.drain import Derivation, DrainProfile
@@ -79,7 +70,16 @@ if _typing.TYPE_CHECKING:
         ProbeSettings,
         VllmModelServerProps,
     )
-    from constructs_lib._observability import (
+    from constructs_lib._observability.alerting import QueueDepthAlert, QueueDepthAlertProps
+    from constructs_lib._observability.dashboard import (
+        DashboardProps,
+        DashboardScope,
+        InferenceDashboard,
+        dashboard_body,
+        layout_picture,
+    )
+    from constructs_lib._observability.metrics_adapter import CustomMetricsAdapter, MetricsAdapterProps
+    from constructs_lib._observability.props import (
         EndpointPickerSource,
         ObservabilityProps,
         observability_problems,

@@ -266,8 +266,8 @@ ADAPTER_COPY = "custom-metrics-stackdriver-adapter-af49d86.yaml"
 def test_the_pinned_adapter_release_is_what_the_binding_and_check_assume():
     import yaml
 
-    from constructs_lib import _metrics_adapter as adapter
-    from constructs_lib._metrics_adapter import ADAPTER_COMMIT
+    from constructs_lib._observability import metrics_adapter as adapter
+    from constructs_lib._observability.metrics_adapter import ADAPTER_COMMIT
 
     assert ADAPTER_COMMIT.startswith(ADAPTER_COPY.rsplit("-", 1)[1].removesuffix(".yaml"))
     documents = [d for d in yaml.safe_load_all((FIXTURES / "upstream" / ADAPTER_COPY).read_text()) if d]

@@ -12,17 +12,17 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from constructs_lib._alerting import QueueDepthAlertProps
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.metric_names import Version
 from constructs_lib._core.props import Props
-from constructs_lib._dashboard import DashboardProps
 from constructs_lib._gateway.picker_config import averaged_kv_cache_metric
 from constructs_lib._gateway.pools import InferencePoolSpec, selected_servers
-from constructs_lib._metrics_adapter import MetricsAdapterProps
 from constructs_lib._model_server.autoscaling import KV_CACHE_TARGETS, POOL_TARGETS
 from constructs_lib._model_server.server_props import VllmModelServerProps
+from constructs_lib._observability.alerting import QueueDepthAlertProps
+from constructs_lib._observability.dashboard import DashboardProps
+from constructs_lib._observability.metrics_adapter import MetricsAdapterProps
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
