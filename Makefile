@@ -43,7 +43,7 @@ $(VENV)/.installed-$(PYTHON_TAG): Pipfile.lock | $(PIPENV)
 	VIRTUAL_ENV=$(abspath $(VENV)) $(PIPENV) sync --dev
 	@# Make the lazy provider tarballs and let jsii finish its package index, so the
 	@# first synth is as fast as the rest.
-	$(PY) -m constructs_lib._runtime.warm_up
+	$(PY) -m cli.warm_up
 	@rm -f $(VENV)/.installed*
 	@touch $@
 
@@ -61,10 +61,10 @@ clean:
 
 # Plain Terraform, stack by stack in dependency order (read from cdktf.out/manifest.json).
 apply: synth
-	$(PY) -m stacks.deploy apply --var-file $(VARS)
+	$(PY) -m cli.deploy apply --var-file $(VARS)
 
 destroy: install
-	$(PY) -m stacks.deploy destroy --var-file $(VARS)
+	$(PY) -m cli.deploy destroy --var-file $(VARS)
 
 bench: install
 	$(PY) bench/synth_bench.py
@@ -73,7 +73,7 @@ bench: install
 # Regenerate what the tests compare against: the configuration reference and, after a
 # deliberate construct id change, the pinned construct tree.
 docs: install
-	$(PY) -m stacks.reference
+	$(PY) -m cli.reference
 	PYTHONPATH=.:tests $(PY) tests/pin_construct_tree.py
 
 # Scripted checks of the set-up, not part of CI (each takes minutes); see .ci/.

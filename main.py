@@ -2,7 +2,7 @@
 
 import sys
 
-from stacks.cli import main
+from cli.synth import main
 
 if __name__ == "__main__":
     sys.exit(main())

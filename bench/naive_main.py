@@ -11,7 +11,7 @@ import cdktf_cdktf_provider_kubernetes  # noqa: F401
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from stacks.cli import main  # noqa: E402
+from cli.synth import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

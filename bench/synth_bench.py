@@ -140,7 +140,7 @@ def fresh_install(synth: list[str], env: dict[str, str], scratch: Path, runs: in
              "JSII_RUNTIME_PACKAGE_CACHE_ROOT": str(caches / "jsii")}
     cold = measure(synth, fresh)  # no warm-up at all: what 'make install' used to leave
     shutil.rmtree(caches)
-    warm_up = measure([PYTHON, "-m", "constructs_lib._runtime.warm_up"], fresh)
+    warm_up = measure([PYTHON, "-m", "cli.warm_up"], fresh)
     first = measure(synth, fresh)
     warm = [measure(synth, fresh) for _ in range(runs)]
     blocker = scratch / "not-a-directory"

@@ -26,8 +26,8 @@ BOMB = "\n".join(
 
 
 def loader_figures(path: Path) -> tuple[float, float, str]:
+    from cli.config_file import load_config
     from constructs_lib import ConfigError
-    from stacks.config_file import load_config
 
     tracemalloc.start()
     started = time.perf_counter()

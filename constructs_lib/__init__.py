@@ -85,6 +85,7 @@ if _typing.TYPE_CHECKING:
         observability_problems,
         pools_of_servers,
     )
+    from constructs_lib._runtime.warm_up import main as warm_up
     from constructs_lib._terraform.requirements import require_provider, require_terraform
 
 __version__ = "0.1.0"
@@ -169,6 +170,7 @@ __all__ = [
     "require_provider",
     "require_terraform",
     "ships_objective_crd",
+    "warm_up",
 ]
 
 

@@ -334,11 +334,11 @@ def test_the_yaml_example_synthesizes_the_same_routing(tmp_path):
     import json
     from pathlib import Path
 
-    from stacks import cli
+    from cli import synth
 
     root = Path(__file__).resolve().parents[1]
     outdir = tmp_path / "out"
-    assert cli.main(["--config", str(root / "config.two-models.example.yaml"), "--outdir", str(outdir),
+    assert synth.main(["--config", str(root / "config.two-models.example.yaml"), "--outdir", str(outdir),
                      "--quiet"]) == 0
     stack = json.loads((outdir / "stacks" / "inference-gateway" / "cdk.tf.json").read_text())
     for model, pool in TABLE.items():

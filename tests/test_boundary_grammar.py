@@ -3,8 +3,8 @@ derived values included; a relative CRD file works from any directory."""
 
 import pytest
 
+from cli import synth
 from constructs_lib._core import checks as checks
-from stacks import cli
 
 CRD = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: x.example.com\n"
 
@@ -12,7 +12,7 @@ CRD = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmeta
 def _refused(tmp_path, capsys, text):
     config = tmp_path / "config.yaml"
     config.write_text(text)
-    code = cli.main(["--config", str(config), "--outdir", str(tmp_path / "out"), "--quiet"])
+    code = synth.main(["--config", str(config), "--outdir", str(tmp_path / "out"), "--quiet"])
     lines = capsys.readouterr().err.splitlines()
     assert not (tmp_path / "out").exists()
     return code, lines
@@ -97,7 +97,7 @@ def test_a_relative_crd_file_works_outside_the_repository(tmp_path, monkeypatch,
     (work / "manifests.yaml").write_text(CRD)
     (work / "config.yaml").write_text("prerequisites:\n  crds:\n    manifest_file: manifests.yaml\n")
     monkeypatch.chdir(work)
-    assert cli.main(["--config", "config.yaml", "--outdir", "out", "--quiet"]) == 0, capsys.readouterr().err
+    assert synth.main(["--config", "config.yaml", "--outdir", "out", "--quiet"]) == 0, capsys.readouterr().err
     stack = work / "out" / "stacks" / "prerequisites"
     assert [path.read_text() for path in stack.rglob("manifests.yaml")] == [CRD]
     assert str(work) not in (stack / "cdk.tf.json").read_text()

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from stacks import cli
-from stacks.outdir import MARKER
+from cli import synth
+from cli.outdir import MARKER
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(capsys, *argv):
-    code = cli.main([*argv, "--quiet"])
+    code = synth.main([*argv, "--quiet"])
     return code, capsys.readouterr().err.splitlines()
 
 

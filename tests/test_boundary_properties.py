@@ -23,8 +23,8 @@ from helpers import strings_in
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from cli import synth
 from constructs_lib._core.literal import escape, has_token
-from stacks import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = {name: yaml.safe_load((ROOT / name).read_text())
@@ -134,7 +134,7 @@ def test_mutated_examples_synthesize_or_fail_in_one_line_per_field(case):
         before_cwd = _listing(Path.cwd())
         stderr, stdout = io.StringIO(), io.StringIO()
         with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(stdout):
-            code = cli.main(["--config", str(config), "--outdir", str(outdir), "--quiet"])
+            code = synth.main(["--config", str(config), "--outdir", str(outdir), "--quiet"])
         lines = stderr.getvalue().splitlines()
         event(f"exit {code}")
         assert code in (0, 2), (code, lines)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from cli import synth
+from cli.config_file import load_config
+from cli.strict_yaml import MAX_FILE_BYTES, YamlRefusedError, parse
 from constructs_lib import ConfigError, Problem
-from stacks import cli
-from stacks.config_file import load_config
-from stacks.strict_yaml import MAX_FILE_BYTES, YamlRefusedError, parse
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,7 +24,7 @@ BOMB = "\n".join(
 def _errors(tmp_path, capsys, text, *extra):
     config = tmp_path / "config.yaml"
     config.write_text(text)
-    code = cli.main(["--config", str(config), "--outdir", str(tmp_path / "out"), *extra])
+    code = synth.main(["--config", str(config), "--outdir", str(tmp_path / "out"), *extra])
     lines = capsys.readouterr().err.splitlines()
     return code, lines
 
@@ -187,7 +187,7 @@ def test_a_device_or_pipe_is_refused_without_reading_it(tmp_path, capsys):
 
     os.mkfifo(tmp_path / "pipe")
     for path in ("/dev/zero", str(tmp_path / "pipe")):
-        assert cli.main(["--config", path, "--outdir", str(tmp_path / "out"), "--explain"]) == 2
+        assert synth.main(["--config", path, "--outdir", str(tmp_path / "out"), "--explain"]) == 2
         (line,) = capsys.readouterr().err.splitlines()
         assert "is not a regular file" in line
 

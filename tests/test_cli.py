@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from stacks import cli
-from stacks.outdir import MARKER
+from cli import synth
+from cli.outdir import MARKER
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def default_output(tmp_path_factory):
     outdir = tmp_path_factory.mktemp("cli") / "cdktf.out"
-    assert cli.main(["--outdir", str(outdir), "--quiet"]) == 0
+    assert synth.main(["--outdir", str(outdir), "--quiet"]) == 0
     return outdir
 
 
@@ -27,7 +27,7 @@ def _stack_files(outdir):
 
 def test_synth_prints_stacks_counts_and_directory(tmp_path, capsys):
     outdir = tmp_path / "out"
-    assert cli.main(["--outdir", str(outdir)]) == 0
+    assert synth.main(["--outdir", str(outdir)]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == f"Synthesized 3 stacks into {outdir} (in apply order):"
     assert [line.split()[0] for line in printed[1:]] == ["prerequisites", "model-servers", "inference-gateway"]
@@ -36,20 +36,20 @@ def test_synth_prints_stacks_counts_and_directory(tmp_path, capsys):
 
 def test_two_synths_are_byte_identical(default_output, tmp_path):
     again = tmp_path / "cdktf.out"
-    assert cli.main(["--outdir", str(again), "--quiet"]) == 0
+    assert synth.main(["--outdir", str(again), "--quiet"]) == 0
     first, second = _stack_files(default_output), _stack_files(again)
     assert len(first) == 3 and first == second
 
 
 def test_example_yaml_is_the_default(default_output, tmp_path):
     outdir = tmp_path / "cdktf.out"
-    assert cli.main(["--config", str(ROOT / "config.example.yaml"), "--outdir", str(outdir), "--quiet"]) == 0
+    assert synth.main(["--config", str(ROOT / "config.example.yaml"), "--outdir", str(outdir), "--quiet"]) == 0
     assert _stack_files(outdir) == _stack_files(default_output)
 
 
 def test_outdir_from_cdktf_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("CDKTF_OUTDIR", str(tmp_path / "from-env"))
-    assert cli.main(["--quiet"]) == 0
+    assert synth.main(["--quiet"]) == 0
     assert (tmp_path / "from-env" / "manifest.json").is_file()
 
 
@@ -96,7 +96,7 @@ def test_bad_input_is_one_line_exit_2_and_leaves_output_alone(case, tmp_path, ca
     outdir = tmp_path / "cdktf.out"
     outdir.mkdir()
     (outdir / MARKER).write_text("previous output")
-    assert cli.main(["--config", str(config), "--outdir", str(outdir)]) == 2
+    assert synth.main(["--config", str(config), "--outdir", str(outdir)]) == 2
     captured = capsys.readouterr()
     lines = captured.err.splitlines()
     assert len(lines) == 1, lines
@@ -109,7 +109,7 @@ def test_bad_input_is_one_line_exit_2_and_leaves_output_alone(case, tmp_path, ca
 def test_a_config_file_that_is_not_utf8_is_one_line(tmp_path, capsys):
     config = tmp_path / "config.yaml"
     config.write_bytes(b"model_servers:\n  - name: \xff\xfe\n")
-    assert cli.main(["--config", str(config), "--outdir", str(tmp_path / "o")]) == 2
+    assert synth.main(["--config", str(config), "--outdir", str(tmp_path / "o")]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert "is not UTF-8 text" in line and "fix: save the file as UTF-8" in line
 
@@ -117,7 +117,7 @@ def test_a_config_file_that_is_not_utf8_is_one_line(tmp_path, capsys):
 def test_every_problem_is_reported_at_once(tmp_path, capsys):
     config = tmp_path / "config.yaml"
     config.write_text("model_servers:\n  - port: 0\n    replicas: -1\n    accelerator: tpu\n")
-    assert cli.main(["--config", str(config), "--outdir", str(tmp_path / "o")]) == 2
+    assert synth.main(["--config", str(config), "--outdir", str(tmp_path / "o")]) == 2
     fields = [line.split("=")[0] for line in capsys.readouterr().err.splitlines()]
     assert fields == ["error: model_servers[0].replicas", "error: model_servers[0].port",
                       "error: model_servers[0].accelerator"]
@@ -137,7 +137,7 @@ def test_main_py_exits_2_without_traceback(tmp_path):
 
 def test_help_explains_the_options(capsys):
     with pytest.raises(SystemExit) as done:
-        cli.main(["--help"])
+        synth.main(["--help"])
     assert done.value.code == 0
     text = capsys.readouterr().out
     for option in ("--config", "--outdir", "--quiet"):
@@ -146,7 +146,7 @@ def test_help_explains_the_options(capsys):
 
 def test_v1_example_yaml_synthesizes_the_v1_path(tmp_path):
     outdir = tmp_path / "cdktf.out"
-    assert cli.main(["--config", str(ROOT / "config.v1.example.yaml"), "--outdir", str(outdir), "--quiet"]) == 0
+    assert synth.main(["--config", str(ROOT / "config.v1.example.yaml"), "--outdir", str(outdir), "--quiet"]) == 0
     gateway = (outdir / "stacks" / "inference-gateway" / "cdk.tf.json").read_text()
     assert '"helm_release"' in gateway and '"module"' not in gateway
     assert "/v1.5.0/manifests.yaml" in (outdir / "stacks" / "prerequisites" / "cdk.tf.json").read_text()
@@ -159,7 +159,7 @@ def test_edge_example_yaml_synthesizes_on_both_paths(api_version, tmp_path):
     config = tmp_path / "edge.yaml"
     config.write_text(text)
     outdir = tmp_path / "cdktf.out"
-    assert cli.main(["--config", str(config), "--outdir", str(outdir), "--quiet"]) == 0
+    assert synth.main(["--config", str(config), "--outdir", str(outdir), "--quiet"]) == 0
     gateway = json.loads((outdir / "stacks" / "inference-gateway" / "cdk.tf.json").read_text())
     assert set(gateway["resource"]) >= {"google_compute_address", "google_certificate_manager_certificate",
                                         "google_model_armor_template", "google_project_iam_member"}

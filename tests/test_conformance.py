@@ -20,6 +20,7 @@ from helpers import FIXTURES, SHARED, needs_shared, synth
 from k8s_schema import schema_errors
 from kubernetes_validate.utils import SchemaNotFoundError, all_versions, major_minor, schema_contents
 
+from cli.config_file import load_config
 from constructs_lib import (
     AutoscalingProps,
     AutoscalingTarget,
@@ -30,7 +31,6 @@ from constructs_lib import (
     VllmModelServerProps,
 )
 from stacks.config import AppConfig
-from stacks.config_file import load_config
 
 #: Objects the app reads but does not create, each documented in the README.
 DOCUMENTED_EXTERNAL = {("Secret", "default", "hf-token")}

@@ -1,15 +1,15 @@
-"""python -m stacks.deploy: stacks applied in dependency order and destroyed in reverse."""
+"""python -m cli.deploy: stacks applied in dependency order and destroyed in reverse."""
 
 import pytest
 
-from stacks import cli, deploy
-from stacks.order import CycleError, apply_order, destroy_order
+from cli import deploy, synth
+from cli.order import CycleError, apply_order, destroy_order
 
 
 @pytest.fixture(scope="module")
 def default_output(tmp_path_factory):
     outdir = tmp_path_factory.mktemp("deploy") / "cdktf.out"
-    assert cli.main(["--outdir", str(outdir), "--quiet"]) == 0
+    assert synth.main(["--outdir", str(outdir), "--quiet"]) == 0
     return outdir
 
 

@@ -4,12 +4,12 @@ import dataclasses
 
 import pytest
 
+from cli import synth
+from cli.explain import explain_config
 from constructs_lib import ConfigError, DrainProfile, ProbeSettings, VllmModelServerProps
 from constructs_lib._model_server import drain as drain
 from constructs_lib._model_server.server import deployment_manifest
-from stacks import cli
 from stacks.config import AppConfig
-from stacks.explain import explain_config
 
 # The tutorial's example as its own numbers intend: 4096 tokens at 10 ms per token.
 TEN_MS = DrainProfile(max_output_tokens=4096, tpot_ms_at_max_batch=10, max_model_load_seconds=600)
@@ -97,7 +97,7 @@ def test_explain_prints_each_value_with_formula_and_inputs():
 
 
 def test_explain_without_profile_says_the_numbers_are_the_tutorials(capsys):
-    assert cli.main(["--explain"]) == 0
+    assert synth.main(["--explain"]) == 0
     text = capsys.readouterr().out
     assert "termination_grace_seconds = 130 (the tutorial's value)" in text
     assert "startup window = 3602 s" in text

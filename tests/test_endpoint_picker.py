@@ -80,7 +80,7 @@ def v1_stacks(tmp_path_factory):
 def test_the_v1_example_is_the_v1_defaults_these_tests_hold():
     from helpers import FIXTURES
 
-    from stacks.config_file import load_config
+    from cli.config_file import load_config
 
     example = FIXTURES.parent.parent / "config.v1.example.yaml"
     assert load_config(str(example)) == AppConfig(gateway=InferenceGatewayV1Props())

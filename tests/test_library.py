@@ -3,6 +3,7 @@
 import email
 import importlib
 import pkgutil
+import re
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from helpers import CONSTRUCT_TREE, construct_tree
 from import_graph import find_cycle, imports_of
 
 import constructs_lib
-from stacks import reference
+from cli import reference
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,6 +63,7 @@ def test_wheel_holds_the_typed_library_with_dependency_ranges(tmp_path):
         names = archive.namelist()
         metadata = email.message_from_bytes(archive.read(next(n for n in names if n.endswith("METADATA"))))
     assert "constructs_lib/py.typed" in names and "constructs_lib/__init__.py" in names
+    assert "constructs_lib/_core/checks.py" in names and "constructs_lib/_gateway/v1.py" in names
     assert not [n for n in names if n.startswith(("stacks/", "tests/", "bench/"))]
     assert metadata["Version"] == constructs_lib.__version__
     requires = metadata.get_all("Requires-Dist")
@@ -84,10 +86,27 @@ def test_examples_import_only_the_public_api(example):
     assert "constructs_lib._" not in source and "from stacks" not in source and "import stacks" not in source
 
 
-@pytest.mark.parametrize("module", sorted(p.name for p in (ROOT / "stacks").glob("*.py")))
+APP_MODULES = sorted(str(p.relative_to(ROOT)) for folder in ("stacks", "cli", "bench", "audit") for p in
+                     (ROOT / folder).glob("*.py"))
+
+
+@pytest.mark.parametrize("module", APP_MODULES)
 def test_the_app_uses_only_the_public_api(module):
-    source = (ROOT / "stacks" / module).read_text()
+    source = (ROOT / module).read_text()
     assert "constructs_lib._" not in source and "constructs_lib import _" not in source
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in (ROOT / "stacks").glob("*.py")))
+def test_the_stacks_never_import_the_command_line(module):
+    """cli -> stacks -> constructs_lib: the stacks are a library the commands use."""
+    source = (ROOT / "stacks" / module).read_text()
+    assert not re.search(r"^\s*(from|import) cli\b", source, re.MULTILINE)
+
+
+def test_no_command_names_a_private_path():
+    pages = [str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md")]
+    for name in ("Makefile", "README.md", "cdktf.json", *pages):
+        assert not re.search(r"constructs_lib\._[a-z]", (ROOT / name).read_text()), name
 
 
 def _imports(module: str) -> set[str]:

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURES, by_path, fields_of, manifests
 
+from cli.config_file import load_config
+from cli.explain import explain_config
 from constructs_lib import (
     AutoscalingProps,
     AutoscalingTarget,
@@ -25,8 +27,6 @@ from constructs_lib import (
 from constructs_lib._core.literal import escape
 from constructs_lib._core.metric_names import endpoint_picker_metrics, image_version, vllm_metrics
 from stacks.config import AppConfig, PrerequisitesProps
-from stacks.config_file import load_config
-from stacks.explain import explain_config
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config.autoscaling.example.yaml"
@@ -231,11 +231,11 @@ def test_an_alert_needs_scraped_servers_and_valid_channels():
 
 
 def test_bad_observability_yaml_is_one_line_per_problem(tmp_path):
-    from stacks import cli
+    from cli import synth
 
     config = tmp_path / "bad.yaml"
     config.write_text("model_servers:\n  - autoscaling: {min_replicas: 5, max_replicas: 2}\n")
-    assert cli.main(["--config", str(config), "--outdir", str(tmp_path / "out")]) == 2
+    assert synth.main(["--config", str(config), "--outdir", str(tmp_path / "out")]) == 2
     assert not (tmp_path / "out").exists()
 
 

@@ -19,7 +19,7 @@ RUN = [
     "make synth",
     ".venv/bin/python main.py --help",
     ".venv/bin/python main.py --explain",
-    ".venv/bin/python -m stacks.deploy apply --var-file values.tfvars.example --dry-run",
+    ".venv/bin/python -m cli.deploy apply --var-file values.tfvars.example --dry-run",
 ]
 
 SKIPPED = {

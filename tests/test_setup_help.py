@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from stacks import cli, deploy
+from cli import deploy, synth
 
 
 def _help(main, capsys) -> str:
@@ -16,7 +16,7 @@ def _help(main, capsys) -> str:
 
 
 def test_the_synth_help_names_the_var_file_for_both_ways_to_apply(capsys):
-    text = _help(cli.main, capsys)
+    text = _help(synth.main, capsys)
     assert "make apply VARS=values.tfvars" in text
     assert "deploy \"*\" --var-file=$PWD/values.tfvars" in text
 
@@ -36,4 +36,4 @@ def test_every_deploy_argument_has_a_help_text(capsys):
     (1, "resource", "1 resource"),
 ])
 def test_counts_agree_with_their_nouns(count, noun, expected):
-    assert cli._counted(count, noun) == expected
+    assert synth._counted(count, noun) == expected

@@ -28,6 +28,7 @@ from tfstub.fake_cluster import FakeCluster
 from tfstub.harness import TERRAFORM, TESTS
 from tfstub.plan_runs import PlanRuns, planned_crds
 
+from cli.config_file import load_config
 from constructs_lib import (
     INFERENCE_POOL_V1_CRD,
     ClusterAccessProps,
@@ -36,7 +37,6 @@ from constructs_lib import (
     VllmModelServerProps,
 )
 from stacks.config import AppConfig, PrerequisitesProps
-from stacks.config_file import load_config
 
 ROOT = TESTS.parent
 pytestmark = pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on PATH (>= 1.11 needed)")

@@ -10,6 +10,7 @@ import yaml
 from helpers import synth
 from tfstub.harness import TERRAFORM, TESTS
 
+from cli.config_file import load_config
 from constructs_lib import (
     ClusterAccessProps,
     HuggingFaceToken,
@@ -18,7 +19,6 @@ from constructs_lib import (
     from_mapping,
 )
 from stacks.config import AppConfig, PrerequisitesProps, StateProps
-from stacks.config_file import load_config
 
 ROOT = TESTS.parent
 pytestmark = pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary on PATH (>= 1.8 needed)")

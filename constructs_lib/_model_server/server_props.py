@@ -181,7 +181,7 @@ class VllmModelServerProps(Props):
         termination_grace_seconds: pod ``terminationGracePeriodSeconds``. Default ``None``:
             130 (tutorial), or derived from ``drain_profile``; must cover preStop + drain.
         drain_profile: workload measurements from which the three settings above are
-            derived (see ``constructs_lib._model_server.drain``). Default ``None``: the tutorial's numbers.
+            derived (see ``DrainProfile`` and ``explain_drain``). Default ``None``: the tutorial's numbers.
         hardened: drop all capabilities, forbid privilege escalation, use the
             ``RuntimeDefault`` seccomp profile and mount no service account token. Neither
             container needs any of these. Default ``True``; ``False`` is the tutorial's pod.

@@ -80,6 +80,8 @@ def wait_for_indexes(assemblies: list[tuple[str, str, Path]], timeout: float = W
 
 
 def main() -> int:
+    """Make the lazy provider tarballs and wait for jsii to index them, so the first synth
+    after an install is as fast as the rest; 0 (warnings only, never a failure)."""
     assemblies = loaded_assemblies()
     missing = [name for name, version, tarball in assemblies
                if not jsii_package_dir(name, version, tarball).is_dir()]

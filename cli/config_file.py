@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from cli.strict_yaml import MAX_FILE_BYTES, parse, yaml_error_problem
 from constructs_lib import ConfigError, Problem, from_mapping, has_token
-from stacks.strict_yaml import MAX_FILE_BYTES, parse, yaml_error_problem
 
 if TYPE_CHECKING:
     from stacks.config import AppConfig

@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     outdir, option = _outdir(args.outdir)
     problems: list[Problem] = []
     if not args.explain:
-        from stacks import outdir as output
+        from cli import outdir as output
 
         problems = output.problems(outdir, option)
     try:
@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(problems)
     try:
         if args.explain:
-            from stacks.explain import explain_config
+            from cli.explain import explain_config
 
             print(explain_config(config))
             return 0
@@ -91,7 +91,7 @@ def _outdir(given: str | None) -> tuple[Path, str]:
 
 def _load(path: str | None) -> AppConfig:
     if path:  # the file is read before the constructs load (see load_config)
-        from stacks.config_file import load_config
+        from cli.config_file import load_config
 
         return load_config(path)
     from stacks.config import AppConfig
@@ -102,7 +102,7 @@ def _load(path: str | None) -> AppConfig:
 def synthesize(config: AppConfig, outdir: Path, option: str = "--outdir") -> str:
     """Synthesize into a sibling staging directory, then move it into place (keeping what
     Terraform put in the previous output); return a summary."""
-    from stacks import outdir as output
+    from cli import outdir as output
     from stacks.app import build_app
 
     try:
@@ -127,7 +127,7 @@ def synthesize(config: AppConfig, outdir: Path, option: str = "--outdir") -> str
 
 def describe_output(staging: Path, outdir: Path) -> str:
     """One line per stack (in apply order) with its resource and data source counts."""
-    from stacks.order import apply_order, read_manifest
+    from cli.order import apply_order, read_manifest
 
     manifest = read_manifest(staging)
     lines = [f"Synthesized {len(manifest['stacks'])} stacks into {outdir} (in apply order):"]

@@ -1,6 +1,6 @@
 """Apply or destroy the synthesized stacks with plain Terraform, in dependency order.
 
-``python -m stacks.deploy apply --var-file values.tfvars`` runs ``terraform init`` and
+``python -m cli.deploy apply --var-file values.tfvars`` runs ``terraform init`` and
 ``terraform apply`` in each stack's directory, dependencies first; ``destroy`` runs
 ``terraform destroy`` in the reverse order. ``--dry-run`` prints the commands only.
 """
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from stacks.order import apply_order, destroy_order, read_manifest
+from cli.order import apply_order, destroy_order, read_manifest
 
 
 def commands(action: str, outdir: Path, var_file: Path | None, auto_approve: bool) -> list[list[str]]:
@@ -34,7 +34,7 @@ def commands(action: str, outdir: Path, var_file: Path | None, auto_approve: boo
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m stacks.deploy", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m cli.deploy", description=__doc__.split("\n\n")[0])
     parser.add_argument("action", choices=["apply", "destroy"],
                         help="apply: dependencies first; destroy: the reverse order")
     parser.add_argument("--outdir", default="cdktf.out", type=Path,
