@@ -56,8 +56,8 @@ if _typing.TYPE_CHECKING:
     from constructs_lib._gateway.pools import Criticality, InferencePoolSpec
     from constructs_lib._gateway.v1 import InferenceGatewayV1
     from constructs_lib._gateway.v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
+    from constructs_lib._model_server.autoscaler import explain as explain_autoscaling
     from constructs_lib._model_server.autoscaling import AutoscalingProps, AutoscalingTarget, PoolTarget
-    from constructs_lib._model_server.autoscaling import explain as explain_autoscaling
     from constructs_lib._model_server.drain import Derivation, DrainProfile
     from constructs_lib._model_server.drain import explain as explain_drain
     from constructs_lib._model_server.hf_token import HuggingFaceTokenSecret

@@ -1,5 +1,6 @@
 """The library as other teams consume it: public API, packaging, docs, construct ids."""
 
+import ast
 import email
 import importlib
 import pkgutil
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from helpers import CONSTRUCT_TREE, construct_tree
-from import_graph import find_cycle, imports_of
+from import_graph import external_imports_of, find_cycle, imports_of, package_modules
 
 import constructs_lib
 from cli import reference
@@ -125,7 +126,59 @@ def test_the_two_gateway_paths_share_a_core_and_never_import_each_other():
         assert not _imports(core) & (module_path | v1_path), core
 
 
-def test_the_package_has_no_import_cycles():
-    assert find_cycle(type_only=False) == []
+def test_the_package_has_no_import_cycles_type_only_imports_included():
+    assert find_cycle(type_only=True) == []
     assert imports_of("constructs_lib._gateway.common")
     assert imports_of("constructs_lib._core.checks") <= {"constructs_lib._core.errors"}
+
+
+#: Each wing and the wings it may import, lowest first (``_core`` and ``_runtime`` are the
+#: ground; the three middle wings never import each other).
+WINGS: dict[str, set[str]] = {
+    "_core": set(),
+    "_runtime": set(),
+    "_terraform": {"_core"},
+    "_cluster": {"_core", "_terraform"},
+    "_model_server": {"_core", "_terraform"},
+    "_edge": {"_core", "_terraform"},
+    "_gateway": {"_core", "_terraform", "_cluster", "_model_server", "_edge"},
+    "_observability": {"_core", "_terraform", "_cluster", "_model_server", "_edge", "_gateway"},
+}
+
+
+def _wing(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else None
+
+
+def test_the_library_is_in_wings_with_at_most_three_flat_modules():
+    entries = list(pkgutil.iter_modules(constructs_lib.__path__))
+    assert {info.name for info in entries if info.ispkg} == set(WINGS)
+    assert len([info for info in entries if not info.ispkg]) <= 3
+
+
+@pytest.mark.parametrize("module", sorted(name for name in package_modules() if _wing(name)))
+def test_a_wing_imports_only_the_wings_below_it(module):
+    wing = _wing(module)
+    allowed = WINGS[wing] | {wing}
+    crossing = {imported for imported in imports_of(module) if _wing(imported) not in allowed}
+    assert crossing == set(), f"{module} imports {sorted(crossing)}; {wing} may import only {sorted(allowed)}"
+
+
+@pytest.mark.parametrize("wing", sorted(WINGS))
+def test_each_wing_states_its_concern_and_exports_nothing(wing):
+    tree = ast.parse((ROOT / "constructs_lib" / wing / "__init__.py").read_text())
+    assert ast.get_docstring(tree), wing
+    assert len(tree.body) == 1, f"{wing}/__init__.py holds code; the package face is the one export list"
+
+
+def test_only_the_terraform_door_imports_provider_bindings_and_only_the_runtime_touches_jsii():
+    for module in package_modules():
+        external = external_imports_of(module)
+        if any(name.startswith("cdktf_cdktf_provider") for name in external):
+            assert module == "constructs_lib._terraform.providers", module
+        if "jsii" in external:
+            assert _wing(module) == "_runtime", module
+    importers = {m for m in package_modules() if _wing(m) != "_runtime"
+                 and any(_wing(i) == "_runtime" for i in imports_of(m))}
+    assert importers == {"constructs_lib"}

@@ -6,7 +6,7 @@ move between releases: vLLM renamed its KV-cache gauge ``vllm:gpu_cache_usage_pe
 ``vllm:kv_cache_usage_perc`` in 0.9 (the old name is hidden by default from 0.10), the EPP
 renamed its per-model prefix ``inference_model_`` to ``inference_objective_`` in v1.1.0
 and gained a scheduling-latency histogram in v0.4.0. When a release changes a name, a row
-here changes and every consumer follows (``_model_server_metrics`` reads vLLM's names
+here changes and every consumer follows (``_gateway/picker_config.py`` reads vLLM's names
 from here too).
 
 Sources: vLLM ``vllm/v1/metrics/loggers.py`` ("Deprecated in 0.9 - Renamed as
@@ -47,7 +47,7 @@ class VllmMetrics:
 @dataclass(frozen=True)
 class EndpointPickerMetrics:
     """Names of the endpoint picker's own series (which vLLM names it scrapes is in
-    ``_model_server_metrics``, with the configuration the v1 path gives it)."""
+    ``_gateway/picker_config.py``, with the configuration the v1 path gives it)."""
 
     pool_queue: str
     pool_kv_cache: str

@@ -60,6 +60,6 @@ def bbr_maps_base_models(tag: str) -> bool:
 
 
 #: Chart releases whose value keys and endpoint-picker defaults the v1 path is written
-#: for (see ``_model_server_metrics`` and the chart values in ``_gateway_v1``). v1.5.0 is
+#: for (see ``_gateway/picker_config.py`` and the chart values in ``_gateway/v1.py``). v1.5.0 is
 #: also the chart's last release: ``config/charts`` is gone at v1.6.0.
 KNOWN_CHART_VERSIONS: tuple[str, ...] = (DEFAULT_CHART_VERSION,)

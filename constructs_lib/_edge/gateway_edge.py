@@ -1,6 +1,6 @@
 """The Google Cloud side of the gateway's edge: the reserved address the Gateway names, and
 the certificate its HTTPS listener names. The Gateway and routes themselves are built by each
-API path from ``gateway_manifest`` and ``parent_refs`` (``_gateway_common``).
+API path from ``gateway_manifest`` and ``parent_refs`` (``_gateway/common.py``).
 
 Why this shape:
 - regional classes take certificates as listener options (``cert-manager-certs`` for a
@@ -15,12 +15,12 @@ Why this shape:
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cdktf import TerraformOutput, TerraformVariable
 from constructs import Construct
 
-from constructs_lib._edge.gateway_edge_props import INTERNAL_CLASSES
+from constructs_lib._edge.gateway_edge_props import INTERNAL_CLASSES, GatewayRef, HttpsProps, StaticAddressProps
 from constructs_lib._terraform.providers import (
     CertificateManagerCertificate,
     CertificateManagerCertificateManaged,
@@ -29,9 +29,6 @@ from constructs_lib._terraform.providers import (
     ComputeAddress,
     DataGoogleComputeAddress,
 )
-
-if TYPE_CHECKING:
-    from constructs_lib._gateway.common import GatewayCommonProps
 
 CERTIFICATE_VARIABLE = "tls_certificate_pem"
 PRIVATE_KEY_VARIABLE = "tls_private_key_pem"
@@ -49,34 +46,31 @@ def authorization_name(certificate: str, domain: str) -> str:
 
 class GatewayEdge(Construct):
     """The static address (``address``: created, or read when it exists) and the Certificate
-    Manager certificate with its DNS authorizations or PEM variables, as the gateway's props
-    ask. ``address`` is the IP as a Terraform expression, or ``None`` without a static address;
-    ``resources`` is what the Gateway must wait for.
+    Manager certificate with its DNS authorizations or PEM variables of ``gateway``, as
+    ``static_address`` and ``https`` ask. ``address`` is the IP as a Terraform expression, or
+    ``None`` without a static address; ``resources`` is what the Gateway must wait for.
 
     Construct ids: ``address``, ``certificate``, ``dns-authorization-<domain>``, the variables
     ``tls_certificate_pem`` and ``tls_private_key_pem`` (stack level, bare names) and the
     outputs ``static_address`` and ``dns_authorization_records``.
 
     A part of ``InferenceGateway`` and ``InferenceGatewayV1``, not built on its own: it
-    receives ``gateway`` after they passed it through the literal-string boundary.
+    receives its props after they passed the literal-string boundary.
     """
 
-    def __init__(self, scope: Construct, id: str, *, gateway: GatewayCommonProps, project_id: str,
-                 region: str) -> None:
+    def __init__(self, scope: Construct, id: str, *, gateway: GatewayRef, static_address: StaticAddressProps | None,
+                 https: HttpsProps | None, project_id: str, region: str) -> None:
         super().__init__(scope, id)
         self.address: str | None = None
         self.resources: list[Any] = []
-        if gateway.static_address is not None:
-            self._address(gateway, project_id, region)
-        https = gateway.https
+        if static_address is not None:
+            self._address(gateway, static_address, project_id, region)
         if https is not None and https.certificate == "google_managed":
-            self._google_managed(gateway, project_id, region)
+            self._google_managed(gateway, https, project_id, region)
         elif https is not None and https.certificate == "self_managed":
-            self._self_managed(gateway, project_id, region)
+            self._self_managed(gateway, https, project_id, region)
 
-    def _address(self, gateway: GatewayCommonProps, project_id: str, region: str) -> None:
-        props = gateway.static_address
-        assert props is not None
+    def _address(self, gateway: GatewayRef, props: StaticAddressProps, project_id: str, region: str) -> None:
         name = props.address_name(gateway.name)
         resource: Any
         if not props.create:
@@ -94,9 +88,7 @@ class GatewayEdge(Construct):
         TerraformOutput(self, "static_address", value=resource.address, static_id=True,
                         description=f"The reserved IP address {name} of the Gateway (put it in DNS).")
 
-    def _google_managed(self, gateway: GatewayCommonProps, project_id: str, region: str) -> None:
-        https = gateway.https
-        assert https is not None
+    def _google_managed(self, gateway: GatewayRef, https: HttpsProps, project_id: str, region: str) -> None:
         name = https.resource_name(gateway.name)
         authorizations = [
             CertificateManagerDnsAuthorization(
@@ -116,9 +108,7 @@ class GatewayEdge(Construct):
         TerraformOutput(self, "dns_authorization_records", value=records, static_id=True,
                         description="Create these DNS records so Google can issue the certificate.")
 
-    def _self_managed(self, gateway: GatewayCommonProps, project_id: str, region: str) -> None:
-        https = gateway.https
-        assert https is not None
+    def _self_managed(self, gateway: GatewayRef, https: HttpsProps, project_id: str, region: str) -> None:
         certificate = TerraformVariable(
             self, CERTIFICATE_VARIABLE, type="string", nullable=False,
             description="PEM certificate chain of the Gateway's HTTPS listener, leaf first.")

@@ -27,6 +27,16 @@ REGIONAL_CLASSES = ("gke-l7-regional-external-managed", "gke-l7-rilb")
 INTERNAL_CLASSES = ("gke-l7-rilb",)
 
 
+@dataclasses.dataclass(frozen=True)
+class GatewayRef:
+    """The Gateway an edge part serves, and all the edge needs of it: the edge never reads a
+    gateway path's props, so either API path can hand it its Gateway."""
+
+    name: str
+    namespace: str
+    gateway_class: str
+
+
 def gce_slug(text: str) -> str:
     """A GCE resource name made from a Kubernetes name (dots and other marks become '-')."""
     slug = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")

@@ -14,14 +14,16 @@ Why this shape:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cdktf import Fn, ITerraformDependable, Op, Precondition, TerraformLocal, TerraformResourceLifecycle
 from constructs import Construct
 
+from constructs_lib._edge.gateway_edge_props import GatewayRef
 from constructs_lib._edge.model_armor_props import (
     METADATA_VALUE_LIMIT,
     RAI_FILTERS,
+    ModelArmorProps,
     ModelArmorTemplateProps,
     settings_entries,
     settings_json,
@@ -40,9 +42,6 @@ from constructs_lib._terraform.providers import (
     ModelArmorTemplateTemplateMetadata,
     ProjectIamMember,
 )
-
-if TYPE_CHECKING:
-    from constructs_lib._gateway.common import GatewayCommonProps
 
 EXTENSION_API = "networking.gke.io/v1"
 SETTINGS_KEY = "model_armor_settings"
@@ -64,10 +63,8 @@ def path_matcher(paths: Sequence[str]) -> str:
     return " || ".join(f"request.path.startsWith('{path}')" for path in paths)
 
 
-def traffic_extension_manifest(gateway: GatewayCommonProps, paths: Sequence[str], region: str,
+def traffic_extension_manifest(gateway: GatewayRef, props: ModelArmorProps, paths: Sequence[str], region: str,
                                settings: str) -> dict[str, Any]:
-    props = gateway.model_armor
-    assert props is not None
     return {
         "apiVersion": EXTENSION_API, "kind": "GCPTrafficExtension",
         "metadata": {"name": f"{gateway.name}-model-armor", "namespace": gateway.namespace},
@@ -106,7 +103,8 @@ def filter_config(template: ModelArmorTemplateProps) -> ModelArmorTemplateFilter
 
 
 class ModelArmor(Construct):
-    """Templates, service agent roles and the GCPTrafficExtension for ``gateway.model_armor``.
+    """Templates, service agent roles and the GCPTrafficExtension that screen ``gateway``'s
+    traffic as ``props`` ask.
 
     ``models`` are the model names the gateway serves, ``paths`` the routes' prefixes to
     screen; the extension waits for ``after`` (the Gateway).
@@ -115,16 +113,13 @@ class ModelArmor(Construct):
     ``service-agent-<role>``, ``settings`` (a local) and ``traffic-extension``.
 
     A part of ``InferenceGateway`` and ``InferenceGatewayV1``, not built on its own: it
-    receives ``gateway`` after they passed it through the literal-string boundary.
+    receives its props after they passed the literal-string boundary.
     """
 
-    def __init__(self, scope: Construct, id: str, *, gateway: GatewayCommonProps, project_id: str,
+    def __init__(self, scope: Construct, id: str, *, gateway: GatewayRef, props: ModelArmorProps, project_id: str,
                  region: str, models: Sequence[str], paths: Sequence[str],
                  after: Sequence[ITerraformDependable]) -> None:
         super().__init__(scope, id)
-        props = gateway.model_armor
-        if props is None:
-            raise TypeError("ModelArmor needs a gateway with model_armor settings")
         waits: list[Any] = list(after)
         for role, template in (("prompt", props.prompt), ("response", props.response)):
             if template.existing_template is None:
@@ -146,7 +141,7 @@ class ModelArmor(Construct):
         self.settings = TerraformLocal(self, "settings", settings_json(entries))
         self.extension = Manifest(
             self, "traffic-extension",
-            manifest=traffic_extension_manifest(gateway, paths, region, self.settings.as_string),
+            manifest=traffic_extension_manifest(gateway, props, paths, region, self.settings.as_string),
             depends_on=waits,
             lifecycle=TerraformResourceLifecycle(precondition=[_settings_fit(self.settings)]),
         )

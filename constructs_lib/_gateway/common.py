@@ -21,7 +21,7 @@ from constructs_lib._core.errors import ConfigError, Problem
 from constructs_lib._core.literal import literal
 from constructs_lib._core.props import Props
 from constructs_lib._core.releases import ApiVersion
-from constructs_lib._edge.gateway_edge_props import HttpsProps, StaticAddressProps, edge_problems
+from constructs_lib._edge.gateway_edge_props import GatewayRef, HttpsProps, StaticAddressProps, edge_problems
 from constructs_lib._edge.model_armor import ModelArmor
 from constructs_lib._edge.model_armor_props import ModelArmorProps
 from constructs_lib._gateway.body_routing import BodyRoutingProps, RoutingPlan, routing_plan, routing_problems
@@ -128,6 +128,11 @@ class GatewayCommonProps(Props):
             found += checks.derived_object_name("name", self.name, max(suffixes, key=len),
                                                 "objects named after the gateway")
         return found
+
+    @property
+    def ref(self) -> GatewayRef:
+        """The Gateway as the edge parts see it."""
+        return GatewayRef(name=self.name, namespace=self.namespace, gateway_class=self.gateway_class)
 
     @property
     def has_edge(self) -> bool:
@@ -363,5 +368,5 @@ def after_gateway(scope: Construct, gateway: GatewayCommonProps, manifest: ITerr
     if gateway.redirect_http_to_https:
         Manifest(scope, "http-redirect", manifest=redirect_route_manifest(gateway), depends_on=[manifest])
     if gateway.model_armor is not None:
-        ModelArmor(scope, "model-armor", gateway=gateway, project_id=project_id, region=region,
-                   models=models, paths=paths, after=[manifest])
+        ModelArmor(scope, "model-armor", gateway=gateway.ref, props=gateway.model_armor, project_id=project_id,
+                   region=region, models=models, paths=paths, after=[manifest])

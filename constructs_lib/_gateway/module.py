@@ -163,7 +163,8 @@ class InferenceGateway(Construct):
         gateway: Any = self.module
         edge = None
         if props.has_edge:
-            edge = GatewayEdge(self, "edge", gateway=props, project_id=cluster.project_id, region=inputs.region)
+            edge = GatewayEdge(self, "edge", gateway=props.ref, static_address=props.static_address,
+                               https=props.https, project_id=cluster.project_id, region=inputs.region)
             # After the module: it creates the proxy-only subnet the regional classes need.
             gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
                                depends_on=[self.module, *edge.resources])

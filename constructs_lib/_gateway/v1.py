@@ -131,8 +131,8 @@ class InferenceGatewayV1(Construct):
                      for path, value in chart_settings(pool, port, props, autopilot)]))
         self.objectives = [Manifest(self, f"objective-{o.name}", manifest=objective_manifest(o),
                                     depends_on=self.pools) for o in resolved.objectives]
-        edge = GatewayEdge(self, "edge", gateway=props, project_id=cluster.project_id, region=inputs.region) \
-            if props.has_edge else None
+        edge = GatewayEdge(self, "edge", gateway=props.ref, static_address=props.static_address, https=props.https,
+                           project_id=cluster.project_id, region=inputs.region) if props.has_edge else None
         gateway_after += edge.resources if edge is not None else []
         self.gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
                                 depends_on=gateway_after or None)

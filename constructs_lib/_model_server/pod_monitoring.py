@@ -11,14 +11,10 @@ query can join the two sources.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
 
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.props import Props
-
-if TYPE_CHECKING:
-    from constructs_lib._model_server.server_props import VllmModelServerProps
 
 PODMONITORING_API = "monitoring.googleapis.com/v1"
 #: The container port name the Deployment gives vLLM; naming it (not its number) makes
@@ -49,43 +45,3 @@ class PodMonitoringProps(Props):
         if not self.path.startswith("/") or " " in self.path:
             found.append(Problem("path", self.path, "is not an HTTP path", "write it like /metrics"))
         return found
-
-
-def _constant_label(name: str, value: str) -> dict[str, str]:
-    """A relabeling rule that sets ``name`` to ``value`` on every scraped series."""
-    return {"action": "replace", "targetLabel": name, "replacement": value}
-
-
-def join_labels(server: VllmModelServerProps, pool: str | None) -> dict[str, str]:
-    """The labels every series of ``server`` carries, by label name."""
-    labels = {SERVER_LABEL: server.name, BASE_MODEL_LABEL: server.model}
-    if pool is not None:
-        labels[POOL_LABEL] = pool
-    return labels
-
-
-def pod_monitoring_manifest(server: VllmModelServerProps, settings: PodMonitoringProps,
-                            pool: str | None) -> dict[str, Any]:
-    """The PodMonitoring for ``server``: in its namespace (a PodMonitoring selects pods of
-    its own namespace only), selecting exactly its pods."""
-    return {
-        "apiVersion": PODMONITORING_API,
-        "kind": "PodMonitoring",
-        "metadata": {
-            "name": server.name,
-            "namespace": server.namespace,
-            "labels": {"app.kubernetes.io/name": "vllm",
-                       "app.kubernetes.io/part-of": "google-cloud-managed-prometheus"},
-        },
-        "spec": {
-            "selector": {"matchLabels": server.pod_labels},
-            "endpoints": [{
-                "port": METRICS_PORT_NAME,
-                "scheme": "http",
-                "path": settings.path,
-                "interval": settings.interval,
-                "metricRelabeling": [_constant_label(name, value)
-                                     for name, value in join_labels(server, pool).items()],
-            }],
-        },
-    }

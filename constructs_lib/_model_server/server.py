@@ -10,8 +10,16 @@ from cdktf import ITerraformDependable
 from constructs import Construct
 
 from constructs_lib._core.literal import literal
-from constructs_lib._model_server.autoscaling import PoolTarget, autoscaler_manifest
-from constructs_lib._model_server.pod_monitoring import pod_monitoring_manifest
+from constructs_lib._model_server.autoscaler import autoscaler_manifest
+from constructs_lib._model_server.autoscaling import PoolTarget
+from constructs_lib._model_server.pod_monitoring import (
+    BASE_MODEL_LABEL,
+    METRICS_PORT_NAME,
+    PODMONITORING_API,
+    POOL_LABEL,
+    SERVER_LABEL,
+    PodMonitoringProps,
+)
 from constructs_lib._model_server.server_props import (
     ACCELERATOR_LABEL,
     GPU_RESOURCE,
@@ -173,6 +181,47 @@ def adapters_config_map_manifest(props: VllmModelServerProps) -> dict[str, Any]:
         "kind": "ConfigMap",
         "metadata": {"name": props.adapters_config_map, "namespace": props.namespace},
         "data": {SYNCER_CONFIG_KEY: syncer_config(props)},
+    }
+
+
+
+def _constant_label(name: str, value: str) -> dict[str, str]:
+    """A relabeling rule that sets ``name`` to ``value`` on every scraped series."""
+    return {"action": "replace", "targetLabel": name, "replacement": value}
+
+
+def join_labels(server: VllmModelServerProps, pool: str | None) -> dict[str, str]:
+    """The labels every series of ``server`` carries, by label name."""
+    labels = {SERVER_LABEL: server.name, BASE_MODEL_LABEL: server.model}
+    if pool is not None:
+        labels[POOL_LABEL] = pool
+    return labels
+
+
+def pod_monitoring_manifest(server: VllmModelServerProps, settings: PodMonitoringProps,
+                            pool: str | None) -> dict[str, Any]:
+    """The PodMonitoring for ``server``: in its namespace (a PodMonitoring selects pods of
+    its own namespace only), selecting exactly its pods."""
+    return {
+        "apiVersion": PODMONITORING_API,
+        "kind": "PodMonitoring",
+        "metadata": {
+            "name": server.name,
+            "namespace": server.namespace,
+            "labels": {"app.kubernetes.io/name": "vllm",
+                       "app.kubernetes.io/part-of": "google-cloud-managed-prometheus"},
+        },
+        "spec": {
+            "selector": {"matchLabels": server.pod_labels},
+            "endpoints": [{
+                "port": METRICS_PORT_NAME,
+                "scheme": "http",
+                "path": settings.path,
+                "interval": settings.interval,
+                "metricRelabeling": [_constant_label(name, value)
+                                     for name, value in join_labels(server, pool).items()],
+            }],
+        },
     }
 
 

@@ -2,7 +2,7 @@
 app's own objects rather than pasted JSON.
 
 Every chart is a PromQL query over Managed Prometheus series whose names come from
-``_metrics`` (by vLLM version and endpoint picker release) and whose labels are the ones
+``_core/metric_names.py`` (by vLLM version and endpoint picker release) and whose labels are the ones
 the PodMonitorings add, so a chart only ever asks for series that something in the app
 produces. Rate windows use Cloud Monitoring's ``${__interval}``, which Terraform would
 evaluate: the JSON is escaped where it is handed to Terraform.

@@ -1,7 +1,7 @@
 """Leave a fresh install as fast as a warm one: ``python -m constructs_lib._runtime.warm_up``.
 
 Two caches make a synth fast, and both are filled on first use. Ours holds the lazy
-provider tarballs (``_provider_cache``). jsii's package cache holds each extracted
+provider tarballs (``provider_cache.py``). jsii's package cache holds each extracted
 package, and beside it a per-package runtime index that jsii builds in a background
 worker thread after a load. A short synth exits before the worker is done (the google
 index takes a few seconds), so each of the first synths starts it again and loses it: 20

@@ -1,7 +1,7 @@
 """The one place the project imports provider bindings from.
 
 Being a module of ``constructs_lib``, it runs after the package's ``__init__`` has
-installed the lazy loader (see ``_lazy_providers``). Keeping the binding package names in
+installed the lazy loader (see ``_runtime/lazy_providers.py``). Keeping the binding package names in
 one file means a move to another binding distribution touches this file only.
 """
 
