@@ -19,13 +19,15 @@ from constructs_lib._runtime import lazy_providers as _lazy_providers  # noqa: F
 # that needs one construct loads only the modules behind it. This block is what type
 # checkers and readers see, and the one list ``__getattr__`` reads the name's module from.
 if _typing.TYPE_CHECKING:
-    from constructs_lib._cluster.access import ClusterAccess, ClusterAccessProps, ProjectAccess
-    from constructs_lib._cluster.gie_crds import GieCrds, GieCrdsProps, GkeExtensionCrds, GkeExtensionCrdsProps
-    from constructs_lib._cluster.metrics_rbac import MetricsRbac, MetricsRbacProps
+    from constructs_lib._cluster.access import ClusterAccess, ProjectAccess
+    from constructs_lib._cluster.gie_crds import GieCrds, GkeExtensionCrds
+    from constructs_lib._cluster.metrics_rbac import MetricsRbac
     from constructs_lib._cluster.preflight import INFERENCE_POOL_V1_CRD, Preflight
+    from constructs_lib._cluster.props import ClusterAccessProps, GieCrdsProps, GkeExtensionCrdsProps, MetricsRbacProps
     from constructs_lib._cluster.variables import ClusterVariables
     from constructs_lib._core import checks as checks
     from constructs_lib._core.errors import ConfigError, Problem
+    from constructs_lib._core.gateway_classes import GKE_GATEWAY_CLASSES, GatewayClass
     from constructs_lib._core.literal import has_token, literal
     from constructs_lib._core.metric_names import (
         ENDPOINT_PICKER_METRICS_BY_RELEASE,
@@ -45,7 +47,6 @@ if _typing.TYPE_CHECKING:
     from constructs_lib._edge.gateway_edge_props import CertificateSource, HttpsProps, StaticAddressProps
     from constructs_lib._edge.model_armor_props import ModelArmorProps, ModelArmorTemplateProps
     from constructs_lib._gateway.body_routing import BodyRoutingProps
-    from constructs_lib._gateway.common import GKE_GATEWAY_CLASSES, GatewayClass
     from constructs_lib._gateway.module import InferenceGateway
     from constructs_lib._gateway.module_props import (
         MODULE_COMMIT,
@@ -70,18 +71,20 @@ if _typing.TYPE_CHECKING:
         ProbeSettings,
         VllmModelServerProps,
     )
-    from constructs_lib._observability.alerting import QueueDepthAlert, QueueDepthAlertProps
+    from constructs_lib._observability.alerting import QueueDepthAlert
     from constructs_lib._observability.dashboard import (
-        DashboardProps,
         DashboardScope,
         InferenceDashboard,
         dashboard_body,
         layout_picture,
     )
-    from constructs_lib._observability.metrics_adapter import CustomMetricsAdapter, MetricsAdapterProps
+    from constructs_lib._observability.metrics_adapter import CustomMetricsAdapter
     from constructs_lib._observability.props import (
+        DashboardProps,
         EndpointPickerSource,
+        MetricsAdapterProps,
         ObservabilityProps,
+        QueueDepthAlertProps,
         observability_problems,
         pools_of_servers,
     )

@@ -28,7 +28,7 @@ from constructs_lib import (
     InferencePoolSpec,
     LoraAdapter,
 )
-from constructs_lib._gateway.body_routing import ROUTING_EXTENSION_CLASSES
+from constructs_lib._core.gateway_classes import GATEWAY_CLASSES, ROUTING_EXTENSION_CLASSES
 from stacks.config import AppConfig
 
 EXAMPLE = importlib.import_module("examples.two_base_models.main")
@@ -298,6 +298,7 @@ def test_servers_of_one_base_model_without_a_shared_label_are_refused():
 
 def test_every_accepted_gateway_class_runs_the_router():
     # GKE runs routing extensions on the regional classes only; only those are accepted.
+    assert set(GATEWAY_CLASSES) == set(GKE_GATEWAY_CLASSES)
     assert set(GKE_GATEWAY_CLASSES) <= set(ROUTING_EXTENSION_CLASSES)
 
 

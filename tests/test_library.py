@@ -182,3 +182,35 @@ def test_only_the_terraform_door_imports_provider_bindings_and_only_the_runtime_
     importers = {m for m in package_modules() if _wing(m) != "_runtime"
                  and any(_wing(i) == "_runtime" for i in imports_of(m))}
     assert importers == {"constructs_lib"}
+
+
+def _defines_props(module: str) -> bool:
+    tree = ast.parse(package_modules()[module].read_text())
+    return any(isinstance(node, ast.ClassDef) and any(ast.unparse(base).endswith("Props") for base in node.bases)
+               for node in tree.body)
+
+
+def _runtime_closure(module: str) -> set[str]:
+    seen, todo = set(), [module]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(imports_of(name, type_only=False))
+    return seen
+
+
+PROPS_MODULES = sorted(name for name in package_modules() if _defines_props(name))
+
+
+@pytest.mark.parametrize("module", PROPS_MODULES)
+def test_props_never_load_cdktf(module):
+    """Settings and their checks load without cdktf, constructs or jsii, so a wrong value is
+    reported before Node starts (the process test is in test_boundary_yaml.py)."""
+    heavy = {imported: sorted(external_imports_of(imported) & {"cdktf", "constructs", "jsii"})
+             for imported in _runtime_closure(module)}
+    assert {name: found for name, found in heavy.items() if found} == {}
+
+
+def test_every_props_class_is_found():
+    assert len(PROPS_MODULES) >= 12 and "constructs_lib._gateway.v1_props" in PROPS_MODULES

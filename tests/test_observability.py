@@ -267,7 +267,7 @@ def test_the_pinned_adapter_release_is_what_the_binding_and_check_assume():
     import yaml
 
     from constructs_lib._observability import metrics_adapter as adapter
-    from constructs_lib._observability.metrics_adapter import ADAPTER_COMMIT
+    from constructs_lib._observability.props import ADAPTER_COMMIT
 
     assert ADAPTER_COMMIT.startswith(ADAPTER_COPY.rsplit("-", 1)[1].removesuffix(".yaml"))
     documents = [d for d in yaml.safe_load_all((FIXTURES / "upstream" / ADAPTER_COPY).read_text()) if d]

@@ -3,18 +3,16 @@ kubernetes provider authenticated from them."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 from cdktf import Fn, IResolvable, TerraformResourceLifecycle
 from constructs import Construct
 
 from constructs_lib._cluster.preflight import Preflight, postconditions
+from constructs_lib._cluster.props import ClusterAccessProps
 from constructs_lib._cluster.variables import ClusterVariables
 from constructs_lib._core import checks as checks
-from constructs_lib._core.errors import Problem
 from constructs_lib._core.literal import literal
-from constructs_lib._core.props import Props
 from constructs_lib._terraform.providers import (
     DataGoogleClientConfig,
     DataGoogleContainerCluster,
@@ -31,40 +29,6 @@ from constructs_lib._terraform.requirements import require_terraform
 CONNECT_GATEWAY_HOST = "https://connectgateway.googleapis.com/v1"
 EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1"
 AUTH_PLUGIN = "gke-gcloud-auth-plugin"
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class ClusterAccessProps(Props):
-    """How Terraform talks to the cluster's API server.
-
-    Attributes:
-        private_endpoint: the control plane has no public endpoint; go through the fleet's
-            Connect Gateway with ``gke-gcloud-auth-plugin`` (install it beside Terraform).
-            Default ``False``: the public endpoint with a Google access token.
-        fleet_membership_location: location of the cluster's fleet membership, used only
-            with ``private_endpoint``. Default ``None``: the cluster's location.
-        fleet_membership_name: the fleet membership's name. Default ``None``: the cluster name.
-        preflight_checks: stop ``terraform plan`` with the command to run when the cluster
-            lacks what a stack needs (Gateway API, Managed Prometheus, GKE >= 1.32.3, and with
-            the body-based router its routing extension CRD).
-            Default ``True``.
-    """
-
-    private_endpoint: bool = False
-    preflight_checks: bool = True
-    fleet_membership_location: str | None = None
-    fleet_membership_name: str | None = None
-
-    def problems(self) -> list[Problem]:
-        found = []
-        for name in ("fleet_membership_location", "fleet_membership_name"):
-            value = getattr(self, name)
-            if value is not None and not self.private_endpoint:
-                found.append(Problem(name, value, "only applies to private_endpoint clusters",
-                                     "remove it, or set private_endpoint: true"))
-            elif value is not None:
-                found.extend(checks.url_path_segment(name, value))
-        return found
 
 
 class ClusterAccess(Construct):

@@ -18,15 +18,14 @@ resource cannot take namespace".
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any, Literal
+from typing import Any
 
 from cdktf import Fn, Token
 from constructs import Construct
 
 from constructs_lib._cluster.access import ClusterAccess
+from constructs_lib._cluster.props import MetricsRbacProps
 from constructs_lib._core.literal import literal
-from constructs_lib._core.props import Props
 from constructs_lib._terraform.providers import Manifest
 
 METRICS_READER_ROLE = "inference-gateway-metrics-reader"
@@ -37,22 +36,6 @@ METRICS_NAMESPACE = "default"
 AUTOPILOT_COLLECTOR_NAMESPACE = "gke-gmp-system"
 STANDARD_COLLECTOR_NAMESPACE = "gmp-system"
 RBAC_API = "rbac.authorization.k8s.io"
-
-CollectorNamespace = Literal["auto", "gke-gmp-system", "gmp-system"]
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MetricsRbacProps(Props):
-    """Who may read the metrics token.
-
-    Attributes:
-        collector_namespace: namespace of Managed Prometheus' ``collector`` service account.
-            Default ``auto``: Terraform reads the cluster and picks ``gke-gmp-system`` on
-            Autopilot, ``gmp-system`` on Standard. Force one when the data source cannot tell.
-    """
-
-    collector_namespace: CollectorNamespace = "auto"
-
 
 def _cluster_role(name: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
     return {"apiVersion": f"{RBAC_API}/v1", "kind": "ClusterRole",

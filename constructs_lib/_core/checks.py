@@ -78,9 +78,9 @@ def at_least(field: str, value: int | float, minimum: int | float) -> Iterator[P
         yield Problem(field, value, f"must be at least {minimum}", f"use {minimum} or more")
 
 
-def not_blank(field: str, value: str) -> Iterator[Problem]:
+def not_blank(field: str, value: str, fix: str = "give a value") -> Iterator[Problem]:
     if not value.strip():
-        yield Problem(field, value, "must not be empty", "give a value")
+        yield Problem(field, value, "must not be empty", fix)
 
 
 def env_names(field: str, value: Iterable[str]) -> Iterator[Problem]:
@@ -290,11 +290,12 @@ def free_text(field: str, value: str) -> Iterator[Problem]:
 MAX_MANIFEST_BYTES = 16 * 2**20
 
 
-def manifest_file(field: str, path: str) -> Iterator[Problem]:
-    """A readable, non-empty UTF-8 YAML file of Kubernetes objects (each with a kind)."""
+def manifest_file(field: str, path: str, what: str = "the release's manifests.yaml") -> Iterator[Problem]:
+    """A readable, non-empty UTF-8 YAML file of Kubernetes objects (each with a kind);
+    ``what`` names the file the fix asks for."""
     import os
 
-    fix = "give the path of the release's manifests.yaml, relative to where main.py runs"
+    fix = f"give the path of {what}, relative to where main.py runs"
     if not os.path.isfile(path):
         yield Problem(field, path, "is not a readable file", fix)
         return
@@ -440,6 +441,7 @@ def known_release(field: str, value: str, known: Iterable[str]) -> Iterator[Prob
 
 # Prometheus durations (GMP scrape intervals): units from years down to milliseconds.
 _PROMETHEUS_DURATION = re.compile(r"(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?")
+_WHOLE_SECONDS = re.compile(r"[1-9][0-9]*s")
 _NOTIFICATION_CHANNEL = re.compile(r"projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/notificationChannels/[0-9]+")
 
 
@@ -447,6 +449,13 @@ def prometheus_duration(field: str, value: str) -> Iterator[Problem]:
     """A non-zero Prometheus duration such as ``15s`` or ``1m30s``."""
     if not value or not _PROMETHEUS_DURATION.fullmatch(value) or not any(c in "123456789" for c in value):
         yield Problem(field, value, "is not a Prometheus duration", "write it like 15s, 30s or 1m")
+
+
+def whole_seconds(field: str, value: str) -> Iterator[Problem]:
+    """A positive number of seconds written with ``s`` (``300s``), as Cloud Monitoring's
+    durations take them (a Prometheus duration such as ``5m`` is not one)."""
+    if not _WHOLE_SECONDS.fullmatch(value):
+        yield Problem(field, value, "is not a number of seconds", "write it like 300s")
 
 
 def notification_channel(field: str, value: str) -> Iterator[Problem]:

@@ -15,6 +15,8 @@ ApiVersion = Literal["v1alpha2", "v1"]
 #: (and the ai-on-gke module's); v1.5.0 is the last that ships the InferenceObjective CRD.
 GIE_RELEASE_BY_API: dict[str, str] = {"v1alpha2": "v0.3.0", "v1": "v1.5.0"}
 
+#: Where GIE publishes its charts (``inferencepool`` and ``body-based-routing``).
+CHART_REPOSITORY = "oci://registry.k8s.io/gateway-api-inference-extension/charts"
 #: The ``inferencepool`` chart is published with the release's tag as its version.
 DEFAULT_CHART_VERSION = GIE_RELEASE_BY_API["v1"]
 

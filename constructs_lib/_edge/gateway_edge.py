@@ -20,7 +20,8 @@ from typing import Any
 from cdktf import TerraformOutput, TerraformVariable
 from constructs import Construct
 
-from constructs_lib._edge.gateway_edge_props import INTERNAL_CLASSES, GatewayRef, HttpsProps, StaticAddressProps
+from constructs_lib._core.gateway_classes import INTERNAL_CLASSES
+from constructs_lib._edge.gateway_edge_props import GatewayRef, HttpsProps, StaticAddressProps
 from constructs_lib._terraform.providers import (
     CertificateManagerCertificate,
     CertificateManagerCertificateManaged,

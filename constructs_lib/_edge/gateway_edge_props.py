@@ -13,6 +13,7 @@ from typing import Literal
 
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
+from constructs_lib._core.gateway_classes import INTERNAL_CLASSES, REGIONAL_CLASSES
 from constructs_lib._core.props import Props
 
 #: Where the HTTPS listener's certificate comes from (see ``HttpsProps.certificate``).
@@ -23,8 +24,6 @@ CREATED_SOURCES = ("google_managed", "self_managed")
 #: Only regional load balancers reference such certificates directly; global ones go through
 #: a certificate map, which this package does not build.
 CERTIFICATE_MANAGER_SOURCES = ("google_managed", "self_managed", "certificate_manager")
-REGIONAL_CLASSES = ("gke-l7-regional-external-managed", "gke-l7-rilb")
-INTERNAL_CLASSES = ("gke-l7-rilb",)
 
 
 @dataclasses.dataclass(frozen=True)

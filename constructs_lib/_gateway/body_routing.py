@@ -21,11 +21,8 @@ header match (Gateway API prefers the rule with more header matches).
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Sequence
-from typing import Any, Literal
-
-from constructs import Construct
+from typing import Literal
 
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
@@ -40,17 +37,12 @@ from constructs_lib._core.releases import (
 )
 from constructs_lib._gateway.pools import InferencePoolSpec, PoolModels, pool_names_problem
 from constructs_lib._gateway.routes import RouteMatch, matches
-from constructs_lib._terraform.providers import HelmProvider, Manifest, Release, ReleaseSet
 
-CHART_REPOSITORY = "oci://registry.k8s.io/gateway-api-inference-extension/charts"
 CHART_NAME = "body-based-routing"
 MODEL_HEADER = "X-Gateway-Model-Name"
 BASE_MODEL_HEADER = "X-Gateway-Base-Model-Name"
 #: BBR reads only ConfigMaps with this label set to "true", in its own namespace.
 BBR_MANAGED_LABEL = "inference.networking.k8s.io/bbr-managed"
-#: The gateway classes whose load balancers run a GCPRoutingExtension (GKE supports it on
-#: the regional external and regional internal Application Load Balancers only).
-ROUTING_EXTENSION_CLASSES = ("gke-l7-regional-external-managed", "gke-l7-rilb")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -148,45 +140,3 @@ def routing_problems(props: BodyRoutingProps, pools: Sequence[InferencePoolSpec]
         found.append(Problem("body_routing.name", props.name, "is also a pool's name, and both are Helm releases",
                              "give the router another name"))
     return found
-
-
-def base_model_config_map(models: PoolModels, namespace: str) -> dict[str, Any]:
-    """The ConfigMap that tells BBR which adapters belong to this pool's base model. Every
-    base model needs one, adapters or not: BBR sets an empty header for a model it was
-    never told about. Adapters are written as a JSON list (valid YAML), so names that look
-    like numbers stay strings."""
-    return {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {"name": f"{models.pool}-base-model", "namespace": namespace,
-                     "labels": {BBR_MANAGED_LABEL: "true"}},
-        "data": {"baseModel": models.base_model or "", "adapters": json.dumps(list(models.adapters))},
-    }
-
-
-def router_settings(props: BodyRoutingProps, gateway_name: str) -> list[tuple[str, str]]:
-    """The chart values, as ``(path, value)`` pairs for helm ``set``. ``provider.name`` must
-    be exactly ``gke`` for the chart to render the GCPRoutingExtension and its health check."""
-    return [("provider.name", "gke"), ("inferenceGateway.name", gateway_name),
-            ("bbr.name", props.name), ("bbr.replicas", str(props.replicas))]
-
-
-class BodyRouter(Construct):
-    """The router's Helm release in the gateway's namespace (the chart's GCPRoutingExtension
-    targets the Gateway by a local reference) and, where the release maps adapters to base
-    models, one ConfigMap per pool.
-
-    Construct ids: ``release`` and ``base-model-<pool>``.
-    """
-
-    def __init__(self, scope: Construct, id: str, *, props: BodyRoutingProps, plan: RoutingPlan,
-                 gateway_name: str, namespace: str, helm: HelmProvider, after: Sequence[Any]) -> None:
-        super().__init__(scope, id)
-        self.config_maps = [Manifest(self, f"base-model-{models.pool}",
-                                     manifest=base_model_config_map(models, namespace))
-                            for models in plan.base_models]
-        self.release = Release(
-            self, "release", name=props.name, namespace=namespace, repository=CHART_REPOSITORY,
-            chart=CHART_NAME, version=plan.version, provider=helm,
-            set=[ReleaseSet(name=path, value=value) for path, value in router_settings(props, gateway_name)],
-            depends_on=[*after, *self.config_maps])

@@ -21,18 +21,16 @@ from constructs import Construct
 
 from constructs_lib._cluster.access import ClusterAccess
 from constructs_lib._edge.gateway_edge import GatewayEdge
-from constructs_lib._gateway.body_routing import BodyRouter
+from constructs_lib._gateway.body_router import BodyRouter
 from constructs_lib._gateway.common import (
-    CHAT_COMPLETIONS_PATH,
-    COMPLETIONS_PATH,
     after_gateway,
     gateway_inputs,
     gateway_manifest,
     gateway_outputs,
     route_objects,
-    sample_model,
     serving_section,
 )
+from constructs_lib._gateway.common_props import CHAT_COMPLETIONS_PATH, COMPLETIONS_PATH, sample_model
 from constructs_lib._gateway.module_props import (
     HttpRouteSpec,
     InferenceGatewayProps,

@@ -11,7 +11,7 @@ from typing import Literal
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.props import Props
-from constructs_lib._gateway.common import (
+from constructs_lib._gateway.common_props import (
     CHAT_COMPLETIONS_PATH,
     COMPLETIONS_PATH,
     GatewayCommonProps,

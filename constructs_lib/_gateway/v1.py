@@ -10,21 +10,21 @@ from cdktf import Fn, Token
 from constructs import Construct
 
 from constructs_lib._cluster.access import ClusterAccess
+from constructs_lib._core.releases import CHART_REPOSITORY
 from constructs_lib._edge.gateway_edge import GatewayEdge
-from constructs_lib._gateway.body_routing import BodyRouter
+from constructs_lib._gateway.body_router import BodyRouter
 from constructs_lib._gateway.common import (
     after_gateway,
     gateway_inputs,
     gateway_manifest,
     gateway_outputs,
     route_objects,
-    sample_model,
 )
+from constructs_lib._gateway.common_props import sample_model
 from constructs_lib._gateway.picker_config import picker_values, served_metrics
 from constructs_lib._gateway.pools import InferencePoolSpec, selected_servers, target_port
 from constructs_lib._gateway.v1_props import (
     CHART_NAME,
-    CHART_REPOSITORY,
     DEFAULT_TARGET_PORT,
     InferenceGatewayV1Props,
     InferenceObjectiveSpec,

@@ -18,7 +18,7 @@ from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.props import Props
 from constructs_lib._core.releases import DEFAULT_CHART_VERSION, KNOWN_CHART_VERSIONS
-from constructs_lib._gateway.common import (
+from constructs_lib._gateway.common_props import (
     CHAT_COMPLETIONS_PATH,
     COMPLETIONS_PATH,
     GatewayCommonProps,
@@ -38,7 +38,6 @@ from constructs_lib._gateway.pools import (
 from constructs_lib._gateway.routes import PlannedRoute, matches, route_problems
 from constructs_lib._model_server.server_props import VllmModelServerProps
 
-CHART_REPOSITORY = "oci://registry.k8s.io/gateway-api-inference-extension/charts"
 CHART_NAME = "inferencepool"
 #: The criticalities in their Literal's order (Critical, Standard, Sheddable) as priorities.
 PRIORITY_BY_CRITICALITY: dict[str, int] = dict(zip(get_args(Criticality), (1, 0, -1), strict=True))

@@ -3,56 +3,21 @@
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from collections.abc import Sequence
 
 from constructs import Construct
 
 from constructs_lib._core import checks as checks
-from constructs_lib._core.errors import Problem
 from constructs_lib._core.literal import escape
-from constructs_lib._core.props import Props
 from constructs_lib._model_server.pod_monitoring import SERVER_LABEL
 from constructs_lib._model_server.server_props import VllmModelServerProps
+from constructs_lib._observability.props import QueueDepthAlertProps
 from constructs_lib._terraform.providers import (
     MonitoringAlertPolicy,
     MonitoringAlertPolicyConditions,
     MonitoringAlertPolicyConditionsConditionPrometheusQueryLanguage,
     MonitoringAlertPolicyDocumentation,
 )
-
-_SECONDS = re.compile(r"[1-9][0-9]*s")
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class QueueDepthAlertProps(Props):
-    """Alert when a server's average queue stays above a threshold.
-
-    Attributes:
-        notification_channels: Cloud Monitoring notification channels to notify, by id
-            (``projects/<project>/notificationChannels/<number>``).
-        threshold: requests waiting per pod, averaged over the server's pods. Default 50,
-            GIE's example alert on the pool queue.
-        duration: how long the queue must stay above it, in seconds with ``s``. Default
-            ``300s`` (GIE's example: 5 minutes), so a burst the autoscaler absorbs stays quiet.
-    """
-
-    notification_channels: tuple[str, ...]
-    threshold: float = 50
-    duration: str = "300s"
-
-    def problems(self) -> list[Problem]:
-        found: list[Problem] = []
-        if not self.notification_channels:
-            found.append(Problem("notification_channels", [], "is empty", "give at least one channel id"))
-        for index, channel in enumerate(self.notification_channels):
-            found += checks.notification_channel(f"notification_channels[{index}]", channel)
-        if self.threshold <= 0:
-            found.append(Problem("threshold", self.threshold, "must be positive", "give a number of requests"))
-        if not _SECONDS.fullmatch(self.duration):
-            found.append(Problem("duration", self.duration, "is not a number of seconds", "write it like 300s"))
-        return found
 
 
 def queue_depth_query(servers: Sequence[VllmModelServerProps], cluster: str, threshold: float) -> str:

@@ -19,13 +19,12 @@ from typing import Any
 from cdktf import TerraformOutput
 from constructs import Construct
 
-from constructs_lib._core.errors import Problem
 from constructs_lib._core.literal import escape
 from constructs_lib._core.metric_names import EndpointPickerMetrics, VllmMetrics, endpoint_picker_metrics
-from constructs_lib._core.props import Props
 from constructs_lib._model_server.autoscaling import VLLM_TARGETS, AutoscalingProps
 from constructs_lib._model_server.pod_monitoring import SERVER_LABEL
 from constructs_lib._model_server.server_props import VllmModelServerProps
+from constructs_lib._observability.props import DashboardProps
 from constructs_lib._terraform.providers import MonitoringDashboard
 
 COLUMNS = 48
@@ -33,22 +32,6 @@ TILE_WIDTH = 24
 TILE_HEIGHT = 16
 INTERVAL = "${__interval}"
 CONSOLE_URL = "https://console.cloud.google.com/monitoring/dashboards/custom"
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class DashboardProps(Props):
-    """The Cloud Monitoring dashboard.
-
-    Attributes:
-        display_name: the dashboard's title. Default ``vLLM behind GKE Inference Gateway``.
-    """
-
-    display_name: str = "vLLM behind GKE Inference Gateway"
-
-    def problems(self) -> list[Problem]:
-        if not self.display_name.strip():
-            return [Problem("display_name", self.display_name, "must not be empty", "give the dashboard a title")]
-        return []
 
 
 @dataclass(frozen=True)

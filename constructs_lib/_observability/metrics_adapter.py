@@ -12,67 +12,22 @@ the cluster already has.
 
 from __future__ import annotations
 
-import dataclasses
-import os
-import re
-
 from cdktf import Postcondition, TerraformResourceLifecycle
 from constructs import Construct
 
 from constructs_lib._cluster.access import ClusterAccess
-from constructs_lib._core.errors import Problem
-from constructs_lib._core.props import Props
-from constructs_lib._terraform.manifest_bundle import ManifestBundle, ManifestSource
+from constructs_lib._observability.props import MetricsAdapterProps
+from constructs_lib._terraform.manifest_bundle import ManifestBundle
 from constructs_lib._terraform.providers import DataGoogleProject, DataKubernetesResources, Manifest, ProjectIamMember
 
 #: GoogleCloudPlatform/k8s-stackdriver, the commit that set the adapter image to
 #: v0.16.9-gke.0 (2026-08-17).
-ADAPTER_COMMIT = "af49d863755c0535f598cfde9288ae9a75251d38"
-ADAPTER_MANIFEST_URL = (
-    "https://raw.githubusercontent.com/GoogleCloudPlatform/k8s-stackdriver/{commit}/"
-    "custom-metrics-stackdriver-adapter/deploy/production/adapter_new_resource_model.yaml"
-)
 ADAPTER_NAMESPACE = "custom-metrics"
 ADAPTER_SERVICE_ACCOUNT = "custom-metrics-stackdriver-adapter"
 #: The Service behind the adapter's APIServices (the same name as its service account).
 ADAPTER_SERVICE = "custom-metrics-stackdriver-adapter"
 EXTERNAL_METRICS_API_SERVICE = "v1beta1.external.metrics.k8s.io"
 MONITORING_VIEWER = "roles/monitoring.viewer"
-_COMMIT = re.compile(r"[0-9a-f]{40}")
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MetricsAdapterProps(Props):
-    """The adapter that lets HPAs read Managed Prometheus metrics.
-
-    Attributes:
-        install: install it (with its IAM binding). ``False`` when the cluster already runs
-            the Custom Metrics Stackdriver Adapter: nothing is installed. Default ``True``.
-        commit: the GoogleCloudPlatform/k8s-stackdriver commit to take the release manifest
-            from. Default: the one that pins image v0.16.9-gke.0.
-        manifest_file: a local copy of ``adapter_new_resource_model.yaml`` instead of
-            downloading it at plan time. Default ``None``.
-    """
-
-    install: bool = True
-    commit: str = ADAPTER_COMMIT
-    manifest_file: str | None = None
-
-    def problems(self) -> list[Problem]:
-        found = []
-        if not _COMMIT.fullmatch(self.commit):
-            found.append(Problem("commit", self.commit, "is not a full git commit id",
-                                 "give the 40-character commit of GoogleCloudPlatform/k8s-stackdriver"))
-        if self.manifest_file is not None and not os.path.isfile(self.manifest_file):
-            found.append(Problem("manifest_file", self.manifest_file, "is not a readable file",
-                                 "give the path of adapter_new_resource_model.yaml, relative to where main.py runs"))
-        return found
-
-    @property
-    def source(self) -> ManifestSource:
-        if self.manifest_file is not None:
-            return ManifestSource(file=self.manifest_file)
-        return ManifestSource(url=ADAPTER_MANIFEST_URL.format(commit=self.commit))
 
 
 def workload_identity_member(project_id: str, project_number: str) -> str:

@@ -9,20 +9,103 @@ consumer of a metric is checked against its producer at synthesis.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
+from constructs_lib._core.literal import LOCAL_ONLY
+from constructs_lib._core.manifest_source import ManifestSource
 from constructs_lib._core.metric_names import Version
 from constructs_lib._core.props import Props
 from constructs_lib._gateway.picker_config import averaged_kv_cache_metric
 from constructs_lib._gateway.pools import InferencePoolSpec, selected_servers
 from constructs_lib._model_server.autoscaling import KV_CACHE_TARGETS, POOL_TARGETS
 from constructs_lib._model_server.server_props import VllmModelServerProps
-from constructs_lib._observability.alerting import QueueDepthAlertProps
-from constructs_lib._observability.dashboard import DashboardProps
-from constructs_lib._observability.metrics_adapter import MetricsAdapterProps
+
+ADAPTER_COMMIT = "af49d863755c0535f598cfde9288ae9a75251d38"
+ADAPTER_MANIFEST_URL = (
+    "https://raw.githubusercontent.com/GoogleCloudPlatform/k8s-stackdriver/{commit}/"
+    "custom-metrics-stackdriver-adapter/deploy/production/adapter_new_resource_model.yaml"
+)
+_COMMIT = re.compile(r"[0-9a-f]{40}")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DashboardProps(Props):
+    """The Cloud Monitoring dashboard.
+
+    Attributes:
+        display_name: the dashboard's title. Default ``vLLM behind GKE Inference Gateway``.
+    """
+
+    display_name: str = "vLLM behind GKE Inference Gateway"
+
+    def problems(self) -> list[Problem]:
+        return list(checks.not_blank("display_name", self.display_name, "give the dashboard a title"))
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class QueueDepthAlertProps(Props):
+    """Alert when a server's average queue stays above a threshold.
+
+    Attributes:
+        notification_channels: Cloud Monitoring notification channels to notify, by id
+            (``projects/<project>/notificationChannels/<number>``).
+        threshold: requests waiting per pod, averaged over the server's pods. Default 50,
+            GIE's example alert on the pool queue.
+        duration: how long the queue must stay above it, in seconds with ``s``. Default
+            ``300s`` (GIE's example: 5 minutes), so a burst the autoscaler absorbs stays quiet.
+    """
+
+    notification_channels: tuple[str, ...]
+    threshold: float = 50
+    duration: str = "300s"
+
+    def problems(self) -> list[Problem]:
+        found: list[Problem] = []
+        if not self.notification_channels:
+            found.append(Problem("notification_channels", [], "is empty", "give at least one channel id"))
+        for index, channel in enumerate(self.notification_channels):
+            found += checks.notification_channel(f"notification_channels[{index}]", channel)
+        if self.threshold <= 0:
+            found.append(Problem("threshold", self.threshold, "must be positive", "give a number of requests"))
+        found += checks.whole_seconds("duration", self.duration)
+        return found
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MetricsAdapterProps(Props):
+    """The adapter that lets HPAs read Managed Prometheus metrics.
+
+    Attributes:
+        install: install it (with its IAM binding). ``False`` when the cluster already runs
+            the Custom Metrics Stackdriver Adapter: nothing is installed. Default ``True``.
+        commit: the GoogleCloudPlatform/k8s-stackdriver commit to take the release manifest
+            from. Default: the one that pins image v0.16.9-gke.0.
+        manifest_file: a local copy of ``adapter_new_resource_model.yaml`` instead of
+            downloading it at plan time. Default ``None``.
+    """
+
+    install: bool = True
+    commit: str = ADAPTER_COMMIT
+    manifest_file: str | None = dataclasses.field(default=None, metadata={LOCAL_ONLY: True})
+
+    def problems(self) -> list[Problem]:
+        found = []
+        if not _COMMIT.fullmatch(self.commit):
+            found.append(Problem("commit", self.commit, "is not a full git commit id",
+                                 "give the 40-character commit of GoogleCloudPlatform/k8s-stackdriver"))
+        if self.manifest_file is not None:
+            found += checks.manifest_file("manifest_file", self.manifest_file, "adapter_new_resource_model.yaml")
+        return found
+
+    @property
+    def source(self) -> ManifestSource:
+        if self.manifest_file is not None:
+            return ManifestSource.local(self.manifest_file)
+        return ManifestSource(url=ADAPTER_MANIFEST_URL.format(commit=self.commit))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

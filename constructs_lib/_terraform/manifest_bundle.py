@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from cdktf import (
     AssetType,
@@ -28,22 +27,11 @@ from cdktf import (
 from constructs import Construct
 
 from constructs_lib._core.literal import quoted
+from constructs_lib._core.manifest_source import ManifestSource
 from constructs_lib._terraform.providers import DataHttp, HttpProvider, Manifest
 from constructs_lib._terraform.requirements import release_without_destroy, require_terraform
 
 HTTP_PROVIDER_ID = "http-provider"
-
-
-@dataclass(frozen=True)
-class ManifestSource:
-    """Where one YAML file comes from: exactly one of ``url`` and ``file``."""
-
-    url: str | None = None
-    file: str | None = None
-
-    def __post_init__(self) -> None:
-        if (self.url is None) == (self.file is None):
-            raise TypeError("ManifestSource needs exactly one of url= and file=")
 
 
 class ManifestBundle(Construct):
