@@ -113,6 +113,23 @@ def test_oci_image_grammar(image, ok):
     assert (list(checks.oci_image("image", image)) == []) is ok
 
 
+@pytest.mark.parametrize(("digest", "ok"), [
+    ("sha256:" + "a" * 64, True), ("sha512:" + "0" * 128, True),
+    ("sha256:" + "a" * 32, False), ("sha256:" + "a" * 63, False), ("sha256:" + "a" * 65, False),
+    ("sha256:" + "A" * 64, False), ("md5:" + "a" * 32, False), ("sha512:" + "a" * 64, False),
+    ("sha384:" + "a" * 96, False), ("sha256:", False),
+])
+def test_a_digest_has_its_registered_algorithms_length_in_lower_case_hex(digest, ok):
+    """distribution's reference parser refuses an unknown algorithm, a wrong length and
+    upper case; the kubelet would fail the pod with an invalid image name."""
+    assert (list(checks.oci_image("image", f"vllm/vllm-openai@{digest}")) == []) is ok
+
+
+@pytest.mark.parametrize("digest", ["sha512:" + "0" * 128, "sha256:" + "a" * 32, "md5:" + "a" * 32])
+def test_a_pinned_server_image_is_pinned_by_a_full_sha256(digest):
+    assert [p.field for p in checks.image_reference("image", f"vllm/vllm-openai@{digest}")] == ["image"]
+
+
 @pytest.mark.parametrize(("bucket", "ok"), [
     ("tf-state", True), ("my.bucket.name", True), ("a_b-c", True), ("ab", False), ("-ab", False),
     ("gs://a", False), ("AB-c", False), ("192.168.0.1", False), ("goog-x", False), ("my-google-x", False),

@@ -25,7 +25,7 @@ _GCE_NAME = re.compile(GCE_NAME_PATTERN)
 HELM_RELEASE_NAME_LIMIT = 53
 # What an OpenAI-compatible server accepts as a model name without quoting surprises.
 _MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,254}")
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}\Z")
+_SHA256_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}\Z")
 _SECRET_KEY = re.compile(r"[-._a-zA-Z0-9]{1,253}")
 _MANIFEST_KEY = re.compile(r"[A-Z][A-Za-z0-9]*/[a-z0-9][-a-z0-9.]*")
 
@@ -128,7 +128,7 @@ def image_reference(field: str, value: str) -> Iterator[Problem]:
     found = list(oci_image(field, value))
     if found:
         yield from found
-    elif "@" in value and not _DIGEST.search(value):
+    elif "@" in value and not _SHA256_DIGEST.search(value):
         yield Problem(field, value, "has a malformed digest", "pin as repository@sha256:<64 hex digits>")
 
 
@@ -193,8 +193,17 @@ _DOMAIN = re.compile(rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[0-9a
 _PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _REPOSITORY = re.compile(rf"{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*", re.ASCII)
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", re.ASCII)
-_DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}", re.ASCII)
+#: The digest algorithms OCI registers, with their lengths in lower-case hex digits
+#: (opencontainers/image-spec, descriptor.md): distribution's parser refuses any other
+#: algorithm, length or case.
+OCI_DIGEST_HEX_DIGITS = {"sha256": 64, "sha512": 128}
+_OCI_DIGEST = re.compile(r"([a-z0-9]+):([0-9a-f]+)", re.ASCII)
 MAX_IMAGE_NAME = 255
+
+
+def _is_oci_digest(digest: str) -> bool:
+    match = _OCI_DIGEST.fullmatch(digest)
+    return match is not None and OCI_DIGEST_HEX_DIGITS.get(match[1]) == len(match[2])
 
 
 def oci_image(field: str, value: str) -> Iterator[Problem]:
@@ -212,7 +221,7 @@ def oci_image(field: str, value: str) -> Iterator[Problem]:
         and (not is_domain or _DOMAIN.fullmatch(first) is not None)
         and _REPOSITORY.fullmatch(repository) is not None
         and (tag is None or _TAG.fullmatch(tag) is not None)
-        and ("@" not in value or _DIGEST.fullmatch(digest) is not None)
+        and ("@" not in value or _is_oci_digest(digest))
     )
     if not ok:
         yield Problem(field, value, "is not an OCI image reference",
