@@ -91,6 +91,36 @@ def test_an_unusable_crd_file_is_refused(tmp_path, capsys, content, message):
     assert lines[0].startswith("error: prerequisites.crds.manifest_file=")
 
 
+ADAPTER_CONFIG = """\
+model_servers:
+  - autoscaling: {min_replicas: 1, max_replicas: 2, target: {metric: vllm_queue_depth}}
+observability:
+  metrics_adapter: {manifest_file: %s}
+"""
+
+
+def test_a_relative_adapter_file_works_like_a_relative_crd_file(tmp_path, monkeypatch, capsys):
+    """The adapter's local manifest takes the same path as the CRDs' (the fix text asks for
+    a path relative to where main.py runs): checked as a manifest, made absolute, copied."""
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    (work / "adapter.yaml").write_text(CRD)
+    (work / "config.yaml").write_text(ADAPTER_CONFIG % "adapter.yaml")
+    monkeypatch.chdir(work)
+    assert synth.main(["--config", "config.yaml", "--outdir", "out", "--quiet"]) == 0, capsys.readouterr().err
+    stack = work / "out" / "stacks" / "prerequisites"
+    assert [path.read_text() for path in stack.rglob("adapter.yaml")] == [CRD]
+    assert str(work) not in (stack / "cdk.tf.json").read_text()
+
+
+def test_an_unusable_adapter_file_is_refused_like_a_crd_file(tmp_path, capsys):
+    (tmp_path / "adapter.yaml").write_text("just: text\n")
+    code, lines = _refused(tmp_path, capsys, ADAPTER_CONFIG % f"{tmp_path}/adapter.yaml")
+    assert code == 2 and len(lines) == 1 and "no Kubernetes object" in lines[0], lines
+    assert lines[0].startswith("error: observability.metrics_adapter.manifest_file=")
+    assert "adapter_new_resource_model.yaml" in lines[0]
+
+
 def test_a_relative_crd_file_works_outside_the_repository(tmp_path, monkeypatch, capsys):
     work = tmp_path / "elsewhere"
     work.mkdir()
