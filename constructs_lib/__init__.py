@@ -32,7 +32,6 @@ if _typing.TYPE_CHECKING:
     from constructs_lib._core.metric_names import (
         ENDPOINT_PICKER_METRICS_BY_RELEASE,
         VLLM_METRICS_BY_VERSION,
-        parse_version,
     )
     from constructs_lib._core.props import Props, describe, from_mapping, iter_fields
     from constructs_lib._core.releases import (
@@ -42,6 +41,8 @@ if _typing.TYPE_CHECKING:
         ApiVersion,
         api_of_release,
         bbr_maps_base_models,
+        parse_version,
+        release_number,
         ships_objective_crd,
     )
     from constructs_lib._edge.gateway_edge_props import CertificateSource, HttpsProps, StaticAddressProps
@@ -117,6 +118,7 @@ __all__ = [
     "layout_picture",
     "observability_problems",
     "parse_version",
+    "release_number",
     "pools_of_servers",
     "GIE_RELEASE_BY_API",
     "GKE_ACCELERATORS",

@@ -30,8 +30,8 @@ from constructs_lib import (
     api_of_release,
     checks,
     observability_problems,
-    parse_version,
     pools_of_servers,
+    release_number,
     ships_objective_crd,
 )
 
@@ -194,11 +194,10 @@ class AppConfig(Props):
         if gateway is None:
             return None
         if isinstance(gateway, InferenceGatewayV1Props):
-            # The chart version is checked as a release tag, so it always parses.
-            return EndpointPickerSource(release=parse_version(gateway.chart_version) or (0, 0, 0),
+            return EndpointPickerSource(release=release_number(gateway.chart_version),
                                         namespace=gateway.namespace, collected=gateway.gke_monitoring,
                                         enable="set gateway.gke_monitoring: true", follows_servers=True)
-        return EndpointPickerSource(release=parse_version(GIE_RELEASE_BY_API["v1alpha2"]) or (0, 0, 0),
+        return EndpointPickerSource(release=release_number(GIE_RELEASE_BY_API["v1alpha2"]),
                                     namespace=gateway.namespace,
                                     collected=self.prerequisites.metrics_rbac is not None,
                                     enable="keep prerequisites.metrics_rbac (the picker's ClusterPodMonitoring "

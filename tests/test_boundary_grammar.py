@@ -177,3 +177,18 @@ def test_gcs_bucket_grammar(bucket, ok):
 def test_git_ref_grammar(ref, ok):
     assert (list(checks.git_ref("ref", ref)) == []) is ok
 
+
+
+@pytest.mark.parametrize(("text", "version"), [
+    ("v1.5.0", (1, 5, 0)), ("0.8.5", (0, 8, 5)), ("v1.0.0-rc.1", (1, 0, 0)), ("v0.10.1.post1", (0, 10, 1)),
+    ("latest", None), ("v1.5", None),
+])
+def test_one_parser_reads_every_release_version(text, version):
+    from constructs_lib import parse_version, release_number
+
+    assert parse_version(text) == version
+    if version is None:
+        with pytest.raises(ValueError, match=text):
+            release_number(text)
+    else:
+        assert release_number(text) == version

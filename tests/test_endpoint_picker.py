@@ -18,6 +18,7 @@ from constructs_lib import (
     InferenceGatewayV1Props,
     VllmModelServerProps,
     from_mapping,
+    release_number,
 )
 from constructs_lib._gateway.picker_config import (
     ENGINE_CONFIG_KEYS,
@@ -211,8 +212,8 @@ def test_bad_picker_sizes_are_refused():
 
 def test_the_tables_hold_the_fact_sheets_names():
     assert served_metrics(["vllm/vllm-openai:v0.8.5"])["kv_cache"] == VLLM_0_8_5_KV
-    assert PICKER_METRICS["v1.5.0"]["kv_cache"] == PICKER_1_5_0_KV
-    assert PICKER_METRICS["v0.3.0"]["kv_cache"] == VLLM_0_8_5_KV
+    assert PICKER_METRICS[(1, 5, 0)]["kv_cache"] == PICKER_1_5_0_KV
+    assert PICKER_METRICS[(0, 3, 0)]["kv_cache"] == VLLM_0_8_5_KV
     assert set(ENGINE_CONFIG_KEYS.values()) == {
         "queuedRequestsSpec", "runningRequestsSpec", "kvUsageSpec", "loraSpec", "cacheInfoSpec"}
 
@@ -220,7 +221,7 @@ def test_the_tables_hold_the_fact_sheets_names():
 def _picker_reads(release) -> dict[str, str]:
     """The names the v1.5.0 picker scrapes with this release's values."""
     if not release.get("values"):
-        return {ENGINE_CONFIG_KEYS[role]: name for role, name in PICKER_METRICS["v1.5.0"].items()}
+        return {ENGINE_CONFIG_KEYS[role]: name for role, name in PICKER_METRICS[(1, 5, 0)].items()}
     values = yaml.safe_load(release["values"][0])["inferenceExtension"]
     config = yaml.safe_load(values["pluginsCustomConfig"][values["pluginsConfigFile"]])
     (extractor,) = [p for p in config["plugins"] if p["type"] == "core-metrics-extractor"]
@@ -253,14 +254,14 @@ def test_v1_picker_config_keeps_the_charts_default_plugins(v1_stacks):
 def test_module_path_picker_reads_what_the_default_vllm_emits():
     release = GIE_RELEASE_BY_API["v1alpha2"]  # the module's chart and picker
     emitted = set(served_metrics([VllmModelServerProps().image]).values())
-    assert set(PICKER_METRICS[release].values()) <= emitted
+    assert set(PICKER_METRICS[release_number(release)].values()) <= emitted
 
 
 def test_no_picker_values_when_the_servers_names_are_unknown_or_the_defaults():
     digest = "vllm/vllm-openai@sha256:" + "0" * 64
     assert served_metrics([digest]) is None and served_metrics([]) is None
     assert picker_values(None, "v1.5.0") is None
-    assert picker_values(PICKER_METRICS["v1.5.0"], "v1.5.0") is None
+    assert picker_values(PICKER_METRICS[(1, 5, 0)], "v1.5.0") is None
 
 
 # 8. Gateway classes --------------------------------------------------------------------

@@ -16,15 +16,15 @@ and v1.5.0.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal, TypeVar
+
+from constructs_lib._core.releases import EARLIEST_RELEASE, Version, parse_version
 
 #: How Managed Prometheus stores a Prometheus metric in Cloud Monitoring.
 MetricKind = Literal["gauge", "counter", "histogram"]
 CLOUD_MONITORING_PREFIX = "prometheus.googleapis.com"
 
-Version = tuple[int, int, int]
 Row = TypeVar("Row")
 
 
@@ -66,7 +66,7 @@ class EndpointPickerMetrics:
 
 #: vLLM releases, oldest first: each row holds from its version until the next row.
 VLLM_METRICS_BY_VERSION: tuple[tuple[Version, VllmMetrics], ...] = (
-    ((0, 0, 0), VllmMetrics(kv_cache_usage="vllm:gpu_cache_usage_perc")),
+    (EARLIEST_RELEASE, VllmMetrics(kv_cache_usage="vllm:gpu_cache_usage_perc")),
     ((0, 9, 0), VllmMetrics(kv_cache_usage="vllm:kv_cache_usage_perc")),
 )
 
@@ -76,7 +76,7 @@ _POOL = {"pool_queue": "inference_pool_average_queue_size",
 
 #: Endpoint picker releases, oldest first, as above.
 ENDPOINT_PICKER_METRICS_BY_RELEASE: tuple[tuple[Version, EndpointPickerMetrics], ...] = (
-    ((0, 0, 0), EndpointPickerMetrics(
+    (EARLIEST_RELEASE, EndpointPickerMetrics(
         **_POOL, requests="inference_model_request_total", request_errors="inference_model_request_error_total",
         latency="inference_model_request_duration_seconds",
         latency_title="Request duration at the endpoint picker (no scheduling latency before v0.4.0)")),
@@ -90,18 +90,6 @@ ENDPOINT_PICKER_METRICS_BY_RELEASE: tuple[tuple[Version, EndpointPickerMetrics],
         latency="inference_extension_scheduler_e2e_duration_seconds",
         latency_title="Endpoint picker scheduling latency")),
 )
-
-_VERSION = re.compile(r"v?(\d+)\.(\d+)\.(\d+)")
-
-
-def parse_version(text: str) -> Version | None:
-    """``v0.8.5`` or ``0.8.5`` (a suffix such as ``-rc1`` or ``.post1`` ignored)."""
-    match = _VERSION.match(text)
-    if match is None:
-        return None
-    major, minor, patch = match.groups()
-    return int(major), int(minor), int(patch)
-
 
 def image_version(image: str) -> Version | None:
     """The release in an image's tag (``vllm/vllm-openai:v0.8.5``); ``None`` for a digest

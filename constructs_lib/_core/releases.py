@@ -7,7 +7,14 @@ tag reads it from here.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
+
+#: A release as (major, minor, patch), the key of every table of facts by release.
+Version = tuple[int, int, int]
+#: The first row of such a table: what every release has done (until a later row).
+EARLIEST_RELEASE: Version = (0, 0, 0)
+_VERSION = re.compile(r"v?(\d+)\.(\d+)\.(\d+)")
 
 ApiVersion = Literal["v1alpha2", "v1"]
 
@@ -24,10 +31,24 @@ DEFAULT_CHART_VERSION = GIE_RELEASE_BY_API["v1"]
 FIRST_RELEASE_WITHOUT_OBJECTIVE_CRD = (1, 6, 0)
 
 
-def release_number(tag: str) -> tuple[int, ...]:
-    """``v1.5.0`` -> ``(1, 5, 0)`` (a pre-release suffix such as ``-rc.1`` is ignored); the
-    tag is already checked by ``_checks.semver_tag`` or ``_checks.chart_version``."""
-    return tuple(int(part) for part in tag.lstrip("v").split("-", 1)[0].split("."))
+def parse_version(text: str) -> Version | None:
+    """``v0.8.5`` or ``0.8.5`` -> ``(0, 8, 5)``, a suffix such as ``-rc.1`` or ``.post1``
+    ignored; ``None`` when the text names no release (``latest``). The one parser of
+    release versions: tables keyed by release compare these tuples."""
+    match = _VERSION.match(text)
+    if match is None:
+        return None
+    major, minor, patch = match.groups()
+    return int(major), int(minor), int(patch)
+
+
+def release_number(tag: str) -> Version:
+    """:func:`parse_version` of a tag already checked (``checks.semver_tag`` or
+    ``checks.chart_version``), so it always parses."""
+    version = parse_version(tag)
+    if version is None:
+        raise ValueError(f"{tag!r} is not a release tag; check it with checks.semver_tag first")
+    return version
 
 
 def api_of_release(tag: str) -> ApiVersion:

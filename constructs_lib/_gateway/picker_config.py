@@ -17,6 +17,7 @@ from typing import Literal
 import yaml
 
 from constructs_lib._core.metric_names import VllmMetrics, image_version, vllm_metrics
+from constructs_lib._core.releases import Version, release_number
 
 #: What each metric tells the picker. The keys of the picker's ``engineConfigs`` entry
 #: for each role are in :data:`ENGINE_CONFIG_KEYS`.
@@ -29,13 +30,13 @@ MetricRole = Literal["queue", "running", "kv_cache", "lora", "cache_info"]
 #: - v1.5.0 (the v1 path's chart): the ``core-metrics-extractor`` plugin's built-in
 #:   ``vllm`` engine (GIE@v1.5.0:pkg/epp/framework/plugins/datalayer/extractor/metrics/
 #:   factories.go, ``defaultEngineConfigs``).
-PICKER_METRICS: dict[str, dict[MetricRole, str]] = {
-    "v0.3.0": {
+PICKER_METRICS: dict[Version, dict[MetricRole, str]] = {
+    (0, 3, 0): {
         "queue": "vllm:num_requests_waiting",
         "kv_cache": "vllm:gpu_cache_usage_perc",
         "lora": "vllm:lora_requests_info",
     },
-    "v1.5.0": {
+    (1, 5, 0): {
         "queue": "vllm:num_requests_waiting",
         "running": "vllm:num_requests_running",
         "kv_cache": "vllm:kv_cache_usage_perc",
@@ -83,7 +84,7 @@ def served_metrics(images: Sequence[str]) -> dict[MetricRole, str] | None:
     return first if all(names == first for names in found) else None
 
 
-def averaged_kv_cache_metric(picker_release: str, images: Sequence[str], follows_servers: bool) -> str | None:
+def averaged_kv_cache_metric(picker_release: Version, images: Sequence[str], follows_servers: bool) -> str | None:
     """The vLLM gauge behind the picker's ``inference_pool_average_kv_cache_utilization``:
     the servers' own name where the picker is configured with it (the v1 path, see
     :func:`picker_values`), else the release's default; ``None`` when unknown."""
@@ -136,7 +137,7 @@ _BlockDumper.add_representer(str, _block)
 def picker_values(metrics: Mapping[MetricRole, str] | None, picker_release: str) -> str | None:
     """Chart values (YAML) pointing the picker at :func:`plugins_config`, or ``None`` when
     the servers' names are unknown or already the picker's defaults."""
-    if metrics is None or dict(metrics) == PICKER_METRICS[picker_release]:
+    if metrics is None or dict(metrics) == PICKER_METRICS[release_number(picker_release)]:
         return None
     return yaml.dump({"inferenceExtension": {
         "pluginsConfigFile": PLUGINS_FILE,

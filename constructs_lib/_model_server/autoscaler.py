@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from constructs_lib._core.metric_names import VllmMetrics, adapter_metric_name, endpoint_picker_metrics
+from constructs_lib._core.releases import EARLIEST_RELEASE
 from constructs_lib._model_server.autoscaling import (
     DEFAULT_TARGETS,
     KUBERNETES_SCALE_DOWN_STABILIZATION_SECONDS,
@@ -39,7 +40,7 @@ def metric_spec(autoscaling: AutoscalingProps, vllm: VllmMetrics | None, pool: P
     if pool is None:
         raise TypeError(f"an HPA on {target.metric} needs the server's pool")
     # The pool gauges have had the same names in every release.
-    picker = endpoint_picker_metrics((0, 0, 0))
+    picker = endpoint_picker_metrics(EARLIEST_RELEASE)
     name = picker.pool_queue if target.metric == "pool_queue_size" else picker.pool_kv_cache
     labels = {"metric.labels.name": pool.name, "resource.labels.namespace": pool.namespace}
     if pool.cluster_name is not None:
@@ -89,7 +90,7 @@ def explain(server: VllmModelServerProps, autoscaling: AutoscalingProps) -> list
         gauge = names.queue_depth if target.metric == "vllm_queue_depth" else names.kv_cache_usage
         read = f"{adapter_metric_name(gauge, 'gauge')}, averaged over the pods"
     else:
-        picker = endpoint_picker_metrics((0, 0, 0))
+        picker = endpoint_picker_metrics(EARLIEST_RELEASE)
         gauge = picker.pool_queue if target.metric == "pool_queue_size" else picker.pool_kv_cache
         read = f"{adapter_metric_name(gauge, 'gauge')} of the server's pool"
     return [

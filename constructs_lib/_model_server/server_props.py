@@ -9,8 +9,9 @@ from typing import Literal
 
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
-from constructs_lib._core.metric_names import Version, VllmMetrics, image_version, parse_version, vllm_metrics
+from constructs_lib._core.metric_names import VllmMetrics, image_version, vllm_metrics
 from constructs_lib._core.props import Props
+from constructs_lib._core.releases import Version, parse_version
 from constructs_lib._model_server import drain as drain
 from constructs_lib._model_server.autoscaling import MAX_POLICY_PERIOD_SECONDS, VLLM_TARGETS, AutoscalingProps
 from constructs_lib._model_server.drain import DrainProfile

@@ -17,8 +17,8 @@ from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.literal import LOCAL_ONLY
 from constructs_lib._core.manifest_source import ManifestSource
-from constructs_lib._core.metric_names import Version
 from constructs_lib._core.props import Props
+from constructs_lib._core.releases import Version
 from constructs_lib._gateway.picker_config import averaged_kv_cache_metric
 from constructs_lib._gateway.pools import InferencePoolSpec, selected_servers
 from constructs_lib._model_server.autoscaling import KV_CACHE_TARGETS, POOL_TARGETS
@@ -144,10 +144,6 @@ class EndpointPickerSource:
     enable: str
     follows_servers: bool = False
 
-    @property
-    def release_tag(self) -> str:
-        return "v" + ".".join(map(str, self.release))
-
 
 def _autoscaling_problems(index: int, server: VllmModelServerProps, props: ObservabilityProps,
                           picker: EndpointPickerSource | None, pool: str | None,
@@ -173,7 +169,7 @@ def _autoscaling_problems(index: int, server: VllmModelServerProps, props: Obser
         found.append(Problem(where, metric, "is the endpoint picker's, which Managed Prometheus does not scrape "
                              "in this configuration", picker.enable))
     elif metric in KV_CACHE_TARGETS:
-        reads = averaged_kv_cache_metric(picker.release_tag, pool_images, picker.follows_servers)
+        reads = averaged_kv_cache_metric(picker.release, pool_images, picker.follows_servers)
         names = server.vllm_metric_names
         if names is None:
             found += checks.known_vllm_release(f"model_servers[{index}].vllm_version", False, server.image,
