@@ -8,6 +8,7 @@ environments.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
@@ -15,7 +16,6 @@ from constructs_lib import (
     GIE_RELEASE_BY_API,
     ApiVersion,
     ClusterAccessProps,
-    ConfigError,
     EndpointPickerSource,
     GieCrdsProps,
     GkeExtensionCrdsProps,
@@ -163,21 +163,21 @@ class AppConfig(Props):
                 found += checks.known_vllm_release(f"model_servers[{index}].vllm_version",
                                                    server.vllm_metric_names is not None, server.image,
                                                    "the v1 endpoint picker")
-        if self.gateway is not None:
-            found += [problem.under("gateway") for problem in self.gateway.problems_with(servers)]
-        found += observability_problems(servers, self.observability, self.endpoint_picker, self.pool_of_servers)
+        gateway_problems = self.gateway.problems_with(servers) if self.gateway is not None else []
+        found += [problem.under("gateway") for problem in gateway_problems]
+        # A gateway with problems may not resolve to pools: its problems say why, and the
+        # servers' observability is checked as if no pool selected them.
+        pool_of = {} if gateway_problems else self.pool_of_servers
+        found += observability_problems(servers, self.observability, self.endpoint_picker, pool_of)
         return found
 
-    @property
+    @functools.cached_property
     def pool_of_servers(self) -> dict[str, str]:
-        """The InferencePool in front of each model server, by server name."""
+        """The InferencePool in front of each model server, by server name: the gateway
+        resolved once (a valid configuration always resolves) and carried."""
         if self.gateway is None:
             return {}
-        try:
-            pools = self.gateway.resolve(self.model_servers).pools
-        except ConfigError:  # pools that cannot be derived: the gateway's own problems say why
-            return {}
-        return pools_of_servers(pools, self.model_servers)
+        return pools_of_servers(self.gateway.resolve(self.model_servers).pools, self.model_servers)
 
     def pool_target(self, server: VllmModelServerProps, cluster_name: str | None = None) -> PoolTarget | None:
         pool = self.pool_of_servers.get(server.name)

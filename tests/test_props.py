@@ -114,3 +114,20 @@ def test_a_tag_field_picks_the_class_of_a_union():
 
 def test_a_top_level_value_that_is_not_a_mapping():
     assert _problems(Leaf, ["size"]) == [("", "must be a mapping with Leaf fields", "write a mapping of keys")]
+
+
+def test_the_app_carries_its_resolved_gateway(monkeypatch):
+    """The pools in front of the servers are derived once per configuration, not once per
+    server and stack."""
+    from constructs_lib import InferenceGatewayProps
+    from stacks.config import AppConfig
+
+    calls = []
+    resolve = InferenceGatewayProps.resolve
+    monkeypatch.setattr(InferenceGatewayProps, "resolve",
+                        lambda self, servers: calls.append(1) or resolve(self, servers))
+    config = AppConfig()
+    assert len(calls) == 2  # the gateway's own checks, then the pools the app carries
+    targets = [config.pool_target(server) for server in config.model_servers * 3]
+    assert config.pool_of_servers is config.pool_of_servers and len(calls) == 2
+    assert targets[0] is not None and targets[0].name == config.pool_of_servers[config.model_servers[0].name]

@@ -40,6 +40,29 @@ CERT_MANAGER_OPTION = "networking.gke.io/cert-manager-certs"
 PRE_SHARED_OPTION = "networking.gke.io/pre-shared-certs"
 
 
+@dataclasses.dataclass(frozen=True)
+class ResolvedGateway:
+    """A gateway with every ``None`` derived from its model servers, once: its checks, its
+    construct and the app read this instead of deriving pools, models and routes again.
+
+    Attributes:
+        pools: the pools, as given or one per base model.
+        pool_models: what each pool serves, in the order of ``pools``.
+        plan: the body-based router's plan; ``None`` without the router.
+        planned_routes: the routes on the gateway, in the order they are created.
+    """
+
+    pools: tuple[InferencePoolSpec, ...]
+    pool_models: tuple[PoolModels, ...]
+    plan: RoutingPlan | None
+    planned_routes: tuple[PlannedRoute, ...]
+
+    @property
+    def served_names(self) -> list[str]:
+        """Every model name (base models and adapters) the pools serve."""
+        return [name for models in self.pool_models for name in models.names]
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class GatewayCommonProps(Props):
     """Settings every inference gateway has, whichever API path builds it.
@@ -135,13 +158,14 @@ class GatewayCommonProps(Props):
         user wrote them; the gateway constructs raise them, apps can report them early."""
         raise NotImplementedError
 
-    def routing(self, pools: Sequence[InferencePoolSpec],
-                servers: Sequence[VllmModelServerProps]) -> RoutingPlan | None:
-        """How requests reach ``pools``: ``None`` without the router (one route per pool,
-        by path only)."""
+    def resolved_core(self, pools: Sequence[InferencePoolSpec],
+                      servers: Sequence[VllmModelServerProps]) -> tuple[tuple[PoolModels, ...], RoutingPlan | None]:
+        """What each pool serves, and how requests reach the pools (``None`` without the
+        router: one route per pool, by path only), derived once for ``resolve``."""
+        models = tuple(pool_models(pool, servers) for pool in pools)
         if not self.body_routing.enabled(len(pools)):
-            return None
-        return routing_plan(self.body_routing, self.api_version, self.pool_models(pools, servers))
+            return models, None
+        return models, routing_plan(self.body_routing, self.api_version, models)
 
     def routed(self, plan: RoutingPlan, pools: Sequence[InferencePoolSpec],
                paths: Sequence[str]) -> list[PlannedRoute]:
@@ -158,17 +182,11 @@ class GatewayCommonProps(Props):
         pools = self.inference_pools if self.inference_pools is not None else derive_pools(servers)
         return self.body_routing.enabled(len(pools))
 
-    @staticmethod
-    def pool_models(pools: Sequence[InferencePoolSpec], servers: Sequence[VllmModelServerProps]) -> list[PoolModels]:
-        return [pool_models(pool, servers) for pool in pools]
-
-    def routing_problems(self, pools: Sequence[InferencePoolSpec],
-                         servers: Sequence[VllmModelServerProps]) -> list[Problem]:
+    def routing_problems(self, resolved: ResolvedGateway, servers: Sequence[VllmModelServerProps]) -> list[Problem]:
         """Names served by two pools; with the router, what stops it telling pools apart."""
-        models = self.pool_models(pools, servers)
-        found = served_twice_problems(models)
-        if self.body_routing.enabled(len(pools)):
-            found += routing_problems(self.body_routing, pools, models, bool(servers))
+        found = served_twice_problems(resolved.pool_models)
+        if resolved.plan is not None:
+            found += routing_problems(self.body_routing, resolved.pools, resolved.pool_models, bool(servers))
         return found
 
     def raise_problems_with(self, model_servers: Sequence[VllmModelServerProps]) -> None:

@@ -176,9 +176,9 @@ class InferenceGateway(Construct):
             ]
         self.routes: list[Manifest] = []
         self.router: BodyRouter | None = None
-        plan = props.routing(resolved.pools, model_servers)
+        plan = resolved.plan
         if plan is not None:
-            self.routes = route_objects(self, props, props.planned_routes(resolved, model_servers), resolved.pools,
+            self.routes = route_objects(self, props, resolved.planned_routes, resolved.pools,
                                         pool_group=GIE_GROUP, after=[gateway], default_pool=plan.default_pool)
             self.router = BodyRouter(self, "body-router", props=props.body_routing, plan=plan,
                                      gateway_name=props.name, namespace=props.namespace,

@@ -11,10 +11,12 @@ from typing import Literal
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.props import Props
+from constructs_lib._gateway.body_routing import RoutingPlan
 from constructs_lib._gateway.common_props import (
     CHAT_COMPLETIONS_PATH,
     COMPLETIONS_PATH,
     GatewayCommonProps,
+    ResolvedGateway,
     criticality_of,
 )
 from constructs_lib._gateway.pools import (
@@ -132,27 +134,28 @@ class InferenceGatewayProps(GatewayCommonProps):
                                criticality=criticality_of(self, model.is_base),
                                inference_pool_name=model.pool, namespace=MODULE_POOLS.namespace)
             for model in served_models(pools, servers))
-        routed = self.body_routing.enabled(len(pools))
-        routes = self.http_routes if self.http_routes is not None else () if routed else tuple(
+        pool_models, plan = self.resolved_core(pools, servers)
+        routes = self.http_routes if self.http_routes is not None else () if plan is not None else tuple(
             HttpRouteSpec(name=f"{pool.name}-route", gateway_name=self.name, inference_pool_name=pool.name,
                           namespace=MODULE_POOLS.namespace)
             for pool in pools)
-        return ResolvedModuleGateway(pools=pools, models=models, routes=routes)
+        return ResolvedModuleGateway(pools=tuple(pools), pool_models=pool_models, plan=plan,
+                                     planned_routes=tuple(self.planned_routes(pools, plan, routes)),
+                                     models=models, routes=routes)
 
     @property
     def paths(self) -> list[str]:
         """The paths this package routes: the module's, plus chat completions."""
         return [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH] if self.chat_completions_route else [COMPLETIONS_PATH]
 
-    def planned_routes(self, resolved: ResolvedModuleGateway,
-                       servers: Sequence[VllmModelServerProps]) -> list[PlannedRoute]:
+    def planned_routes(self, pools: Sequence[InferencePoolSpec], plan: RoutingPlan | None,
+                       routes: Sequence[HttpRouteSpec]) -> list[PlannedRoute]:
         """The routes on the gateway: the module's (with our chat routes) without the
         router; with it, one header-matching route per pool and the default pool's."""
-        plan = self.routing(resolved.pools, servers)
         if plan is None:
             return [PlannedRoute(f"http_routes[{index}]", route.name, matches(self.paths))
-                    for index, route in enumerate(resolved.routes)]
-        return self.routed(plan, resolved.pools, self.paths)
+                    for index, route in enumerate(routes)]
+        return self.routed(plan, pools, self.paths)
 
     def problems_with(self, model_servers: Sequence[VllmModelServerProps]) -> list[Problem]:
         found = underivable(self, ("inference_pools", "inference_models"), model_servers)
@@ -184,13 +187,13 @@ class InferenceGatewayProps(GatewayCommonProps):
             else:
                 found += served_model_problems(f"{field}.model_name", model.model_name,
                                                pools[model.inference_pool_name], model_servers)
-        routing = self.routing_problems(resolved.pools, model_servers)
-        if self.body_routing.enabled(len(resolved.pools)) and resolved.routes:
+        routing = self.routing_problems(resolved, model_servers)
+        if resolved.plan is not None and resolved.routes:
             routing.append(Problem("http_routes", [r.name for r in resolved.routes],
                                    "are the module's routes, which match paths only, so they cannot tell the "
                                    "pools apart by the router's header", "remove http_routes: the gateway "
                                    "writes a header-matching route per pool"))
-        found += routing or route_problems(self.planned_routes(resolved, model_servers), self.duplicate_route_fix)
+        found += routing or route_problems(resolved.planned_routes, self.duplicate_route_fix)
         found += self.feature_problems_with([model.model_name for model in resolved.models])
         for index, route in enumerate(resolved.routes):
             field = f"http_routes[{index}]"
@@ -206,9 +209,8 @@ class InferenceGatewayProps(GatewayCommonProps):
 
 
 @dataclasses.dataclass(frozen=True)
-class ResolvedModuleGateway:
+class ResolvedModuleGateway(ResolvedGateway):
     """What the module receives, after deriving every ``None`` from the model servers."""
 
-    pools: tuple[InferencePoolSpec, ...]
     models: tuple[InferenceModelSpec, ...]
     routes: tuple[HttpRouteSpec, ...]

@@ -136,10 +136,10 @@ class InferenceGatewayV1(Construct):
         gateway_after += edge.resources if edge is not None else []
         self.gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
                                 depends_on=gateway_after or None)
-        plan = props.routing(resolved.pools, model_servers)
+        plan = resolved.plan
         # No route `timeouts`: GKE rejects a route carrying them (GWCER104), and the chart's
         # GCPBackendPolicy already gives each pool a 300 s request timeout.
-        self.routes = route_objects(self, props, props.planned_routes(resolved.pools, model_servers),
+        self.routes = route_objects(self, props, resolved.planned_routes,
                                     resolved.pools, pool_group=POOL_API_GROUP, after=[self.gateway, *self.pools],
                                     default_pool=plan.default_pool if plan else None)
         self.router: BodyRouter | None = None
@@ -147,7 +147,7 @@ class InferenceGatewayV1(Construct):
             self.router = BodyRouter(self, "body-router", props=props.body_routing, plan=plan,
                                      gateway_name=props.name, namespace=props.namespace, helm=helm,
                                      after=[self.gateway])
-        names = [name for models in props.pool_models(resolved.pools, model_servers) for name in models.names]
+        names = resolved.served_names
         after_gateway(self, props, self.gateway, project_id=cluster.project_id, region=inputs.region, models=names,
                       paths=props.paths)
         gateway_outputs(self, props, sample_model(model_servers, names), after=[self.gateway, *self.routes],

@@ -18,10 +18,12 @@ from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.props import Props
 from constructs_lib._core.releases import DEFAULT_CHART_VERSION, KNOWN_CHART_VERSIONS
+from constructs_lib._gateway.body_routing import RoutingPlan
 from constructs_lib._gateway.common_props import (
     CHAT_COMPLETIONS_PATH,
     COMPLETIONS_PATH,
     GatewayCommonProps,
+    ResolvedGateway,
     criticality_of,
 )
 from constructs_lib._gateway.pools import (
@@ -150,10 +152,8 @@ class InferenceGatewayV1Props(GatewayCommonProps):
         """The paths every route matches."""
         return ["/"] if self.route_all_paths else [COMPLETIONS_PATH, CHAT_COMPLETIONS_PATH]
 
-    def planned_routes(self, pools: Sequence[InferencePoolSpec],
-                       servers: Sequence[VllmModelServerProps]) -> list[PlannedRoute]:
+    def planned_routes(self, pools: Sequence[InferencePoolSpec], plan: RoutingPlan | None) -> list[PlannedRoute]:
         """One route per pool (by header with the router), and the default pool's route."""
-        plan = self.routing(pools, servers)
         if plan is None:
             return [PlannedRoute(f"inference_pools[{index}]", f"{pool.name}-route", matches(self.paths))
                     for index, pool in enumerate(pools)]
@@ -162,12 +162,14 @@ class InferenceGatewayV1Props(GatewayCommonProps):
     def resolve(self, servers: Sequence[VllmModelServerProps]) -> ResolvedV1Gateway:
         """Every ``None`` derived from ``servers``."""
         pools = self.inference_pools if self.inference_pools is not None else derive_pools(servers)
+        models, plan = self.resolved_core(pools, servers)
         objectives = self.inference_objectives if self.inference_objectives is not None else tuple(
             InferenceObjectiveSpec(name=model.object_name, inference_pool_name=model.pool,
                                    namespace=self.namespace,
                                    priority=PRIORITY_BY_CRITICALITY[criticality_of(self, model.is_base)])
             for model in served_models(pools, servers))
-        return ResolvedV1Gateway(pools=pools, objectives=objectives)
+        return ResolvedV1Gateway(pools=tuple(pools), pool_models=models, plan=plan,
+                                 planned_routes=tuple(self.planned_routes(pools, plan)), objectives=objectives)
 
     def problems_with(self, model_servers: Sequence[VllmModelServerProps]) -> list[Problem]:
         found = underivable(self, ("inference_pools", "inference_objectives"), model_servers)
@@ -179,11 +181,9 @@ class InferenceGatewayV1Props(GatewayCommonProps):
         pools = [pool.name for pool in resolved.pools]
         found += pool_problems(resolved.pools, model_servers, self.pool_policy)
         found += checks.unique("inference_objectives", (o.name for o in resolved.objectives), "objective name")
-        routing = self.routing_problems(resolved.pools, model_servers)
-        found += routing or route_problems(self.planned_routes(resolved.pools, model_servers),
-                                           self.duplicate_route_fix)
-        found += self.feature_problems_with([name for models in self.pool_models(resolved.pools, model_servers)
-                                             for name in models.names])
+        found += self.routing_problems(resolved, model_servers) or route_problems(resolved.planned_routes,
+                                                                                  self.duplicate_route_fix)
+        found += self.feature_problems_with(resolved.served_names)
         for index, objective in enumerate(resolved.objectives):
             field = f"inference_objectives[{index}]"
             found += pool_names_problem(f"{field}.inference_pool_name", objective.inference_pool_name, pools)
@@ -195,6 +195,7 @@ class InferenceGatewayV1Props(GatewayCommonProps):
 
 
 @dataclasses.dataclass(frozen=True)
-class ResolvedV1Gateway:
-    pools: tuple[InferencePoolSpec, ...]
+class ResolvedV1Gateway(ResolvedGateway):
+    """The v1 gateway resolved, with its InferenceObjectives."""
+
     objectives: tuple[InferenceObjectiveSpec, ...]
