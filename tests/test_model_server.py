@@ -266,3 +266,33 @@ def test_two_servers_sharing_a_config_map_name_are_refused():
     with pytest.raises(ConfigError) as caught:
         AppConfig(model_servers=(BASE, other))
     assert caught.value.problems[0].field == "model_servers[1]"
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_an_empty_syncer_config_name_is_refused(name):
+    with pytest.raises(ConfigError) as error:
+        VllmModelServerProps(syncer_config_name=name)
+    assert [p.field for p in error.value.problems] == ["syncer_config_name"]
+
+
+def test_a_type_error_and_a_range_error_are_reported_together(tmp_path, capsys):
+    """Every problem at once: a wrong type in one field does not hide another field's value
+    out of range, from Python or from YAML."""
+    from cli import synth
+
+    with pytest.raises(ConfigError) as error:
+        VllmModelServerProps(replicas="three", port=70000)  # type: ignore[arg-type]
+    assert [p.field for p in error.value.problems] == ["replicas", "port"]
+    config = tmp_path / "config.yaml"
+    config.write_text("model_servers:\n  - replicas: three\n    port: 70000\n")
+    assert synth.main(["--config", str(config), "--outdir", str(tmp_path / "out")]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split("=")[0] for line in lines] == ["error: model_servers[0].replicas",
+                                                      "error: model_servers[0].port"]
+
+
+def test_a_range_error_that_names_a_field_of_the_wrong_type_is_left_out():
+    # gpu_count has the wrong type, so tensor_parallel_size cannot be judged against it.
+    with pytest.raises(ConfigError) as error:
+        VllmModelServerProps(gpu_count="two", tensor_parallel_size=2)  # type: ignore[arg-type]
+    assert [p.field for p in error.value.problems] == ["gpu_count"]

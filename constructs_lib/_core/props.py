@@ -49,14 +49,41 @@ class Props:
             # A cdktf token is a Terraform reference passed on purpose: its value is known
             # only at apply time, so the grammar of the field cannot be checked here.
             references = {field.name for field in dataclasses.fields(self) if _holds_token(getattr(self, field.name))}
-            found.extend(problem for problem in self.problems()
-                         if re.split(r"[.\[]", problem.field, maxsplit=1)[0] not in references)
+            found.extend(problem for problem in self.problems() if _root(problem.field) not in references)
+        else:
+            found.extend(self._problems_beside({_root(problem.field) for problem in found}))
         if found:
             raise ConfigError(found)
+
+    def _problems_beside(self, wrong: set[str]) -> list[Problem]:
+        """The problems of the other fields while ``wrong`` fields have the wrong type, so
+        that every problem is reported at once: checked on a copy in which those fields hold
+        their defaults. A problem that names a wrong field is left out (it would judge a
+        default the user never wrote), and so is everything when a wrong field is required."""
+        shadow = object.__new__(type(self))
+        for field in dataclasses.fields(self):
+            value: Any = getattr(self, field.name)
+            if field.name in wrong:
+                if field.default is not dataclasses.MISSING:
+                    value = field.default
+                elif field.default_factory is not dataclasses.MISSING:
+                    value = field.default_factory()
+                else:
+                    return []
+            object.__setattr__(shadow, field.name, value)
+        if any(_holds_token(getattr(shadow, field.name)) for field in dataclasses.fields(self)):
+            return []
+        return [problem for problem in shadow.problems()
+                if not any(name in f"{problem.field} {problem.message} {problem.fix}" for name in wrong)]
 
     def problems(self) -> Iterable[Problem]:
         """Cross-field checks; run only once every field has the right type."""
         return ()
+
+
+def _root(field: str) -> str:
+    """The top-level field of a problem's path (``adapters`` of ``adapters[0].id``)."""
+    return re.split(r"[.\[]", field, maxsplit=1)[0]
 
 
 def _holds_token(value: Any) -> bool:
@@ -231,15 +258,9 @@ def from_mapping(cls: type[P], data: Mapping[str, Any]) -> P:
     ]
     found = [Problem(field.name, "(missing)", "is required", f"add {field.name}")
              for field in fields if field.name not in data and _required(field)]
-    kwargs: dict[str, Any] = {}
-    for key in names:
-        if key not in data:
-            continue
-        converted, field_problems = _coerce(data[key], _hints(cls)[key], key)
-        found.extend(field_problems)
-        kwargs[key] = converted
     if found:
         raise ConfigError(unknown + found)
+    kwargs = {key: _coerce(data[key], _hints(cls)[key], key)[0] for key in names if key in data}
     try:
         built = cls(**kwargs)
     except ConfigError as error:

@@ -289,6 +289,9 @@ class VllmModelServerProps(Props):
         for name in ("replicas", "gpu_count", "tensor_parallel_size", "max_loras", "max_cpu_loras"):
             found += checks.int32(name, getattr(self, name))
         found += checks.free_text("syncer_config_name", self.syncer_config_name)
+        # The syncer names its vLLMLoRAConfig with it; an empty name is a config it cannot use.
+        found += checks.not_blank("syncer_config_name", self.syncer_config_name,
+                                  "give the LoRA config a name, e.g. the server's name")
         found += [problem for index, arg in enumerate(self.extra_args)
                   for problem in checks.free_text(f"extra_args[{index}]", arg)]
         found += [problem for name, value in self.extra_env.items()
