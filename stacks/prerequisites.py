@@ -12,7 +12,6 @@ from constructs import Construct
 
 from constructs_lib import (
     GIE_RELEASE_BY_API,
-    INFERENCE_POOL_V1_CRD,
     CustomMetricsAdapter,
     GieCrds,
     GkeExtensionCrds,
@@ -29,16 +28,12 @@ class PrerequisitesStack(BaseStack):
         prerequisites = config.prerequisites
         metrics_rbac = prerequisites.metrics_rbac if config.api_version == "v1alpha2" else None
         preflight = [Preflight.MANAGED_PROMETHEUS] if metrics_rbac is not None else []
-        crds = prerequisites.crds
-        if config.api_version == "v1" and crds is not None:
-            preflight.append(Preflight.INFERENCE_POOL_CRD_FROM_GKE if INFERENCE_POOL_V1_CRD in crds.exclude
-                             else Preflight.INFERENCE_POOL_CRD_NOT_FROM_GKE)
         adapter = config.observability.metrics_adapter
         if adapter is not None and adapter.install:
             preflight.append(Preflight.WORKLOAD_IDENTITY)
         self.connect(preflight=preflight)
         if prerequisites.crds is not None:
-            self.crds = GieCrds(self, "gie-crds", props=prerequisites.crds,
+            self.crds = GieCrds(self, "gie-crds", props=prerequisites.crds, cluster=self.cluster,
                                 default_version=GIE_RELEASE_BY_API[config.api_version])
         extension_crds = config.gke_extension_crds
         if extension_crds is not None:

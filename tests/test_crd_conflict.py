@@ -133,3 +133,34 @@ def test_an_upgrade_across_the_version_plans_no_destroy(excluded_prerequisites, 
     (tmp_path / "terraform.tfstate").unlink()
     fresh = _terraform(["plan", "-input=false"], tmp_path)
     assert fresh.returncode == 0 and "Plan: 3 to add, 0 to change, 0 to destroy." in fresh.stdout
+
+
+def _library_app(tmp_path, **gie_crds):
+    """A library app that builds GieCrds itself, as examples/two_base_models does."""
+    from cdktf import App, TerraformStack
+
+    from constructs_lib import ClusterAccess, GieCrds
+
+    app = App(outdir=str(tmp_path))
+    stack = TerraformStack(app, "prerequisites")
+    cluster = ClusterAccess.from_variables(stack)
+    GieCrds(stack, "gie-crds", cluster=cluster, **gie_crds)
+    app.synth()
+    return json.loads((tmp_path / "stacks" / "prerequisites" / "cdk.tf.json").read_text())
+
+
+@pytest.mark.parametrize(("gie_crds", "checks"), [
+    ({"default_version": "v1.5.0"}, 1),
+    ({"props": GieCrdsProps(version="v1.5.0", exclude=(INFERENCE_POOL_V1_CRD,))}, 1),
+    ({"default_version": "v0.3.0"}, 0),
+], ids=["v1 release", "v1 release, CRD left to GKE", "v0.3.0 release"])
+def test_the_guard_belongs_to_the_construct_not_the_stack(tmp_path, gie_crds, checks):
+    assert len(_checks(_library_app(tmp_path, **gie_crds))) == checks
+
+
+def test_the_example_that_builds_gie_crds_itself_is_guarded(tmp_path):
+    from examples.two_base_models import main as example
+
+    example.synth(str(tmp_path), "v1")
+    prerequisites = json.loads((tmp_path / "stacks" / "prerequisites" / "cdk.tf.json").read_text())
+    assert len(_checks(prerequisites)) == 1

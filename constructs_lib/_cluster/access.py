@@ -56,18 +56,14 @@ class ClusterAccess(Construct):
         self.project_id, self.cluster_name, self.cluster_location = project_id, cluster_name, cluster_location
         self.variables: ClusterVariables | None = None
         self.google_provider = GoogleProvider(self, "google", project=project_id)
-        checks = postconditions(preflight, cluster_name=cluster_name, cluster_location=cluster_location)
-        if checks and props.preflight_checks:
-            require_terraform(self, "1.2")  # postconditions on data sources
-        self.cluster = DataGoogleContainerCluster(
-            self, "cluster", project=project_id, name=cluster_name, location=cluster_location,
-            lifecycle=TerraformResourceLifecycle(postcondition=checks)
-            if checks and props.preflight_checks else None,
-        )
-        client_config = DataGoogleClientConfig(self, "client-config")
-        self._private = props.private_endpoint
         #: Whether constructs on this cluster add their own plan-time checks.
         self.preflight_checks = props.preflight_checks
+        self._preflight: list[Preflight] = []
+        self.cluster = DataGoogleContainerCluster(
+            self, "cluster", project=project_id, name=cluster_name, location=cluster_location)
+        self.add_preflight(preflight)
+        client_config = DataGoogleClientConfig(self, "client-config")
+        self._private = props.private_endpoint
         if props.private_endpoint:
             project = DataGoogleProject(self, "project", project_id=project_id)
             location = props.fleet_membership_location or cluster_location
@@ -88,6 +84,16 @@ class ClusterAccess(Construct):
                 cluster_ca_certificate=self._ca_certificate,
             )
         self._helm_provider: HelmProvider | None = None
+
+    def add_preflight(self, preflight: Sequence[Preflight]) -> None:
+        """Add plan-time checks on the cluster (each once), so that a construct that needs one
+        asks for it itself instead of relying on its stack; nothing when checks are off."""
+        self._preflight += [check for check in preflight if check not in self._preflight]
+        if not self._preflight or not self.preflight_checks:
+            return
+        require_terraform(self, "1.2")  # postconditions on data sources
+        self.cluster.lifecycle = TerraformResourceLifecycle(postcondition=postconditions(
+            self._preflight, cluster_name=self.cluster_name, cluster_location=self.cluster_location))
 
     @classmethod
     def from_variables(

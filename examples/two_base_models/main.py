@@ -73,7 +73,7 @@ class ClusterStack(TerraformStack):
 def synth(outdir: str = "cdktf.out", api_version: ApiVersion = "v1") -> list[str]:
     app = App(outdir=outdir)
     prerequisites = ClusterStack(app, "prerequisites", preflight=(Preflight.MANAGED_PROMETHEUS,))
-    GieCrds(prerequisites, "gie-crds", default_version=GIE_RELEASE_BY_API[api_version])
+    GieCrds(prerequisites, "gie-crds", default_version=GIE_RELEASE_BY_API[api_version], cluster=prerequisites.cluster)
     MetricsRbac(prerequisites, "metrics-rbac", cluster=prerequisites.cluster)
 
     servers = ClusterStack(app, "model-servers")
