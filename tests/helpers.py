@@ -18,6 +18,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+def manual() -> str:
+    """The README and every page of ``docs/``: the user's manual, as one text."""
+    root = Path(__file__).resolve().parents[1]
+    pages = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+    return "\n".join(page.read_text(encoding="utf-8") for page in pages)
+
+
 def needs_shared(*names: str) -> pytest.MarkDecorator:
     """Skip a test whose upstream data (``../shared/upstream/<name>``) is missing, except in
     CI, where the data is always laid beside the clone: there the test runs and fails."""

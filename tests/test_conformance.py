@@ -32,7 +32,7 @@ from constructs_lib import (
 )
 from stacks.config import AppConfig
 
-#: Objects the app reads but does not create, each documented in the README.
+#: Objects the app reads but does not create, each documented in the manual (README, docs/).
 DOCUMENTED_EXTERNAL = {("Secret", "default", "hf-token")}
 KUBERNETES_VERSIONS = ("1.31", "1.32", "1.33")
 
@@ -190,9 +190,9 @@ def test_every_configmap_and_secret_a_pod_uses_exists(all_stacks):
                 assert missing == set(), config
 
 
-def test_documented_external_objects_are_in_the_readme():
-    from helpers import FIXTURES
+def test_documented_external_objects_are_in_the_manual():
+    from helpers import manual
 
-    readme = (FIXTURES.parents[1] / "README.md").read_text()
+    readme = manual()
     for kind, _, name in DOCUMENTED_EXTERNAL:
         assert f"kubectl create secret generic {name}" in readme, (kind, name)

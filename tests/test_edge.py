@@ -293,8 +293,10 @@ def test_self_managed_key_comes_from_a_sensitive_variable_and_never_reaches_the_
         assert "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" not in text and "PRIVATE KEY" not in text, path
 
 
-def test_readme_states_where_the_self_managed_key_is_kept():
-    readme = (ROOT / "README.md").read_text()
+def test_the_manual_states_where_the_self_managed_key_is_kept():
+    from helpers import manual
+
+    readme = manual()
     assert "tls_private_key_pem" in readme and "stored in the Terraform state" in readme
 
 

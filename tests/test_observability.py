@@ -363,11 +363,13 @@ def test_observability_stack_comes_after_the_model_servers(example_stacks):
     assert stacks["observability"]["dependencies"] == ["model-servers"]
 
 
-def test_readme_draws_the_example_dashboard(example_stacks):
+def test_the_manual_draws_the_example_dashboard(example_stacks):
+    from helpers import manual
+
     body = json.loads(_dashboard(example_stacks)["dashboard_json"].replace("$${", "${"))
     picture = layout_picture(body)
     assert picture.count('["') == len(body["mosaicLayout"]["tiles"])
-    assert picture in (ROOT / "README.md").read_text()
+    assert picture in manual()
 
 
 @pytest.mark.parametrize(("text", "escaped"), [

@@ -1,5 +1,6 @@
-"""Every command in the README's shell code blocks works as written, or is listed here
-with the reason it cannot run offline. A new command that is in neither list fails.
+"""Every command in the shell code blocks of the README and of the pages in ``docs/`` works
+as written, or is listed here with the reason it cannot run offline. A new command that is
+in neither list fails; so does a link between those pages that leads nowhere.
 
 The runnable ones run in one shell, in a copy of the project that shares this venv, so
 nothing in the working tree (``cdktf.out/``, ``values.tfvars``) is touched."""
@@ -12,8 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
 
 RUN = [
     "make synth",
@@ -55,12 +59,37 @@ def readme_commands(text: str) -> list[str]:
     return commands
 
 
-def test_every_readme_command_is_run_or_skipped_with_a_reason():
-    commands = readme_commands(README.read_text(encoding="utf-8"))
+def test_every_command_of_the_manual_is_run_or_skipped_with_a_reason():
+    commands = [c for page in PAGES for c in readme_commands(page.read_text(encoding="utf-8"))]
     unlisted = [c for c in commands if c not in RUN and c not in SKIPPED]
-    assert not unlisted, f"README commands neither run nor skipped here: {unlisted}"
+    assert not unlisted, f"commands neither run nor skipped here: {unlisted}"
     stale = [c for c in [*RUN, *SKIPPED] if c not in commands]
-    assert not stale, f"listed here but no longer in the README: {stale}"
+    assert not stale, f"listed here but no longer in the README or docs/: {stale}"
+
+
+def _anchors(page: Path) -> set[str]:
+    """GitHub's anchors of a page's headings: lower case, punctuation dropped, spaces to '-'."""
+    text = re.sub(r"^```.*?^```", "", page.read_text(encoding="utf-8"), flags=re.MULTILINE | re.DOTALL)
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+            for heading in re.findall(r"^#+ (.+)$", text, re.MULTILINE)}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_every_link_of_the_manual_resolves(page):
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text(encoding="utf-8")):
+        if re.match(r"[a-z]+:", target):
+            continue  # an address outside the repository
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        if not linked.exists() or (anchor and linked.suffix == ".md" and anchor not in _anchors(linked)):
+            broken.append(target)
+    assert broken == []
+
+
+def test_the_readme_is_a_front_page():
+    assert len(README.read_text(encoding="utf-8").splitlines()) <= 220
+    assert len(PAGES) - 1 >= 5
 
 
 def _project_copy(target: Path) -> Path:

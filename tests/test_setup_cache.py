@@ -172,7 +172,7 @@ def test_a_synth_with_an_unwritable_cache_succeeds_with_one_line(tmp_path):
     result = subprocess.run([sys.executable, "main.py", "--quiet", "--outdir", str(tmp_path / "out")],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    # Node 22+ adds its DEP0044 notice about cdktf's util.isArray (see README, Node versions).
+    # Node 22+ adds its DEP0044 notice about cdktf's util.isArray (see docs/setup.md, Node versions).
     ours = [line for line in result.stderr.splitlines()
             if "DEP0044" not in line and "--trace-deprecation" not in line]
     assert len(ours) == 1 and ours[0].startswith("warning: ")

@@ -8,7 +8,7 @@ Why this shape:
   certificate) or as a Secret; Google-managed Compute certificates are global only, so the
   Google-managed choice here is a Certificate Manager certificate with DNS authorization;
 - a self-managed key reaches Certificate Manager through a sensitive variable; the provider
-  has no write-only argument for it, so it is stored in the state (the README says so and
+  has no write-only argument for it, so it is stored in the state (docs/edge.md says so and
   offers the Secret source, which keeps the key out of Terraform entirely).
 """
 

@@ -84,7 +84,7 @@ class HttpsProps(Props):
             authorization of each of ``domains``); ``self_managed`` (a Certificate Manager
             certificate created here from PEM given through the Terraform variables
             ``tls_certificate_pem`` and ``tls_private_key_pem``; the key is kept in the
-            Terraform state, see the README); ``certificate_manager`` (an existing Certificate
+            Terraform state, see docs/edge.md); ``certificate_manager`` (an existing Certificate
             Manager certificate in the gateway's region, by name); ``ssl_certificate`` (an
             existing Compute SSL certificate, regional for the regional classes, by name);
             ``secret`` (an existing Kubernetes TLS Secret in the gateway's namespace, by name).
