@@ -14,7 +14,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cli.order import apply_order, destroy_order, read_manifest
+from cli.order import CycleError, apply_order, destroy_order, read_manifest
+from cli.outdir import DEFAULT_OUTDIR
+from constructs_lib import Problem
 
 
 def commands(action: str, outdir: Path, var_file: Path | None, auto_approve: bool) -> list[list[str]]:
@@ -37,22 +39,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cli.deploy", description=__doc__.split("\n\n")[0])
     parser.add_argument("action", choices=["apply", "destroy"],
                         help="apply: dependencies first; destroy: the reverse order")
-    parser.add_argument("--outdir", default="cdktf.out", type=Path,
+    parser.add_argument("--outdir", default=DEFAULT_OUTDIR, type=Path,
                         help="where 'make synth' (main.py) wrote the stacks (default: %(default)s)")
     parser.add_argument("--var-file", type=Path, help="e.g. values.tfvars (see values.tfvars.example)")
     parser.add_argument("--auto-approve", action="store_true",
                         help="pass -auto-approve to terraform: apply or destroy without asking")
     parser.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
     args = parser.parse_args(argv)
+    problem = None
     if not (args.outdir / "manifest.json").is_file():
-        print(f"error: --outdir={str(args.outdir)!r}: has no manifest.json; fix: run 'make synth' first",
-              file=sys.stderr)
+        problem = Problem("--outdir", str(args.outdir), "has no manifest.json", "run 'make synth' first")
+    elif args.var_file is not None and not args.var_file.is_file():
+        problem = Problem("--var-file", str(args.var_file), "no such file",
+                          "copy values.tfvars.example and fill it in")
+    else:
+        try:
+            planned = commands(args.action, args.outdir, args.var_file, args.auto_approve)
+        except (CycleError, KeyError, ValueError) as error:
+            # A manifest edited by hand, or written by another tool: no order to follow.
+            problem = Problem("--outdir", str(args.outdir), f"holds a manifest.json with no stack order ({error})",
+                              "run 'make synth' again")
+    if problem is not None:
+        print(f"error: {problem.render()}", file=sys.stderr)
         return 2
-    if args.var_file is not None and not args.var_file.is_file():
-        print(f"error: --var-file={str(args.var_file)!r}: no such file; fix: copy values.tfvars.example "
-              "and fill it in", file=sys.stderr)
-        return 2
-    for command in commands(args.action, args.outdir, args.var_file, args.auto_approve):
+    for command in planned:
         print("+ " + shlex.join(command), flush=True)
         if not args.dry_run:
             result = subprocess.run(command, check=False)

@@ -28,6 +28,8 @@ from constructs_lib import ConfigError, Problem
 
 #: Written into every output; its presence is what makes a directory ours to replace.
 MARKER = ".gke-inference-gateway-cdktf"
+#: Where main.py writes, and where deploy reads, unless told otherwise.
+DEFAULT_OUTDIR = "cdktf.out"
 MARKER_TEXT = (
     "Written by gke-inference-gateway-cdktf (main.py), which replaces this directory on each\n"
     "synth. Terraform's .terraform/, .terraform.lock.hcl and *.tfstate* files are kept.\n"

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cli.outdir import DEFAULT_OUTDIR
 from constructs_lib import ConfigError, Problem
 
 if TYPE_CHECKING:
     from stacks.config import AppConfig
 
 EXIT_BAD_INPUT = 2
-DEFAULT_OUTDIR = "cdktf.out"
 
 
 def _parser() -> argparse.ArgumentParser:

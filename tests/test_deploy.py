@@ -44,3 +44,13 @@ def test_deploy_dry_run_runs_terraform_per_stack_in_order(default_output, tmp_pa
 def test_deploy_without_synth_says_what_to_run(tmp_path, capsys):
     assert deploy.main(["apply", "--outdir", str(tmp_path)]) == 2
     assert "make synth" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("manifest", ['{"stacks": {"a": {"dependencies": ["b"]}, "b": {"dependencies": ["a"]}}}',
+                                      '{"stacks": {"a": {"dependencies": ["gone"]}}}', "{not json"],
+                         ids=["cycle", "unknown stack", "not JSON"])
+def test_a_manifest_without_an_order_is_one_line_and_exit_2(tmp_path, capsys, manifest):
+    (tmp_path / "manifest.json").write_text(manifest)
+    assert deploy.main(["apply", "--outdir", str(tmp_path), "--dry-run"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: --outdir=") and "; fix: run 'make synth' again" in lines[0]

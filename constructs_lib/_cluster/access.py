@@ -108,6 +108,8 @@ class ClusterAccess(Construct):
         variables (``ClusterVariables``, id ``environment``, with ``region`` and
         ``network_name`` when ``include_network``) and connect through them (id ``cluster``).
         The variables are then ``.variables``."""
+        # Id "environment" (not "variables"): construct ids are a public contract, and a
+        # rename would replace every variable's address in existing configurations.
         variables = ClusterVariables(scope, "environment", include_network=include_network)
         access = cls(scope, "cluster", project_id=variables.project_id, cluster_name=variables.cluster_name,
                      cluster_location=variables.cluster_location, props=props, preflight=preflight)

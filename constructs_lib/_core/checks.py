@@ -331,7 +331,6 @@ def manifest_file(field: str, path: str, what: str = "the release's manifests.ya
             yield Problem(field, path, "holds no Kubernetes object (no 'kind:' line)", fix)
 
 
-
 #: No list in the configuration needs more entries; a longer one is a mistake or an attack
 #: that would make synthesis run for minutes.
 MAX_LIST_ITEMS = 1000

@@ -93,21 +93,23 @@ def redirect_route_manifest(gateway: GatewayCommonProps) -> dict[str, Any]:
     }
 
 
-G = TypeVar("G", bound=GatewayCommonProps)
+#: The props class of the path building the gateway, carried through ``GatewayInputs``.
+PathProps = TypeVar("PathProps", bound=GatewayCommonProps)
 
 
 @dataclasses.dataclass(frozen=True)
-class GatewayInputs(Generic[G]):
+class GatewayInputs(Generic[PathProps]):
     """A gateway construct's inputs once checked: user text escaped, network resolved."""
 
-    props: G
+    props: PathProps
     model_servers: tuple[VllmModelServerProps, ...]
     region: str
     network_name: str
 
 
-def gateway_inputs(scope: Construct, props: G, cluster: ClusterAccess, region: str | None,
-                   network_name: str | None, model_servers: Sequence[VllmModelServerProps]) -> GatewayInputs[G]:
+def gateway_inputs(scope: Construct, props: PathProps, cluster: ClusterAccess, region: str | None,
+                   network_name: str | None,
+                   model_servers: Sequence[VllmModelServerProps]) -> GatewayInputs[PathProps]:
     """What both gateway constructs do first: resolve the subnet's region and network, raise
     every problem at once, escape the user's text (once, here), and add the plan-time check
     of the proxy-only subnet the gateway is about to create."""

@@ -80,8 +80,6 @@ def objective_manifest(objective: InferenceObjectiveSpec) -> dict[str, Any]:
             "metadata": {"name": objective.name, "namespace": objective.namespace}, "spec": spec}
 
 
-
-
 class InferenceGatewayV1(Construct):
     """Everything the module did, on GIE v1, from our own constructs. Takes the same
     arguments as ``InferenceGateway``.

@@ -84,21 +84,20 @@ def startup_failure_threshold(profile: DrainProfile, period_seconds: int, initia
 
 
 def explain(profile: DrainProfile, period_seconds: int, initial_delay_seconds: int) -> list[Derivation]:
-    p = profile
-    decode = p.max_output_tokens * p.tpot_ms_at_max_batch / 1000
-    drain = drain_seconds(p)
+    decode = profile.max_output_tokens * profile.tpot_ms_at_max_batch / 1000
+    drain = drain_seconds(profile)
     return [
         Derivation("decode_seconds", decode,
-                   f"max_output_tokens {p.max_output_tokens} x tpot {p.tpot_ms_at_max_batch} ms / 1000"),
+                   f"max_output_tokens {profile.max_output_tokens} x tpot {profile.tpot_ms_at_max_batch} ms / 1000"),
         Derivation("drain_seconds", drain,
-                   f"decode {decode:g} s x (1 + prefill_overhead_ratio {p.prefill_overhead_ratio:g})"),
-        Derivation("pre_stop_seconds", p.lb_deregistration_seconds,
-                   f"lb_deregistration_seconds {p.lb_deregistration_seconds}"),
-        Derivation("termination_grace_seconds", termination_grace_seconds(p),
-                   f"ceil((pre_stop {p.lb_deregistration_seconds} s + drain {drain:g} s) x safety_factor "
-                   f"{p.safety_factor:g})"),
+                   f"decode {decode:g} s x (1 + prefill_overhead_ratio {profile.prefill_overhead_ratio:g})"),
+        Derivation("pre_stop_seconds", profile.lb_deregistration_seconds,
+                   f"lb_deregistration_seconds {profile.lb_deregistration_seconds}"),
+        Derivation("termination_grace_seconds", termination_grace_seconds(profile),
+                   f"ceil((pre_stop {profile.lb_deregistration_seconds} s + drain {drain:g} s) x safety_factor "
+                   f"{profile.safety_factor:g})"),
         Derivation("startup_probe.failure_threshold",
-                   startup_failure_threshold(p, period_seconds, initial_delay_seconds),
-                   f"ceil((max_model_load_seconds {p.max_model_load_seconds} - initial_delay "
+                   startup_failure_threshold(profile, period_seconds, initial_delay_seconds),
+                   f"ceil((max_model_load_seconds {profile.max_model_load_seconds} - initial_delay "
                    f"{initial_delay_seconds} s) / period {period_seconds} s)"),
     ]

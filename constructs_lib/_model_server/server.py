@@ -184,7 +184,6 @@ def adapters_config_map_manifest(props: VllmModelServerProps) -> dict[str, Any]:
     }
 
 
-
 def _constant_label(name: str, value: str) -> dict[str, str]:
     """A relabeling rule that sets ``name`` to ``value`` on every scraped series."""
     return {"action": "replace", "targetLabel": name, "replacement": value}
