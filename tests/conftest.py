@@ -16,6 +16,8 @@ from helpers import synth  # noqa: E402
 
 from stacks.config import AppConfig  # noqa: E402
 
+_JSII_BEFORE = pytest.StashKey[set[Path]]()
+
 
 @pytest.fixture(scope="session")
 def default_stacks(tmp_path_factory):
@@ -39,3 +41,36 @@ def synth_config(tmp_path):
     def run(config: AppConfig):
         return synth(config, tmp_path / "out")
     return run
+
+
+def _jsii_extractions() -> set[Path]:
+    """Every package directory in the user's jsii cache (name, version, tarball digest)."""
+    from constructs_lib._runtime.warm_up import jsii_cache_root
+
+    root = jsii_cache_root()
+    return {path for path in root.glob("**/*") if path.is_dir() and len(path.relative_to(root).parts) >= 3
+            and len(path.name) == 64} if root.is_dir() else set()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_JSII_BEFORE] = _jsii_extractions()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The suite writes nothing under the user's home that a synth would not: a package a
+    test made up, or the whole eager provider packages of the slow path, must be extracted
+    into a temporary jsii cache. What a synth itself extracts is allowed."""
+    if _JSII_BEFORE not in session.config.stash or os.environ.get("JSII_RUNTIME_PACKAGE_CACHE_ROOT"):
+        return
+    added = _jsii_extractions() - session.config.stash[_JSII_BEFORE]
+    if not added:
+        return
+    from constructs_lib._runtime.warm_up import jsii_package_dir, loaded_assemblies
+
+    synth_uses = {jsii_package_dir(name, version, tarball) for name, version, tarball in loaded_assemblies()}
+    added = {str(path) for path in added - synth_uses}
+    if added:
+        session.config.get_terminal_writer().line(
+            f"error: the suite extracted into the user's jsii cache: {', '.join(sorted(added))}; fix: give the test "
+            "that did it JSII_RUNTIME_PACKAGE_CACHE_ROOT in a temporary directory", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

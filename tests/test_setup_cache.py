@@ -1,6 +1,7 @@
 """The lazy provider cache heals itself: damaged entries are found cheaply and made again,
 a cache that cannot be written costs speed and one stderr line, never a synth. Every
-fault here is made in a temporary cache directory."""
+fault here is made in a temporary cache directory, and every jsii kernel these tests start
+extracts into a temporary package cache: the user's home is left as a synth leaves it."""
 
 import io
 import os
@@ -148,9 +149,11 @@ def test_the_slow_path_is_announced_once(monkeypatch, capsys):
     assert err.count("\n") == 1 and "first reason" in err and "fix: first fix" in err
 
 
-def test_a_tarball_the_kernel_refuses_falls_back_with_one_line(monkeypatch, capsys, tmp_path):
+def test_a_tarball_the_kernel_refuses_falls_back_with_one_line(tmp_path):
     # An entry that passes the checks but that the kernel cannot extract (say, replaced
-    # between check and load) leaves the package to load its original tarball.
+    # between check and load) leaves the package to load its original tarball. Run in a
+    # process of its own whose jsii kernel extracts into a temporary cache, so the test
+    # package never lands in the user's jsii cache.
     jsii_dir = tmp_path / "pkg" / "_jsii"
     original = _original(jsii_dir)
     (jsii_dir / "__init__.py").write_text(
@@ -158,23 +161,36 @@ def test_a_tarball_the_kernel_refuses_falls_back_with_one_line(monkeypatch, caps
         f'    "@test/broken-x", "1.0.0", __name__[0:-6], "{original.name}"\n)\n')
     broken = tmp_path / "broken.lazy.tgz"
     broken.write_bytes(b"\x1f\x8b not really gzip")
-    monkeypatch.setattr(lazy_providers, "lazy_tarball", lambda _original: broken)
-    monkeypatch.setattr(lazy_providers, "_noticed", False)
-    lazy_providers._preload_lazy_assembly(jsii_dir / "__init__.py")
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and str(broken) in err and "fix: delete" in err
+    script = ("from pathlib import Path\n"
+              "from constructs_lib._runtime import lazy_providers\n"
+              f"lazy_providers.lazy_tarball = lambda _original: Path({str(broken)!r})\n"
+              f"lazy_providers._preload_lazy_assembly(Path({str(jsii_dir / '__init__.py')!r}))\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=_private_jsii_cache(tmp_path),
+                            capture_output=True, text=True, timeout=120)
+    ours = _our_lines(result.stderr)
+    assert result.returncode == 0 and len(ours) == 1, result.stderr
+    assert str(broken) in ours[0] and "fix: delete" in ours[0]
+
+
+def _private_jsii_cache(tmp_path: Path) -> dict[str, str]:
+    """This environment, with jsii extracting packages under ``tmp_path``."""
+    return {**os.environ, "JSII_RUNTIME_PACKAGE_CACHE_ROOT": str(tmp_path / "jsii-cache")}
+
+
+def _our_lines(stderr: str) -> list[str]:
+    # Node 22+ adds its DEP0044 notice about cdktf's util.isArray (see docs/setup.md, Node versions).
+    return [line for line in stderr.splitlines() if "DEP0044" not in line and "--trace-deprecation" not in line]
 
 
 def test_a_synth_with_an_unwritable_cache_succeeds_with_one_line(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    env = {**os.environ, provider_cache.CACHE_ENV: str(blocker / "cache")}
+    # The slow path extracts the whole eager provider packages: into a temporary jsii cache.
+    env = {**_private_jsii_cache(tmp_path), provider_cache.CACHE_ENV: str(blocker / "cache")}
     result = subprocess.run([sys.executable, "main.py", "--quiet", "--outdir", str(tmp_path / "out")],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    # Node 22+ adds its DEP0044 notice about cdktf's util.isArray (see docs/setup.md, Node versions).
-    ours = [line for line in result.stderr.splitlines()
-            if "DEP0044" not in line and "--trace-deprecation" not in line]
+    ours = _our_lines(result.stderr)
     assert len(ours) == 1 and ours[0].startswith("warning: ")
     assert str(blocker / "cache") in ours[0] and provider_cache.CACHE_ENV in ours[0]
     assert (tmp_path / "out" / "stacks" / "inference-gateway" / "cdk.tf.json").is_file()
