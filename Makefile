@@ -20,13 +20,22 @@ PYTHON_TAG := $(if $(PYTHON_EXE),$(shell $(PYTHON_EXE) -c 'import sys; print("%d
 export PIPENV_VERBOSITY := -1
 export PIPENV_NOSPIN := 1
 export PIPENV_YES := 1
+# What a first run costs on a 2-CPU machine (docs/setup.md has the measurements).
+FIRST_INSTALL := about 1 minute, 0.8 GB
+FIRST_WARM_UP := about 20 s, 0.5 GB of jsii package cache
+FIRST_DEV_INSTALL := about 1 minute, 0.2 GB
 
-.PHONY: install synth test lint bench apply destroy clean docs audit check-pythons check-pep668 check-node
+.PHONY: install install-dev synth test lint bench apply destroy clean docs audit check-pythons check-pep668 check-node
 
+# Synthesis needs the app's packages only; the test tools, linters and stubs come with the
+# targets that use them (install-dev).
 install: $(VENV)/.installed-$(PYTHON_TAG)
+
+install-dev: $(VENV)/.installed-dev-$(PYTHON_TAG)
 
 $(PIPENV):
 	@test -n "$(PYTHON_TAG)" || { echo "error: PYTHON=$(PYTHON) does not run; fix: install Python 3.11+ or name one, e.g. make PYTHON=python3.12" >&2; exit 2; }
+	@echo "preparing pipenv in $(TOOLS)/ (first run: about 30 s)"
 	@rm -rf $(TOOLS)
 	@# python3-venv (ensurepip) is a separate package on Debian/Ubuntu: without it, borrow the system pip once.
 	@$(PYTHON_EXE) -m venv $(TOOLS) >/dev/null 2>&1 || { rm -rf $(TOOLS) && $(PYTHON_EXE) -m venv --without-pip $(TOOLS) && \
@@ -38,22 +47,33 @@ $(PIPENV):
 # a venv of another Python is replaced. VIRTUAL_ENV makes pipenv install into it.
 $(VENV)/.installed-$(PYTHON_TAG): Pipfile.lock | $(PIPENV)
 	@test -n "$(PYTHON_TAG)" || { echo "error: PYTHON=$(PYTHON) does not run; fix: install Python 3.11+ or name one, e.g. make PYTHON=python3.12" >&2; exit 2; }
+	@echo "installing packages into $(VENV)/ (first run: $(FIRST_INSTALL))"
 	@$(PY) -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(PYTHON_TAG)")' 2>/dev/null || \
 		$(TOOLS)/bin/python -m virtualenv --quiet --clear --python $(PYTHON_EXE) $(VENV)
-	VIRTUAL_ENV=$(abspath $(VENV)) $(PIPENV) sync --dev
+	@VIRTUAL_ENV=$(abspath $(VENV)) $(PIPENV) sync --quiet
+	@# jsii prints Node 20's end-of-life banner as eleven bytes literals unless told before its
+	@# kernel starts, which an app that imports cdktf first does before any code of ours runs.
+	@cp cli/silence_node_eol.pth "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/gke_inference_gateway_cdktf.pth"
 	@# Make the lazy provider tarballs and let jsii finish its package index, so the
 	@# first synth is as fast as the rest.
-	$(PY) -m cli.warm_up
+	@echo "preparing provider bindings (first run: $(FIRST_WARM_UP))"
+	@$(PY) -m cli.warm_up
 	@rm -f $(VENV)/.installed*
 	@touch $@
 
-synth: install
-	$(PY) main.py $(if $(CONFIG),--config $(CONFIG))
+$(VENV)/.installed-dev-$(PYTHON_TAG): $(VENV)/.installed-$(PYTHON_TAG)
+	@echo "installing the test tools and linters into $(VENV)/ (first run: $(FIRST_DEV_INSTALL))"
+	@VIRTUAL_ENV=$(abspath $(VENV)) $(PIPENV) sync --dev --quiet
+	@touch $@
 
-test: install
+synth: install
+	@echo "synthesizing (about 2 s)"
+	@$(PY) main.py $(if $(CONFIG),--config $(CONFIG))
+
+test: install-dev
 	$(PY) -m pytest
 
-lint: install
+lint: install-dev
 	$(PY) -m ruff check .
 
 clean:
@@ -66,13 +86,13 @@ apply: synth
 destroy: install
 	$(PY) -m cli.deploy destroy --var-file $(VARS)
 
-bench: install
+bench: install-dev
 	$(PY) bench/synth_bench.py
 	$(PY) bench/yaml_bench.py
 
 # Regenerate what the tests compare against: the configuration reference and, after a
 # deliberate construct id change, the pinned construct tree.
-docs: install
+docs: install-dev
 	$(PY) -m cli.reference
 	PYTHONPATH=.:tests $(PY) tests/pin_construct_tree.py
 
@@ -93,7 +113,7 @@ $(AUDIT_VENV)/.installed: audit/requirements.txt | $(PIPENV)
 	$(AUDIT_VENV)/bin/pip install --quiet -r audit/requirements.txt
 	@touch $@
 
-audit: install $(AUDIT_VENV)/.installed
+audit: install-dev $(AUDIT_VENV)/.installed
 	rm -rf .audit && mkdir -p .audit
 	$(PY) audit/extract.py .audit/manifests
 	$(AUDIT_VENV)/bin/checkov --framework kubernetes --skip-download --quiet -o json \

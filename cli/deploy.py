@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cli.order import CycleError, apply_order, destroy_order, read_manifest
-from cli.outdir import DEFAULT_OUTDIR
+from cli.synth import DEFAULT_OUTDIR
 from constructs_lib import Problem
 
 

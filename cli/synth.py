@@ -6,14 +6,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cli.outdir import DEFAULT_OUTDIR
-from constructs_lib import ConfigError, Problem
+from constructs_lib import ConfigError, Problem, output_directory_problems, synthesize_into
+
+#: Where main.py writes, and where deploy reads, unless told otherwise.
+DEFAULT_OUTDIR = "cdktf.out"
 
 if TYPE_CHECKING:
     from stacks.config import AppConfig
@@ -56,9 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     outdir, option = _outdir(args.outdir)
     problems: list[Problem] = []
     if not args.explain:
-        from cli import outdir as output
-
-        problems = output.problems(outdir, option)
+        problems = output_directory_problems(outdir, option)
     try:
         config = _load(args.config)
     except ConfigError as error:
@@ -100,40 +99,24 @@ def _load(path: str | None) -> AppConfig:
 
 
 def synthesize(config: AppConfig, outdir: Path, option: str = "--outdir") -> str:
-    """Synthesize into a sibling staging directory, then move it into place (keeping what
-    Terraform put in the previous output); return a summary."""
-    from cli import outdir as output
+    """Synthesize into ``outdir`` through the library's output-directory guard; return a
+    summary."""
     from stacks.app import build_app
 
-    try:
-        staging = output.make_staging(outdir)
-    except OSError as error:
-        raise ConfigError([Problem(option, str(outdir), f"cannot be created ({error.strerror})",
-                                   "check the parent directory's permissions, or give another directory")]) from None
-    try:
-        app = build_app(config, outdir=str(staging), final_outdir=str(outdir))
-        app.synth()
-        summary = describe_output(staging, outdir)
-        with output.locked(outdir, option):
-            output.check(outdir, option)
-            output.replace(staging, outdir)
-    except OSError as error:
-        raise ConfigError([Problem(option, str(outdir), f"could not be written ({error.strerror or error})",
-                                   "check free space and permissions, then run again")]) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return summary
+    synthesize_into(outdir, lambda staging: build_app(config, outdir=staging, final_outdir=str(outdir)),
+                    source=option)
+    return describe_output(outdir)
 
 
-def describe_output(staging: Path, outdir: Path) -> str:
+def describe_output(outdir: Path) -> str:
     """One line per stack (in apply order) with its resource and data source counts."""
     from cli.order import apply_order, read_manifest
 
-    manifest = read_manifest(staging)
+    manifest = read_manifest(outdir)
     lines = [f"Synthesized {len(manifest['stacks'])} stacks into {outdir} (in apply order):"]
     for name in apply_order(manifest):
         stack = manifest["stacks"][name]
-        body = json.loads((staging / stack["synthesizedStackPath"]).read_text())
+        body = json.loads((outdir / stack["synthesizedStackPath"]).read_text())
         resources = sum(len(items) for items in body.get("resource", {}).values())
         data = sum(len(items) for items in body.get("data", {}).values())
         modules = len(body.get("module", {}))

@@ -90,6 +90,8 @@ if _typing.TYPE_CHECKING:
         pools_of_servers,
     )
     from constructs_lib._runtime.warm_up import main as warm_up
+    from constructs_lib._terraform.output_directory import MARKER as OUTPUT_MARKER
+    from constructs_lib._terraform.output_directory import output_directory_problems, synthesize_into
     from constructs_lib._terraform.requirements import require_provider, require_terraform
 
 __version__ = "0.1.0"
@@ -175,6 +177,9 @@ __all__ = [
     "require_provider",
     "require_terraform",
     "ships_objective_crd",
+    "synthesize_into",
+    "output_directory_problems",
+    "OUTPUT_MARKER",
     "warm_up",
 ]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cli import synth
-from cli.outdir import MARKER
+from constructs_lib import OUTPUT_MARKER as MARKER
 
 ROOT = Path(__file__).resolve().parents[1]
 

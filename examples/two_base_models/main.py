@@ -6,12 +6,22 @@ gateway deploys the body-based router: it copies the request body's ``model`` in
 header (and, through ConfigMaps, the base model of an adapter), and each pool's HTTPRoute
 matches that header. A request for ``food-review`` reaches the Llama pool; a model no pool
 serves gets 404 from the gateway. Run:
-``python examples/two_base_models/main.py [outdir] [v1|v1alpha2]`` (default ``cdktf.out``, ``v1``).
+``.venv/bin/python examples/two_base_models/main.py [outdir] [v1|v1alpha2]`` (default
+``cdktf.out.two_base_models``, ``v1``).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import sys
+from pathlib import Path
+
+# Before anything that needs the project's packages: outside the venv, one line, not a traceback.
+if importlib.util.find_spec("cdktf") is None:
+    print(f"error: {sys.executable} has no cdktf; fix: run 'make install', then '.venv/bin/python "
+          f"examples/{Path(__file__).parent.name}/main.py'", file=sys.stderr)
+    sys.exit(2)
 
 from cdktf import App, LocalBackend, TerraformStack
 from constructs import Construct
@@ -21,6 +31,7 @@ from constructs_lib import (
     ApiVersion,
     BodyRoutingProps,
     ClusterAccess,
+    ConfigError,
     GieCrds,
     InferenceGateway,
     InferenceGatewayProps,
@@ -31,7 +42,11 @@ from constructs_lib import (
     Preflight,
     VllmModelServer,
     VllmModelServerProps,
+    synthesize_into,
 )
+
+#: Its own default output, so it never replaces main.py's ``cdktf.out``.
+DEFAULT_OUTDIR = "cdktf.out.two_base_models"
 
 LLAMA = VllmModelServerProps(
     name="llama-3-1-8b",
@@ -70,7 +85,8 @@ class ClusterStack(TerraformStack):
         self.cluster = ClusterAccess.from_variables(self, include_network=network, preflight=preflight)
 
 
-def synth(outdir: str = "cdktf.out", api_version: ApiVersion = "v1") -> list[str]:
+def build(outdir: str, api_version: ApiVersion = "v1") -> App:
+    """The app, writing into ``outdir``."""
     app = App(outdir=outdir)
     prerequisites = ClusterStack(app, "prerequisites", preflight=(Preflight.MANAGED_PROMETHEUS,))
     GieCrds(prerequisites, "gie-crds", default_version=GIE_RELEASE_BY_API[api_version], cluster=prerequisites.cluster)
@@ -89,10 +105,21 @@ def synth(outdir: str = "cdktf.out", api_version: ApiVersion = "v1") -> list[str
         InferenceGateway(gateway, "inference-gateway", props=props, cluster=gateway.cluster, model_servers=SERVERS)
     gateway.add_dependency(prerequisites)
     gateway.add_dependency(servers)
-    app.synth()
-    return [stack.node.id for stack in (prerequisites, servers, gateway)]
+    return app
+
+
+def synth(outdir: str = DEFAULT_OUTDIR, api_version: ApiVersion = "v1") -> list[str]:
+    """Synthesize into ``outdir`` through the library's output-directory guard (the one
+    ``main.py`` uses): an absent, empty or earlier output only. The stacks' names."""
+    written = synthesize_into(outdir, lambda staging: build(staging, api_version))
+    return list(json.loads((written / "manifest.json").read_text())["stacks"])
 
 
 if __name__ == "__main__":
     version: ApiVersion = "v1alpha2" if sys.argv[2:3] == ["v1alpha2"] else "v1"
-    print("synthesized:", ", ".join(synth(sys.argv[1] if len(sys.argv) > 1 else "cdktf.out", version)))
+    try:
+        names = synth(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_OUTDIR, version)
+    except ConfigError as error:
+        print("\n".join(f"error: {problem.render()}" for problem in error.problems), file=sys.stderr)
+        sys.exit(2)
+    print("synthesized:", ", ".join(names))

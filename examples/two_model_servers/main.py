@@ -3,18 +3,29 @@ own LoRA adapters, behind one internal GKE Inference Gateway; Terraform state in
 
 One InferencePool selects both Deployments through a shared label, so the endpoint picker
 balances across the heterogeneous pods and sends each adapter's requests to the pods that
-have it loaded. Run: ``python examples/two_model_servers/main.py`` (writes ``cdktf.out``).
+have it loaded. Run: ``.venv/bin/python examples/two_model_servers/main.py [outdir]``
+(default ``cdktf.out.two_model_servers``).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import sys
+from pathlib import Path
+
+# Before anything that needs the project's packages: outside the venv, one line, not a traceback.
+if importlib.util.find_spec("cdktf") is None:
+    print(f"error: {sys.executable} has no cdktf; fix: run 'make install', then '.venv/bin/python "
+          f"examples/{Path(__file__).parent.name}/main.py'", file=sys.stderr)
+    sys.exit(2)
 
 from cdktf import App, GcsBackend, TerraformStack
 from constructs import Construct
 
 from constructs_lib import (
     ClusterAccess,
+    ConfigError,
     GieCrds,
     InferenceGateway,
     InferenceGatewayProps,
@@ -26,7 +37,11 @@ from constructs_lib import (
     Preflight,
     VllmModelServer,
     VllmModelServerProps,
+    synthesize_into,
 )
+
+#: Its own default output, so it never replaces main.py's ``cdktf.out``.
+DEFAULT_OUTDIR = "cdktf.out.two_model_servers"
 
 STATE_BUCKET = "my-team-terraform-state"
 BASE_MODEL = "meta-llama/Llama-3.1-8B-Instruct"
@@ -77,7 +92,8 @@ class TeamStack(TerraformStack):
         self.cluster = ClusterAccess.from_variables(self, include_network=network, preflight=preflight)
 
 
-def synth(outdir: str = "cdktf.out") -> list[str]:
+def build(outdir: str) -> App:
+    """The app, writing into ``outdir``."""
     app = App(outdir=outdir)
     prerequisites = TeamStack(app, "prerequisites", preflight=(Preflight.MANAGED_PROMETHEUS,))
     GieCrds(prerequisites, "gie-crds")
@@ -94,9 +110,20 @@ def synth(outdir: str = "cdktf.out") -> list[str]:
     InferenceGateway(gateway, "inference-gateway", props=GATEWAY, cluster=gateway.cluster, model_servers=SERVERS)
     gateway.add_dependency(prerequisites)
     gateway.add_dependency(servers)
-    app.synth()
-    return [stack.node.id for stack in (prerequisites, servers, gateway)]
+    return app
+
+
+def synth(outdir: str = DEFAULT_OUTDIR) -> list[str]:
+    """Synthesize into ``outdir`` through the library's output-directory guard (the one
+    ``main.py`` uses): an absent, empty or earlier output only. The stacks' names."""
+    written = synthesize_into(outdir, build)
+    return list(json.loads((written / "manifest.json").read_text())["stacks"])
 
 
 if __name__ == "__main__":
-    print("synthesized:", ", ".join(synth(sys.argv[1] if len(sys.argv) > 1 else "cdktf.out")))
+    try:
+        names = synth(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_OUTDIR)
+    except ConfigError as error:
+        print("\n".join(f"error: {problem.render()}" for problem in error.problems), file=sys.stderr)
+        sys.exit(2)
+    print("synthesized:", ", ".join(names))

@@ -1,4 +1,6 @@
-"""The output directory: what may be replaced, and how it is replaced without losing anything.
+"""The output directory of a synth: what may be replaced, and how it is replaced without
+losing anything. ``synthesize_into`` is the whole guard for any app (``main.py`` and the
+examples use it); the rest are its steps.
 
 A synth owns its output directory only when it is absent, empty, marked by an earlier synth
 (``MARKER``) or holds nothing but Terraform's own files. Anything else may be a user's
@@ -21,17 +23,16 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol
 
-from constructs_lib import ConfigError, Problem
+from constructs_lib._core.errors import ConfigError, Problem
 
 #: Written into every output; its presence is what makes a directory ours to replace.
 MARKER = ".gke-inference-gateway-cdktf"
-#: Where main.py writes, and where deploy reads, unless told otherwise.
-DEFAULT_OUTDIR = "cdktf.out"
 MARKER_TEXT = (
-    "Written by gke-inference-gateway-cdktf (main.py), which replaces this directory on each\n"
+    "Written by a gke-inference-gateway-cdktf synth, which replaces this directory on each\n"
     "synth. Terraform's .terraform/, .terraform.lock.hcl and *.tfstate* files are kept.\n"
 )
 #: What a synth writes, at the top and in each stack directory; everything else is kept.
@@ -46,8 +47,8 @@ class OutdirError(ConfigError):
 
 
 def _fix(source: str) -> str:
-    where = "give another --outdir" if source == "--outdir" else f"set {source} to another directory"
-    return f"{where} (absent, empty, or an earlier output of main.py)"
+    where = f"give another {source}" if source.startswith("--") else f"set {source} to another directory"
+    return f"{where} (absent, empty, or an earlier output of a synth)"
 
 
 def _terraform_owned(name: str) -> bool:
@@ -86,7 +87,7 @@ def _raise(error: OSError) -> None:
     raise error
 
 
-def problems(target: Path, source: str) -> list[Problem]:
+def output_directory_problems(target: Path, source: str) -> list[Problem]:
     """Why ``target`` may not be replaced by a synth (empty when it may). Writes nothing."""
     shown = str(target)
     fix = _fix(source)
@@ -120,13 +121,13 @@ def problems(target: Path, source: str) -> list[Problem]:
     except OSError as error:
         return [Problem(source, shown, f"cannot be read ({error.strerror})", fix)]
     if foreign is not None:
-        return [Problem(source, shown, f"holds {foreign}, which main.py did not write", fix)]
+        return [Problem(source, shown, f"holds {foreign}, which no synth wrote", fix)]
     return []
 
 
 def check(target: Path, source: str) -> None:
     """Raise ``OutdirError`` when ``target`` may not be replaced by a synth."""
-    found = problems(target, source)
+    found = output_directory_problems(target, source)
     if found:
         raise OutdirError(found)
 
@@ -233,3 +234,40 @@ def replace(staging: Path, target: Path) -> None:
         raise
     if retired is not None:
         shutil.rmtree(retired, ignore_errors=True)
+
+
+class Synthesizable(Protocol):
+    """What ``synthesize_into`` builds: a cdktf ``App`` (anything with ``synth()``)."""
+
+    def synth(self) -> None: ...
+
+
+def synthesize_into(outdir: str | os.PathLike[str], build: Callable[[str], Synthesizable], *,
+                    source: str = "outdir") -> Path:
+    """Synthesize the app that ``build(staging_directory)`` returns, then move its output
+    into ``outdir``; return ``outdir`` as an absolute path.
+
+    ``outdir`` must be absent, empty, or an earlier output (marked): anything else may be a
+    user's folder reached by a typo, and is refused before any work with a ``ConfigError``
+    naming ``source`` (the option or setting that gave the directory). The app writes into
+    a sibling staging directory, so a failed synth leaves the earlier output as it was, and
+    each stack's Terraform files (``.terraform/``, the lock file, state) are carried over.
+    """
+    target = Path(os.path.abspath(outdir))
+    check(target, source)
+    try:
+        staging = make_staging(target)
+    except OSError as error:
+        raise ConfigError([Problem(source, str(target), f"cannot be created ({error.strerror})",
+                                   "check the parent directory's permissions, or give another directory")]) from None
+    try:
+        build(str(staging)).synth()
+        with locked(target, source):
+            check(target, source)
+            replace(staging, target)
+    except OSError as error:
+        raise ConfigError([Problem(source, str(target), f"could not be written ({error.strerror or error})",
+                                   "check free space and permissions, then run again")]) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
