@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
 
-from cli.strict_yaml import MAX_FILE_BYTES, parse, yaml_error_problem
+from cli.strict_yaml import MAX_FILE_BYTES, parse_located, yaml_error_problem
 from constructs_lib import ConfigError, Problem, from_mapping, has_token
 
 if TYPE_CHECKING:
@@ -40,18 +41,32 @@ def load_config(path: str) -> AppConfig:
         raise ConfigError([Problem("--config", path, f"cannot be read ({error.strerror})",
                                    "check the file's permissions")]) from None
     try:
-        data = parse(text)
+        data, lines = parse_located(text)
     except yaml.YAMLError as error:
         raise ConfigError([yaml_error_problem(path, error)]) from None
     if data is None:
         data = {}
-    forged = list(_token_markers(data, ""))
-    if forged:
-        raise ConfigError(forged)
-    # Only now the constructs: a file refused above never starts cdktf's Node kernel.
-    from stacks.config import AppConfig
+    try:
+        forged = list(_token_markers(data, ""))
+        if forged:
+            raise ConfigError(forged)
+        # Only now the settings: a file refused above never loads them.
+        from stacks.config import AppConfig
 
-    return from_mapping(AppConfig, data)
+        return from_mapping(AppConfig, data)
+    except ConfigError as error:
+        raise ConfigError([_located(problem, path, lines) for problem in error.problems]) from None
+
+
+def _located(problem: Problem, path: str, lines: dict[str, int]) -> Problem:
+    """``problem`` with ``file:line`` of its field, or of the nearest enclosing field the
+    file writes (a value left to its default is reported where its section stands)."""
+    field = problem.field
+    while field:
+        if field in lines:
+            return problem.at(f"{path}:{lines[field]}")
+        field = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", field) if re.search(r"[.\[]", field) else ""
+    return problem
 
 
 def _token_markers(value: object, path: str) -> Iterator[Problem]:

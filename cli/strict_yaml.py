@@ -131,11 +131,13 @@ class _GraphCheck:
         self.measured: dict[int, tuple[int, int]] = {}  # node id -> (expanded values, depth)
         self.active: set[int] = set()
         self.problems: list[Problem] = []
+        self.lines: dict[str, int] = {}  # path -> line of its key (or item), 1-based
 
     def measure(self, node: Node, path: str, level: int = 1) -> tuple[int, int]:
         """Values and levels below ``node`` once aliases are expanded; records problems on
         the way and refuses a graph that expands too far or too deep."""
         key = id(node)
+        self.lines.setdefault(path, node.start_mark.line + 1)
         if key in self.active:
             raise YamlRefusedError([Problem(path, f"line {node.start_mark.line + 1}", "is an alias that contains "
                                             "itself", "replace the alias with the value it should have")])
@@ -181,6 +183,7 @@ class _GraphCheck:
                                              "keep one of the two lines"))
             elif key is not None:
                 first_line[key] = line
+                self.lines.setdefault(_join(path, key), line)
             children.append(self.measure(key_node, path, level + 1))
             children.append(self.measure(value_node, _join(path, key), level + 1))
         return children
@@ -197,6 +200,12 @@ def _is_finite(text: str) -> bool:
 
 def parse(text: str) -> Any:
     """The single document in ``text`` as plain Python values, or ``YamlRefusedError``."""
+    return parse_located(text)[0]
+
+
+def parse_located(text: str) -> tuple[Any, dict[str, int]]:
+    """:func:`parse`, and the line where each value stands, by its field path
+    (``model_servers[0].replicas``), so that a problem can point at its line."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise YamlRefusedError([Problem("--config", f"{len(text)} characters", f"is larger than {MAX_FILE_BYTES} "
                                    "bytes", "a configuration is a few KB: check that this is the right file")])
@@ -204,12 +213,12 @@ def parse(text: str) -> Any:
     try:
         node = loader.get_single_node()
         if node is None:
-            return None
+            return None, {}
         check = _GraphCheck()
         check.measure(node, "")
         if check.problems:
             raise YamlRefusedError(check.problems)
-        return loader.construct_document(node)
+        return loader.construct_document(node), check.lines
     finally:
         loader.dispose()
 

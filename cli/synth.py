@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cli.next_steps import GENERIC, next_steps
 from constructs_lib import ConfigError, Problem, output_directory_problems, synthesize_into
 
 #: Where main.py writes, and where deploy reads, unless told otherwise.
@@ -26,20 +27,20 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="main.py",
         description=(
-            "Synthesize Terraform JSON that installs the Gateway API Inference Extension, "
-            "an optional vLLM model server and the GKE Inference Gateway on an existing GKE "
-            "cluster. Without --config it builds the tutorial's example."
+            "Synthesize Terraform JSON that installs the Gateway API Inference Extension, an\n"
+            "optional vLLM model server and the GKE Inference Gateway on an existing GKE cluster.\n"
+            "Without --config it builds the tutorial's example."
         ),
-        epilog=(
-            "Then apply the stacks in dependency order: 'make apply VARS=values.tfvars' with plain "
-            "Terraform, or 'npx cdktf-cli@0.21 deploy \"*\" --var-file=$PWD/values.tfvars'."
-        ),
+        epilog=GENERIC,
+        # The epilog is commands to copy: argparse must not wrap them.
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--config", metavar="FILE.yaml",
                         help="YAML configuration (see config.example.yaml); default: built in")
     parser.add_argument("--outdir", metavar="DIR",
                         help=f"output directory (default: $CDKTF_OUTDIR or {DEFAULT_OUTDIR})")
-    parser.add_argument("--quiet", action="store_true", help="print nothing on success")
+    parser.add_argument("--quiet", action="store_true",
+                        help="print nothing on success (no summary, no next steps)")
     parser.add_argument("--explain", action="store_true",
                         help="print how each model server's drain and startup settings are derived, "
                              "then exit without synthesizing")
@@ -75,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(error.problems)
     if not args.quiet:
         print(summary)
+        print(next_steps(outdir, config, DEFAULT_OUTDIR))
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,15 @@ from stacks.config import AppConfig
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+_LOCATION = re.compile(r"^error: \S+?:\d+: ")
+
+
+def without_location(lines: list[str]) -> list[str]:
+    """Error lines with the ``file:line:`` of a YAML value taken out, for tests about the
+    rest of the line (test_cli.py checks the locations themselves)."""
+    return [_LOCATION.sub("error: ", line) for line in lines]
 
 
 def manual() -> str:

@@ -2,6 +2,7 @@
 derived values included; a relative CRD file works from any directory."""
 
 import pytest
+from helpers import without_location
 
 from cli import synth
 from constructs_lib._core import checks as checks
@@ -13,7 +14,7 @@ def _refused(tmp_path, capsys, text):
     config = tmp_path / "config.yaml"
     config.write_text(text)
     code = synth.main(["--config", str(config), "--outdir", str(tmp_path / "out"), "--quiet"])
-    lines = capsys.readouterr().err.splitlines()
+    lines = without_location(capsys.readouterr().err.splitlines())
     assert not (tmp_path / "out").exists()
     return code, lines
 

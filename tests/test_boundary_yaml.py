@@ -7,6 +7,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from helpers import without_location
 
 from cli import synth
 from cli.config_file import load_config
@@ -25,7 +26,7 @@ def _errors(tmp_path, capsys, text, *extra):
     config = tmp_path / "config.yaml"
     config.write_text(text)
     code = synth.main(["--config", str(config), "--outdir", str(tmp_path / "out"), *extra])
-    lines = capsys.readouterr().err.splitlines()
+    lines = without_location(capsys.readouterr().err.splitlines())
     return code, lines
 
 

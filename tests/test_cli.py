@@ -30,8 +30,38 @@ def test_synth_prints_stacks_counts_and_directory(tmp_path, capsys):
     assert synth.main(["--outdir", str(outdir)]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == f"Synthesized 3 stacks into {outdir} (in apply order):"
-    assert [line.split()[0] for line in printed[1:]] == ["prerequisites", "model-servers", "inference-gateway"]
+    assert [line.split()[0] for line in printed[1:4]] == ["prerequisites", "model-servers", "inference-gateway"]
+    assert printed[4] == "Next:"
     assert "7 resources" in printed[1] and "1 resource, 1 module, 4 data sources" in printed[3]
+
+
+def test_synth_ends_with_the_next_steps_for_this_output(tmp_path, capsys):
+    outdir = tmp_path / "out"
+    assert synth.main(["--outdir", str(outdir)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    block = printed[printed.index("Next:"):]
+    declared = sorted({name for path in outdir.rglob("cdk.tf.json")
+                       for name, variable in json.loads(path.read_text()).get("variable", {}).items()
+                       if "default" not in variable})
+    assert block[1].startswith("  cp -n values.tfvars.example values.tfvars   # fill in project_id, cluster_name,")
+    assert sorted(block[1].split("# fill in ")[1].split(", ")) == declared
+    assert block[2] == "  kubectl create secret generic hf-token -n default --from-literal=token=<YOUR_HF_TOKEN>"
+    assert block[3] == f"  .venv/bin/python -m cli.deploy apply --outdir {outdir} --var-file values.tfvars"
+    assert len(block) == 4
+
+
+def test_next_steps_follow_the_configuration(tmp_path, capsys):
+    config = tmp_path / "config.yaml"
+    config.write_text("model_servers:\n  - hf_token: {mode: terraform_variable}\n")
+    assert synth.main(["--config", str(config), "--outdir", str(tmp_path / "out")]) == 0
+    block = capsys.readouterr().out.split("Next:\n")[1]
+    assert "export TF_VAR_hf_token=..." in block and "kubectl" not in block
+    assert "hf_token" not in block.splitlines()[0]  # sensitive: never written into the file
+
+
+def test_quiet_prints_neither_summary_nor_next_steps(tmp_path, capsys):
+    assert synth.main(["--outdir", str(tmp_path / "out"), "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
 
 
 def test_two_synths_are_byte_identical(default_output, tmp_path):
@@ -56,7 +86,8 @@ def test_outdir_from_cdktf_environment(tmp_path, monkeypatch):
 BAD_INPUTS = {
     "missing file": (None, "--config="),
     "malformed yaml": ("model_servers: [\n", "is not valid YAML at line"),
-    "unknown key": ("prerequisites:\n  crd: {}\n", "prerequisites.crd={}: is not a known setting"),
+    "unknown key": ("prerequisites:\n  crd: {}\n",
+                    "prerequisites.crd={...}: is not a known setting; fix: did you mean crds?"),
     "wrong type": ("model_servers:\n  - replicas: two\n", "model_servers[0].replicas='two': must be a whole number"),
     "bad version": ("prerequisites:\n  crds:\n    version: 0.3.0\n", "prerequisites.crds.version='0.3.0'"),
     "bad name": ("model_servers:\n  - name: Bad_Name\n", "model_servers[0].name='Bad_Name'"),
@@ -119,8 +150,31 @@ def test_every_problem_is_reported_at_once(tmp_path, capsys):
     config.write_text("model_servers:\n  - port: 0\n    replicas: -1\n    accelerator: tpu\n")
     assert synth.main(["--config", str(config), "--outdir", str(tmp_path / "o")]) == 2
     fields = [line.split("=")[0] for line in capsys.readouterr().err.splitlines()]
-    assert fields == ["error: model_servers[0].replicas", "error: model_servers[0].port",
-                      "error: model_servers[0].accelerator"]
+    # Each names the file and line where the value stands.
+    assert fields == [f"error: {config}:3: model_servers[0].replicas", f"error: {config}:2: model_servers[0].port",
+                      f"error: {config}:4: model_servers[0].accelerator"]
+
+
+def test_an_unknown_key_gets_a_suggestion_and_its_line(tmp_path, capsys):
+    config = tmp_path / "config.yaml"
+    config.write_text("model_servers:\n  - name: a\n    replica: 2\ngatway:\n  name: g\n"
+                      "gateway:\n  nme: g\n  colour: blue\n")
+    assert synth.main(["--config", str(config), "--outdir", str(tmp_path / "o")]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert f"error: {config}:4: gatway={{...}}: is not a known setting; fix: did you mean gateway?" in lines
+    assert (f"error: {config}:3: model_servers[0].replica=2: is not a known setting; fix: did you mean replicas?"
+            in lines)
+    assert f"error: {config}:7: gateway.nme='g': is not a known setting; fix: did you mean name?" in lines
+    colour = next(line for line in lines if ".colour=" in line)
+    assert colour.startswith(f"error: {config}:8: ") and "fix: remove it or use one of: " in colour
+
+
+def test_a_value_left_to_its_default_is_located_at_its_section(tmp_path, capsys):
+    config = tmp_path / "config.yaml"
+    config.write_text("model_servers:\n  - name: a\n    gpu_count: 1\n  - name: b\n    tensor_parallel_size: 2\n")
+    assert synth.main(["--config", str(config), "--outdir", str(tmp_path / "o")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: {config}:5: model_servers[1].tensor_parallel_size=2: exceeds gpu_count (1)")
 
 
 def test_main_py_exits_2_without_traceback(tmp_path):
@@ -131,7 +185,7 @@ def test_main_py_exits_2_without_traceback(tmp_path):
                             capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert result.stderr.startswith("error: gateway.gateway_class='nope'")
+    assert result.stderr.startswith(f"error: {config}:2: gateway.gateway_class='nope'")
     assert not (tmp_path / "out").exists()
 
 

@@ -287,8 +287,8 @@ def test_a_type_error_and_a_range_error_are_reported_together(tmp_path, capsys):
     config.write_text("model_servers:\n  - replicas: three\n    port: 70000\n")
     assert synth.main(["--config", str(config), "--outdir", str(tmp_path / "out")]) == 2
     lines = capsys.readouterr().err.splitlines()
-    assert [line.split("=")[0] for line in lines] == ["error: model_servers[0].replicas",
-                                                      "error: model_servers[0].port"]
+    assert [line.split("=")[0] for line in lines] == [f"error: {config}:2: model_servers[0].replicas",
+                                                      f"error: {config}:3: model_servers[0].port"]
 
 
 def test_a_range_error_that_names_a_field_of_the_wrong_type_is_left_out():

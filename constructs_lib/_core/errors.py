@@ -10,6 +10,7 @@ cause (a wrong combination of arguments in code) is a ``TypeError``.
 
 from __future__ import annotations
 
+import dataclasses
 import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ class Problem:
     value: object
     message: str
     fix: str
+    #: Where the value stands in the user's input (``config.yaml:12``); empty when unknown.
+    where: str = ""
 
     def under(self, prefix: str) -> Problem:
         """The same problem seen from an enclosing object whose field is ``prefix``."""
@@ -31,11 +34,16 @@ class Problem:
         joined = prefix if not self.field else (
             f"{prefix}{self.field}" if self.field.startswith("[") else f"{prefix}.{self.field}"
         )
-        return Problem(joined, self.value, self.message, self.fix)
+        return dataclasses.replace(self, field=joined)
+
+    def at(self, where: str) -> Problem:
+        """The same problem, located in the user's input."""
+        return dataclasses.replace(self, where=where)
 
     def render(self) -> str:
         field = _printable(_cut(self.field, 200)) or "<config>"
-        text = f"{field}={_short(self.value)}: {_printable(self.message)}; fix: {_printable(self.fix)}"
+        where = f"{_printable(self.where)}: " if self.where else ""
+        text = f"{where}{field}={_short(self.value)}: {_printable(self.message)}; fix: {_printable(self.fix)}"
         return " ".join(text.split())
 
 

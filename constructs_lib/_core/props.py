@@ -8,6 +8,7 @@ the same field whichever way the value arrived.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import re
 import types
@@ -250,10 +251,9 @@ def from_mapping(cls: type[P], data: Mapping[str, Any]) -> P:
     fields = [field for field in dataclasses.fields(cls) if field.init]
     names = [field.name for field in fields]
     unknown = [
-        Problem(str(key), data[key], "has moved", cls.moved_settings[key])
+        Problem(str(key), _shown(data[key]), "has moved", cls.moved_settings[key])
         if key in cls.moved_settings else
-        Problem(str(key), data[key], "is not a known setting",
-                f"remove it or use one of: {', '.join(names)}")
+        Problem(str(key), _shown(data[key]), "is not a known setting", _unknown_key_fix(str(key), names))
         for key in data if key not in names
     ]
     found = [Problem(field.name, "(missing)", "is required", f"add {field.name}")
@@ -269,6 +269,34 @@ def from_mapping(cls: type[P], data: Mapping[str, Any]) -> P:
     if unknown:
         raise ConfigError(unknown)
     return built
+
+
+class _Elided:
+    """Stands for a section or a list in a problem: its ``repr`` is ``{...}`` or ``[...]``."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _shown(value: Any) -> Any:
+    """A value as an unknown key's problem shows it: a section as what it is, never a
+    truncated dump of its contents."""
+    if isinstance(value, Mapping):
+        return _Elided("{...}")
+    if isinstance(value, list | tuple):
+        return _Elided("[...]")
+    return value
+
+
+def _unknown_key_fix(key: str, names: list[str]) -> str:
+    """``did you mean replicas?`` when a known setting is close; else the known ones."""
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.75)
+    if close:
+        return f"did you mean {close[0]}?"
+    return f"remove it or use one of: {', '.join(names)}"
 
 
 def _required(field: dataclasses.Field[Any]) -> bool:
