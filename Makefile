@@ -21,9 +21,9 @@ export PIPENV_VERBOSITY := -1
 export PIPENV_NOSPIN := 1
 export PIPENV_YES := 1
 # What a first run costs on a 2-CPU machine (docs/setup.md has the measurements).
-FIRST_INSTALL := about 1 minute, 0.8 GB
-FIRST_WARM_UP := about 20 s, 0.5 GB of jsii package cache
-FIRST_DEV_INSTALL := about 1 minute, 0.2 GB
+FIRST_INSTALL := about 1 to 2 minutes with the downloads, 0.55 GB
+FIRST_WARM_UP := about 20 s, 0.6 GB of jsii and provider caches in ~/.cache
+FIRST_DEV_INSTALL := about 30 s, 0.2 GB
 
 .PHONY: install install-dev synth test lint bench apply destroy clean docs audit check-pythons check-pep668 check-node
 
@@ -35,7 +35,7 @@ install-dev: $(VENV)/.installed-dev-$(PYTHON_TAG)
 
 $(PIPENV):
 	@test -n "$(PYTHON_TAG)" || { echo "error: PYTHON=$(PYTHON) does not run; fix: install Python 3.11+ or name one, e.g. make PYTHON=python3.12" >&2; exit 2; }
-	@echo "preparing pipenv in $(TOOLS)/ (first run: about 30 s)"
+	@echo "preparing pipenv in $(TOOLS)/ (first run: about 20 s, 60 MB)"
 	@rm -rf $(TOOLS)
 	@# python3-venv (ensurepip) is a separate package on Debian/Ubuntu: without it, borrow the system pip once.
 	@$(PYTHON_EXE) -m venv $(TOOLS) >/dev/null 2>&1 || { rm -rf $(TOOLS) && $(PYTHON_EXE) -m venv --without-pip $(TOOLS) && \

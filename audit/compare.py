@@ -1,6 +1,6 @@
 """Compare checkov's JSON report with the accepted findings; exit 1 on anything new.
 
-Usage: ``python audit/compare.py REPORT.json audit/accepted.yaml``.
+Usage: ``.venv/bin/python audit/compare.py REPORT.json audit/accepted.yaml``.
 """
 
 from __future__ import annotations

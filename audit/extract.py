@@ -1,7 +1,7 @@
 """Write every literal Kubernetes object of the synthesized stacks to YAML files for
 checkov, which does not read ``kubernetes_manifest`` inside Terraform JSON.
 
-Usage: ``python audit/extract.py OUTDIR``. Several configurations are covered, so that
+Usage: ``.venv/bin/python audit/extract.py OUTDIR``. Several configurations are covered, so that
 options which change the pods (hardening off, token from a variable) are scanned too.
 """
 

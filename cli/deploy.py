@@ -1,6 +1,6 @@
 """Apply or destroy the synthesized stacks with plain Terraform, in dependency order.
 
-``python -m cli.deploy apply --var-file values.tfvars`` runs ``terraform init`` and
+``.venv/bin/python -m cli.deploy apply --var-file values.tfvars`` runs ``terraform init`` and
 ``terraform apply`` in each stack's directory, dependencies first; ``destroy`` runs
 ``terraform destroy`` in the reverse order. ``--dry-run`` prints the commands only.
 """
@@ -36,7 +36,7 @@ def commands(action: str, outdir: Path, var_file: Path | None, auto_approve: boo
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cli.deploy", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog=".venv/bin/python -m cli.deploy", description=__doc__.split("\n\n")[0])
     parser.add_argument("action", choices=["apply", "destroy"],
                         help="apply: dependencies first; destroy: the reverse order")
     parser.add_argument("--outdir", default=DEFAULT_OUTDIR, type=Path,

@@ -1,4 +1,4 @@
-"""Generate ``docs/configuration.md`` from the typed props: ``python -m cli.reference``.
+"""Generate ``docs/configuration.md`` from the typed props: ``.venv/bin/python -m cli.reference``.
 
 The reference is built from the classes themselves (fields, type hints, defaults and the
 ``Attributes:`` sections of their docstrings), so it cannot drift from the code; a test
@@ -105,7 +105,7 @@ def render() -> str:
     out = [
         "# Configuration reference",
         "",
-        "Generated from the typed props by `python -m cli.reference`; do not edit by hand.",
+        "Generated from the typed props by `.venv/bin/python -m cli.reference`; do not edit by hand.",
         "The same fields are keyword arguments of the Python classes (`from constructs_lib import ...`)",
         "and keys of the YAML file given to `main.py --config` (see `config.example.yaml`).",
         "",

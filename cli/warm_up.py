@@ -1,4 +1,4 @@
-"""``python -m cli.warm_up``: prepare the provider bindings once after an install (``make
+"""``.venv/bin/python -m cli.warm_up``: prepare the provider bindings once after an install (``make
 install`` runs it), so the first synth is as fast as the next."""
 
 import sys

@@ -1,4 +1,4 @@
-"""python -m cli.deploy: stacks applied in dependency order and destroyed in reverse."""
+""".venv/bin/python -m cli.deploy: stacks applied in dependency order and destroyed in reverse."""
 
 import pytest
 

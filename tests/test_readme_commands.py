@@ -119,6 +119,7 @@ def test_the_runnable_readme_commands_work_in_a_copy_of_the_project(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Traceback" not in result.stderr and "warning:" not in result.stderr
     assert "Synthesized 3 stacks" in result.stdout and "usage: main.py" in result.stdout
+    assert "synthesizing (about 2 s)" in result.stdout and "Next:" in result.stdout
     assert "terraform -chdir=" in result.stdout
     assert (project / "cdktf.out" / "manifest.json").is_file()
     assert (tmp_path / "cli.out" / "manifest.json").is_file()

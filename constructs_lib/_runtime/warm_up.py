@@ -1,4 +1,4 @@
-"""Leave a fresh install as fast as a warm one: ``python -m constructs_lib._runtime.warm_up``.
+"""Leave a fresh install as fast as a warm one: ``.venv/bin/.venv/bin/python -m cli.warm_up``.
 
 Two caches make a synth fast, and both are filled on first use. Ours holds the lazy
 provider tarballs (``provider_cache.py``). jsii's package cache holds each extracted
