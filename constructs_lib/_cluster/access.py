@@ -13,17 +13,7 @@ from constructs_lib._cluster.props import ClusterAccessProps
 from constructs_lib._cluster.variables import ClusterVariables
 from constructs_lib._core import checks as checks
 from constructs_lib._core.literal import literal
-from constructs_lib._terraform.providers import (
-    DataGoogleClientConfig,
-    DataGoogleContainerCluster,
-    DataGoogleProject,
-    GoogleProvider,
-    HelmProvider,
-    HelmProviderKubernetes,
-    HelmProviderKubernetesExec,
-    KubernetesProvider,
-    KubernetesProviderExec,
-)
+from constructs_lib._terraform import providers
 from constructs_lib._terraform.requirements import require_terraform
 
 CONNECT_GATEWAY_HOST = "https://connectgateway.googleapis.com/v1"
@@ -55,35 +45,35 @@ class ClusterAccess(Construct):
         props = literal(props or ClusterAccessProps())
         self.project_id, self.cluster_name, self.cluster_location = project_id, cluster_name, cluster_location
         self.variables: ClusterVariables | None = None
-        self.google_provider = GoogleProvider(self, "google", project=project_id)
+        self.google_provider = providers.GoogleProvider(self, "google", project=project_id)
         #: Whether constructs on this cluster add their own plan-time checks.
         self.preflight_checks = props.preflight_checks
         self._preflight: list[Preflight] = []
-        self.cluster = DataGoogleContainerCluster(
+        self.cluster = providers.DataGoogleContainerCluster(
             self, "cluster", project=project_id, name=cluster_name, location=cluster_location)
         self.add_preflight(preflight)
-        client_config = DataGoogleClientConfig(self, "client-config")
+        client_config = providers.DataGoogleClientConfig(self, "client-config")
         self._private = props.private_endpoint
         if props.private_endpoint:
-            project = DataGoogleProject(self, "project", project_id=project_id)
+            project = providers.DataGoogleProject(self, "project", project_id=project_id)
             location = props.fleet_membership_location or cluster_location
             membership = props.fleet_membership_name or cluster_name
             self._host = (f"{CONNECT_GATEWAY_HOST}/projects/{project.number}/locations/{location}"
                           f"/gkeMemberships/{membership}")
             self._token = self._ca_certificate = None
-            self.kubernetes_provider = KubernetesProvider(
+            self.kubernetes_provider = providers.KubernetesProvider(
                 self, "kubernetes", host=self._host,
-                exec=[KubernetesProviderExec(api_version=EXEC_API_VERSION, command=AUTH_PLUGIN)],
+                exec=[providers.KubernetesProviderExec(api_version=EXEC_API_VERSION, command=AUTH_PLUGIN)],
             )
         else:
             self._host = f"https://{self.cluster.endpoint}"
             self._token = client_config.access_token
             self._ca_certificate = Fn.base64decode(self.cluster.master_auth.get(0).cluster_ca_certificate)
-            self.kubernetes_provider = KubernetesProvider(
+            self.kubernetes_provider = providers.KubernetesProvider(
                 self, "kubernetes", host=self._host, token=self._token,
                 cluster_ca_certificate=self._ca_certificate,
             )
-        self._helm_provider: HelmProvider | None = None
+        self._helm_provider: providers.HelmProvider | None = None
 
     def add_preflight(self, preflight: Sequence[Preflight]) -> None:
         """Add plan-time checks on the cluster (each once), so that a construct that needs one
@@ -116,17 +106,17 @@ class ClusterAccess(Construct):
         access.variables = variables
         return access
 
-    def helm_provider(self) -> HelmProvider:
+    def helm_provider(self) -> providers.HelmProvider:
         """A helm provider with the same credentials, created on first use (id ``helm``)."""
         if self._helm_provider is None:
             if self._private:
-                kubernetes = HelmProviderKubernetes(
+                kubernetes = providers.HelmProviderKubernetes(
                     host=self._host,
-                    exec=HelmProviderKubernetesExec(api_version=EXEC_API_VERSION, command=AUTH_PLUGIN))
+                    exec=providers.HelmProviderKubernetesExec(api_version=EXEC_API_VERSION, command=AUTH_PLUGIN))
             else:
-                kubernetes = HelmProviderKubernetes(
+                kubernetes = providers.HelmProviderKubernetes(
                     host=self._host, token=self._token, cluster_ca_certificate=self._ca_certificate)
-            self._helm_provider = HelmProvider(self, "helm", kubernetes=kubernetes)
+            self._helm_provider = providers.HelmProvider(self, "helm", kubernetes=kubernetes)
         return self._helm_provider
 
     @property
@@ -142,4 +132,4 @@ class ProjectAccess(Construct):
     def __init__(self, scope: Construct, id: str, *, project_id: str) -> None:
         super().__init__(scope, id)
         self.project_id = project_id
-        self.google_provider = GoogleProvider(self, "google", project=project_id)
+        self.google_provider = providers.GoogleProvider(self, "google", project=project_id)

@@ -22,14 +22,7 @@ from constructs import Construct
 
 from constructs_lib._core.gateway_classes import INTERNAL_CLASSES
 from constructs_lib._edge.gateway_edge_props import GatewayRef, HttpsProps, StaticAddressProps
-from constructs_lib._terraform.providers import (
-    CertificateManagerCertificate,
-    CertificateManagerCertificateManaged,
-    CertificateManagerCertificateSelfManaged,
-    CertificateManagerDnsAuthorization,
-    ComputeAddress,
-    DataGoogleComputeAddress,
-)
+from constructs_lib._terraform import providers
 
 CERTIFICATE_VARIABLE = "tls_certificate_pem"
 PRIVATE_KEY_VARIABLE = "tls_private_key_pem"
@@ -75,14 +68,14 @@ class GatewayEdge(Construct):
         name = props.address_name(gateway.name)
         resource: Any
         if not props.create:
-            resource = DataGoogleComputeAddress(self, "address", project=project_id, name=name, region=region)
+            resource = providers.DataGoogleComputeAddress(self, "address", project=project_id, name=name, region=region)
         elif gateway.gateway_class in INTERNAL_CLASSES:
-            resource = ComputeAddress(self, "address", project=project_id, name=name, region=region,
+            resource = providers.ComputeAddress(self, "address", project=project_id, name=name, region=region,
                                       address_type="INTERNAL", purpose="GCE_ENDPOINT",
                                       subnetwork=props.subnetwork)
             self.resources.append(resource)
         else:
-            resource = ComputeAddress(self, "address", project=project_id, name=name, region=region,
+            resource = providers.ComputeAddress(self, "address", project=project_id, name=name, region=region,
                                       address_type="EXTERNAL", ip_version="IPV4")
             self.resources.append(resource)
         self.address = resource.address
@@ -92,16 +85,16 @@ class GatewayEdge(Construct):
     def _google_managed(self, gateway: GatewayRef, https: HttpsProps, project_id: str, region: str) -> None:
         name = https.resource_name(gateway.name)
         authorizations = [
-            CertificateManagerDnsAuthorization(
+            providers.CertificateManagerDnsAuthorization(
                 self, f"dns-authorization-{domain}", project=project_id, location=region,
                 name=authorization_name(name, domain), domain=domain,
                 description=f"DNS authorization of {domain} for certificate {name}.")
             for domain in https.domains
         ]
-        self.resources.append(CertificateManagerCertificate(
+        self.resources.append(providers.CertificateManagerCertificate(
             self, "certificate", project=project_id, location=region, name=name,
             description=f"Google-managed certificate of Gateway {gateway.namespace}/{gateway.name}.",
-            managed=CertificateManagerCertificateManaged(
+            managed=providers.CertificateManagerCertificateManaged(
                 domains=list(https.domains), dns_authorizations=[auth.id for auth in authorizations])))
         records = [{"domain": auth.domain, "name": auth.dns_resource_record.get(0).name,
                     "type": auth.dns_resource_record.get(0).type, "data": auth.dns_resource_record.get(0).data}
@@ -121,8 +114,8 @@ class GatewayEdge(Construct):
             description="PEM private key of the Gateway's certificate. Stored in the Terraform state "
                         "(Certificate Manager takes it through no write-only argument).")
         key.override_logical_id(PRIVATE_KEY_VARIABLE)
-        self.resources.append(CertificateManagerCertificate(
+        self.resources.append(providers.CertificateManagerCertificate(
             self, "certificate", project=project_id, location=region, name=https.resource_name(gateway.name),
             description=f"Self-managed certificate of Gateway {gateway.namespace}/{gateway.name}.",
-            self_managed=CertificateManagerCertificateSelfManaged(
+            self_managed=providers.CertificateManagerCertificateSelfManaged(
                 pem_certificate=certificate.string_value, pem_private_key=key.string_value)))

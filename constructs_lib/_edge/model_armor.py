@@ -28,20 +28,7 @@ from constructs_lib._edge.model_armor_props import (
     settings_entries,
     settings_json,
 )
-from constructs_lib._terraform.providers import (
-    DataGoogleProject,
-    Manifest,
-    ModelArmorTemplate,
-    ModelArmorTemplateFilterConfig,
-    ModelArmorTemplateFilterConfigMaliciousUriFilterSettings,
-    ModelArmorTemplateFilterConfigPiAndJailbreakFilterSettings,
-    ModelArmorTemplateFilterConfigRaiSettings,
-    ModelArmorTemplateFilterConfigRaiSettingsRaiFilters,
-    ModelArmorTemplateFilterConfigSdpSettings,
-    ModelArmorTemplateFilterConfigSdpSettingsBasicConfig,
-    ModelArmorTemplateTemplateMetadata,
-    ProjectIamMember,
-)
+from constructs_lib._terraform import providers
 
 EXTENSION_API = "networking.gke.io/v1"
 SETTINGS_KEY = "model_armor_settings"
@@ -86,18 +73,18 @@ def traffic_extension_manifest(gateway: GatewayRef, props: ModelArmorProps, path
     }
 
 
-def filter_config(template: ModelArmorTemplateProps) -> ModelArmorTemplateFilterConfig:
-    rai = [ModelArmorTemplateFilterConfigRaiSettingsRaiFilters(filter_type=kind, confidence_level=level)
+def filter_config(template: ModelArmorTemplateProps) -> providers.ModelArmorTemplateFilterConfig:
+    rai = [providers.ModelArmorTemplateFilterConfigRaiSettingsRaiFilters(filter_type=kind, confidence_level=level)
            for name, kind in RAI_FILTERS.items() if (level := getattr(template, name)) is not None]
     jailbreak = template.prompt_injection_and_jailbreak
-    return ModelArmorTemplateFilterConfig(
-        rai_settings=ModelArmorTemplateFilterConfigRaiSettings(rai_filters=rai) if rai else None,
-        pi_and_jailbreak_filter_settings=ModelArmorTemplateFilterConfigPiAndJailbreakFilterSettings(
+    return providers.ModelArmorTemplateFilterConfig(
+        rai_settings=providers.ModelArmorTemplateFilterConfigRaiSettings(rai_filters=rai) if rai else None,
+        pi_and_jailbreak_filter_settings=providers.ModelArmorTemplateFilterConfigPiAndJailbreakFilterSettings(
             filter_enforcement="ENABLED" if jailbreak else "DISABLED", confidence_level=jailbreak),
-        malicious_uri_filter_settings=ModelArmorTemplateFilterConfigMaliciousUriFilterSettings(
+        malicious_uri_filter_settings=providers.ModelArmorTemplateFilterConfigMaliciousUriFilterSettings(
             filter_enforcement="ENABLED" if template.malicious_uris else "DISABLED"),
-        sdp_settings=ModelArmorTemplateFilterConfigSdpSettings(
-            basic_config=ModelArmorTemplateFilterConfigSdpSettingsBasicConfig(
+        sdp_settings=providers.ModelArmorTemplateFilterConfigSdpSettings(
+            basic_config=providers.ModelArmorTemplateFilterConfigSdpSettingsBasicConfig(
                 filter_enforcement="ENABLED" if template.sensitive_data_protection else "DISABLED")),
     )
 
@@ -123,23 +110,23 @@ class ModelArmor(Construct):
         waits: list[Any] = list(after)
         for role, template in (("prompt", props.prompt), ("response", props.response)):
             if template.existing_template is None:
-                waits.append(ModelArmorTemplate(
+                waits.append(providers.ModelArmorTemplate(
                     self, f"{role}-template", project=project_id, location=region,
                     template_id=template.id_for(gateway.name, role), filter_config=filter_config(template),
-                    template_metadata=ModelArmorTemplateTemplateMetadata(
+                    template_metadata=providers.ModelArmorTemplateTemplateMetadata(
                         enforcement_type="INSPECT_ONLY" if template.inspect_only else "INSPECT_AND_BLOCK",
                         custom_prompt_safety_error_code=template.blocked_status_code,
                         custom_llm_response_safety_error_code=template.blocked_status_code,
                         log_sanitize_operations=template.log_sanitize_operations)))
         if props.grant_service_agent_roles:
-            project = DataGoogleProject(self, "project", project_id=project_id)
+            project = providers.DataGoogleProject(self, "project", project_id=project_id)
             member = "serviceAccount:" + SERVICE_AGENT.format(number=project.number)
-            waits += [ProjectIamMember(self, f"service-agent-{role.split('/')[1].replace('.', '-')}",
+            waits += [providers.ProjectIamMember(self, f"service-agent-{role.split('/')[1].replace('.', '-')}",
                                        project=project_id, role=role, member=member)
                       for role in SERVICE_AGENT_ROLES]
         entries = settings_entries(props, gateway.name, props.screened(models), project_id, region)
         self.settings = TerraformLocal(self, "settings", settings_json(entries))
-        self.extension = Manifest(
+        self.extension = providers.Manifest(
             self, "traffic-extension",
             manifest=traffic_extension_manifest(gateway, props, paths, region, self.settings.as_string),
             depends_on=waits,

@@ -17,7 +17,7 @@ from constructs_lib._gateway.body_routing import (
     RoutingPlan,
 )
 from constructs_lib._gateway.pools import PoolModels
-from constructs_lib._terraform.providers import HelmProvider, Manifest, Release, ReleaseSet
+from constructs_lib._terraform import providers
 
 
 def base_model_config_map(models: PoolModels, namespace: str) -> dict[str, Any]:
@@ -50,13 +50,13 @@ class BodyRouter(Construct):
     """
 
     def __init__(self, scope: Construct, id: str, *, props: BodyRoutingProps, plan: RoutingPlan,
-                 gateway_name: str, namespace: str, helm: HelmProvider, after: Sequence[Any]) -> None:
+                 gateway_name: str, namespace: str, helm: providers.HelmProvider, after: Sequence[Any]) -> None:
         super().__init__(scope, id)
-        self.config_maps = [Manifest(self, f"base-model-{models.pool}",
+        self.config_maps = [providers.Manifest(self, f"base-model-{models.pool}",
                                      manifest=base_model_config_map(models, namespace))
                             for models in plan.base_models]
-        self.release = Release(
+        self.release = providers.Release(
             self, "release", name=props.name, namespace=namespace, repository=CHART_REPOSITORY,
             chart=CHART_NAME, version=plan.version, provider=helm,
-            set=[ReleaseSet(name=path, value=value) for path, value in router_settings(props, gateway_name)],
+            set=[providers.ReleaseSet(name=path, value=value) for path, value in router_settings(props, gateway_name)],
             depends_on=[*after, *self.config_maps])

@@ -38,7 +38,7 @@ from constructs_lib._gateway.module_props import (
 )
 from constructs_lib._gateway.routes import matches, route_manifest
 from constructs_lib._model_server.server_props import VllmModelServerProps
-from constructs_lib._terraform.providers import Manifest
+from constructs_lib._terraform import providers
 from constructs_lib._terraform.requirements import require_provider
 
 #: The v1alpha2 InferencePool's API group (v0.3.0).
@@ -157,24 +157,25 @@ class InferenceGateway(Construct):
         self.module.override_logical_id("inference_gateway")
         for name, (source, version) in MODULE_PROVIDERS.items():
             require_provider(self, name, source=source, version=version)
-        self.chat_routes: Sequence[Manifest] = []
+        self.chat_routes: Sequence[providers.Manifest] = []
         gateway: Any = self.module
         edge = None
         if props.has_edge:
             edge = GatewayEdge(self, "edge", gateway=props.ref, static_address=props.static_address,
                                https=props.https, project_id=cluster.project_id, region=inputs.region)
             # After the module: it creates the proxy-only subnet the regional classes need.
-            gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
+            gateway = providers.Manifest(self, "gateway", manifest=gateway_manifest(props),
                                depends_on=[self.module, *edge.resources])
-            self.chat_routes = [Manifest(self, f"route-{route.name}", manifest=own_route_manifest(route, props),
-                                         depends_on=[gateway]) for route in resolved.routes]
+            self.chat_routes = [providers.Manifest(self, f"route-{route.name}",
+                                                   manifest=own_route_manifest(route, props), depends_on=[gateway])
+                                for route in resolved.routes]
         elif props.chat_completions_route:
             self.chat_routes = [
-                Manifest(self, f"chat-route-{route.name}",
+                providers.Manifest(self, f"chat-route-{route.name}",
                          manifest=chat_route_manifest(route, props), depends_on=[self.module])
                 for route in resolved.routes
             ]
-        self.routes: list[Manifest] = []
+        self.routes: list[providers.Manifest] = []
         self.router: BodyRouter | None = None
         plan = resolved.plan
         if plan is not None:

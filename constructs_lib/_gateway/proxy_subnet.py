@@ -15,7 +15,7 @@ from constructs import Construct
 
 from constructs_lib._cluster.access import ClusterAccess
 from constructs_lib._core.literal import escape, operand
-from constructs_lib._terraform.providers import DataGoogleComputeSubnetworks
+from constructs_lib._terraform import providers
 
 #: Compute API list filter: ``field eq <RE2 matching the whole field>``, and "to filter on
 #: multiple expressions, provide each separate expression within parentheses ... treated as
@@ -38,7 +38,7 @@ class ProxyOnlySubnetCheck(Construct):
         others = (f"[for subnet in self.subnetworks : subnet.name if subnet.network_name == {operand(network_name)} "
                   f"&& subnet.name != {operand(subnet_name)}]")
         location, where = operand(cluster.cluster_location), operand(region)
-        self.subnetworks = DataGoogleComputeSubnetworks(
+        self.subnetworks = providers.DataGoogleComputeSubnetworks(
             self, "subnetworks", project=cluster.project_id, region=region, filter=ACTIVE_PROXY_ONLY_FILTER,
             lifecycle=TerraformResourceLifecycle(postcondition=[
                 Postcondition(

@@ -30,7 +30,7 @@ from constructs_lib._gateway.v1_props import (
     InferenceObjectiveSpec,
 )
 from constructs_lib._model_server.server_props import VllmModelServerProps
-from constructs_lib._terraform.providers import ComputeSubnetwork, Manifest, Release, ReleaseSet
+from constructs_lib._terraform import providers
 
 POOL_API_GROUP = "inference.networking.k8s.io"
 OBJECTIVE_API = "inference.networking.x-k8s.io/v1alpha2"
@@ -112,7 +112,7 @@ class InferenceGatewayV1(Construct):
         resolved = props.resolve(model_servers)
         gateway_after: list[Any] = []
         if props.create_proxy_only_subnetwork:
-            gateway_after.append(ComputeSubnetwork(
+            gateway_after.append(providers.ComputeSubnetwork(
                 self, "proxy-only-subnet", project=cluster.project_id, name=props.proxy_only_subnetwork_name,
                 region=inputs.region, network=inputs.network_name, ip_cidr_range=props.proxy_only_subnetwork_cidr,
                 purpose="REGIONAL_MANAGED_PROXY", role="ACTIVE"))
@@ -121,18 +121,18 @@ class InferenceGatewayV1(Construct):
         self.pools = []
         for pool in resolved.pools:
             port = target_port(pool, model_servers, DEFAULT_TARGET_PORT)
-            self.pools.append(Release(
+            self.pools.append(providers.Release(
                 self, f"pool-{pool.name}", name=pool.name, namespace=props.namespace,
                 repository=CHART_REPOSITORY, chart=CHART_NAME, version=props.chart_version, provider=helm,
                 values=chart_values(pool, props, model_servers) or None,
-                set=[ReleaseSet(name=path, value=value)
+                set=[providers.ReleaseSet(name=path, value=value)
                      for path, value in chart_settings(pool, port, props, autopilot)]))
-        self.objectives = [Manifest(self, f"objective-{o.name}", manifest=objective_manifest(o),
+        self.objectives = [providers.Manifest(self, f"objective-{o.name}", manifest=objective_manifest(o),
                                     depends_on=self.pools) for o in resolved.objectives]
         edge = GatewayEdge(self, "edge", gateway=props.ref, static_address=props.static_address, https=props.https,
                            project_id=cluster.project_id, region=inputs.region) if props.has_edge else None
         gateway_after += edge.resources if edge is not None else []
-        self.gateway = Manifest(self, "gateway", manifest=gateway_manifest(props),
+        self.gateway = providers.Manifest(self, "gateway", manifest=gateway_manifest(props),
                                 depends_on=gateway_after or None)
         plan = resolved.plan
         # No route `timeouts`: GKE rejects a route carrying them (GWCER104), and the chart's

@@ -10,7 +10,7 @@ from __future__ import annotations
 from cdktf import TerraformStack, TerraformVariable
 from constructs import Construct
 
-from constructs_lib._terraform.providers import SecretV1, SecretV1Metadata
+from constructs_lib._terraform import providers
 from constructs_lib._terraform.requirements import require_terraform
 
 TOKEN_VARIABLE = "hf_token"
@@ -46,9 +46,9 @@ class HuggingFaceTokenSecret(Construct):
         # Write-only arguments (data_wo) and ephemeral variables arrived in Terraform 1.11.
         require_terraform(self, "1.11")
         token, revision = token_variables(self)
-        self.secret = SecretV1(
+        self.secret = providers.SecretV1(
             self, "secret",
-            metadata=SecretV1Metadata(name=name, namespace=namespace),
+            metadata=providers.SecretV1Metadata(name=name, namespace=namespace),
             type="Opaque",
             data_wo={key: token.string_value},
             data_wo_revision=revision.number_value,

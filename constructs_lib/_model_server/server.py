@@ -26,7 +26,7 @@ from constructs_lib._model_server.server_props import (
     ProbeSettings,
     VllmModelServerProps,
 )
-from constructs_lib._terraform.providers import Manifest
+from constructs_lib._terraform import providers
 
 SYNCER_CONFIG_KEY = "configmap.yaml"
 #: GPUs reach the container through the device plugin, not through privileges, so vLLM and
@@ -248,18 +248,19 @@ class VllmModelServer(Construct):
         self.props = props or VllmModelServerProps()
         after = list(depends_on)
         text = literal(self.props)
-        self.config_map: Manifest | None = None
+        self.config_map: providers.Manifest | None = None
         if text.adapters:
-            self.config_map = Manifest(self, "adapters", manifest=adapters_config_map_manifest(text))
+            self.config_map = providers.Manifest(self, "adapters", manifest=adapters_config_map_manifest(text))
             after.append(self.config_map)
-        self.deployment = Manifest(
+        self.deployment = providers.Manifest(
             self, "deployment", manifest=deployment_manifest(text), depends_on=after or None
         )
-        self.pod_monitoring: Manifest | None = None
+        self.pod_monitoring: providers.Manifest | None = None
         if self.props.metrics is not None:
-            self.pod_monitoring = Manifest(self, "pod-monitoring", manifest=pod_monitoring_manifest(
+            self.pod_monitoring = providers.Manifest(self, "pod-monitoring", manifest=pod_monitoring_manifest(
                 text, text.metrics, pool.name if pool is not None else None))
-        self.autoscaler: Manifest | None = None
+        self.autoscaler: providers.Manifest | None = None
         if self.props.autoscaling is not None:
-            self.autoscaler = Manifest(self, "autoscaler", depends_on=[self.deployment], manifest=autoscaler_manifest(
-                text, text.autoscaling, text.vllm_metric_names, pool))
+            self.autoscaler = providers.Manifest(
+                self, "autoscaler", depends_on=[self.deployment],
+                manifest=autoscaler_manifest(text, text.autoscaling, text.vllm_metric_names, pool))

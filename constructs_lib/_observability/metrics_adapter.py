@@ -17,8 +17,8 @@ from constructs import Construct
 
 from constructs_lib._cluster.access import ClusterAccess
 from constructs_lib._observability.props import MetricsAdapterProps
+from constructs_lib._terraform import providers
 from constructs_lib._terraform.manifest_bundle import ManifestBundle
-from constructs_lib._terraform.providers import DataGoogleProject, DataKubernetesResources, Manifest, ProjectIamMember
 
 #: GoogleCloudPlatform/k8s-stackdriver, the commit that set the adapter image to
 #: v0.16.9-gke.0 (2026-08-17).
@@ -52,7 +52,7 @@ class CustomMetricsAdapter(Construct):
             raise TypeError("CustomMetricsAdapter with install=False: create nothing instead")
         ours = f"{ADAPTER_NAMESPACE}/{ADAPTER_SERVICE}"
         served_by = 'format("%s/%s", try(o.spec.service.namespace, ""), try(o.spec.service.name, ""))'
-        self.existing = DataKubernetesResources(
+        self.existing = providers.DataKubernetesResources(
             self, "existing-external-metrics", api_version="apiregistration.k8s.io/v1", kind="APIService",
             field_selector=f"metadata.name={EXTERNAL_METRICS_API_SERVICE}",
             lifecycle=TerraformResourceLifecycle(postcondition=[Postcondition(
@@ -65,11 +65,11 @@ class CustomMetricsAdapter(Construct):
             )]),
         )
         # The namespace first: the release's namespaced documents are applied in no order.
-        self.namespace = Manifest(self, "namespace", manifest={
+        self.namespace = providers.Manifest(self, "namespace", manifest={
             "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ADAPTER_NAMESPACE}})
         self.release = ManifestBundle(self, "release", sources=[props.source],
                                       exclude=[f"Namespace/{ADAPTER_NAMESPACE}"], depends_on=[self.namespace])
-        project = DataGoogleProject(self, "project", project_id=cluster.project_id)
-        self.binding = ProjectIamMember(
+        project = providers.DataGoogleProject(self, "project", project_id=cluster.project_id)
+        self.binding = providers.ProjectIamMember(
             self, "monitoring-viewer", project=cluster.project_id, role=MONITORING_VIEWER,
             member=workload_identity_member(cluster.project_id, project.number))

@@ -28,7 +28,7 @@ from constructs import Construct
 
 from constructs_lib._core.literal import quoted
 from constructs_lib._core.manifest_source import ManifestSource
-from constructs_lib._terraform.providers import DataHttp, HttpProvider, Manifest
+from constructs_lib._terraform import providers
 from constructs_lib._terraform.requirements import release_without_destroy, require_terraform
 
 HTTP_PROVIDER_ID = "http-provider"
@@ -78,7 +78,7 @@ class ManifestBundle(Construct):
             ' => { for key, value in doc : key => value if key != "status" }' + keep + " }}",
         )
         documents = TerraformIterator.from_map(self.documents.as_any_map)
-        self.manifests = Manifest(
+        self.manifests = providers.Manifest(
             self,
             "manifest",
             for_each=documents,
@@ -101,7 +101,7 @@ class ManifestBundle(Construct):
             check = Postcondition(condition="${self.status_code == 200}",
                                   error_message="${self.url} answered HTTP ${self.status_code}, not 200: "
                                                 "check the release version or ref it is built from")
-            return DataHttp(self, f"source-{index}", url=source.url,
+            return providers.DataHttp(self, f"source-{index}", url=source.url,
                             lifecycle=TerraformResourceLifecycle(postcondition=[check])).response_body
         asset = TerraformAsset(self, f"file-{index}", path=str(source.file), type=AssetType.FILE)
         return f'file(join("/", [path.module, {quoted(asset.path)}]))'
@@ -111,4 +111,4 @@ def _ensure_http_provider(scope: Construct) -> None:
     """The ``http`` provider has no settings, so one per stack serves every bundle."""
     stack = TerraformStack.of(scope)
     if stack.node.try_find_child(HTTP_PROVIDER_ID) is None:
-        HttpProvider(stack, HTTP_PROVIDER_ID)
+        providers.HttpProvider(stack, HTTP_PROVIDER_ID)
