@@ -1,5 +1,6 @@
-"""Synth speed and memory: lazy vs naive provider loading, the first synth after a fresh
-install, the slow path when the provider cache is unusable, scaling with app size, test suite.
+"""Synth speed and memory against the floor every cdktf app pays (``floor_app.py``): lazy vs
+naive provider loading, each shipped configuration, the first synth after a fresh install,
+the slow path when the provider cache is unusable, scaling with app size, the test suite.
 
 Run with ``make bench``. Prints a table and writes ``bench/results/latest.json``.
 """
@@ -168,12 +169,25 @@ def main() -> int:
         out = Path(scratch) / "cdktf.out"
         synth = [PYTHON, "main.py", "--quiet", "--outdir", str(out)]
         naive = [PYTHON, "bench/naive_main.py", "--quiet", "--outdir", str(out)]
+        floor = [PYTHON, "bench/floor_app.py", str(Path(scratch) / "floor.out")]
         measure(synth, env)  # warm the jsii package cache and the OS file cache
-        lazy_runs = [measure(synth, env) for _ in range(args.runs)]
+        measure(floor, env)
+        lazy_runs, floor_runs = [], []
+        for _ in range(args.runs):  # alternating, so both see the same machine
+            floor_runs.append(measure(floor, env))
+            lazy_runs.append(measure(synth, env))
         naive_runs = [measure(naive, env) for _ in range(args.runs)]
+        results["floor"] = summarize(floor_runs)
+        floor_s = results["floor"]["median_s"]
+        examples = {}
+        for config in sorted(ROOT.glob("config*.example.yaml")):
+            runs = [measure(synth + ["--config", str(config)], env) for _ in range(args.runs)]
+            examples[config.name] = summarize(runs) | {"to_floor": statistics.median(r.wall_s for r in runs) / floor_s}
+        results["examples"] = examples
         results["default_synth"] = {"lazy": summarize(lazy_runs), "naive": summarize(naive_runs)}
         results["default_synth"]["speedup"] = (results["default_synth"]["naive"]["median_s"]
                                                / results["default_synth"]["lazy"]["median_s"])
+        results["default_synth"]["to_floor"] = results["default_synth"]["lazy"]["median_s"] / floor_s
         results["fresh_install"] = fresh_install(synth, env, Path(scratch), args.runs)
         scaling = {}
         for servers in (1, 10, 50):
@@ -188,9 +202,10 @@ def main() -> int:
         results["scaling"] = scaling
     if not args.skip_tests:
         start = time.perf_counter()
-        subprocess.run([PYTHON, "-m", "pytest", "-q"], cwd=ROOT, env=env, check=True,
+        subprocess.run(["make", "--no-print-directory", "test"], cwd=ROOT, env=env, check=True,
                        stdout=subprocess.DEVNULL)
         results["test_suite_s"] = time.perf_counter() - start
+        results["test_suite_to_floor"] = results["test_suite_s"] / results["floor"]["median_s"]
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
     (ROOT / "bench" / "results" / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     print(render(results))
@@ -211,6 +226,12 @@ def render(results: dict) -> str:
         lines.append(f"| {label} | {row['median_s']:.2f} | {row['min_s']:.2f} | {row['max_s']:.2f} | "
                      f"{row['peak_python_mib']:.0f} | {row['peak_node_mib']:.0f} | {row['peak_total_mib']:.0f} |")
     lines += [f"\nspeed-up: {default['speedup']:.1f}x", "",
+              f"floor (a cdktf app with one stack and one output): {results['floor']['median_s']:.2f} s; "
+              f"default app: {default['to_floor']:.2f}x the floor", "",
+              "| configuration | median s | x floor |", "|---|---|---|"]
+    lines += [f"| {name} | {row['median_s']:.2f} | {row['to_floor']:.2f} |"
+              for name, row in results["examples"].items()]
+    lines += ["",
               "| after a fresh install (empty caches) | median s | min s | max s | peak total MiB |",
               "|---|---|---|---|---|"]
     fresh = results["fresh_install"]
@@ -230,7 +251,8 @@ def render(results: dict) -> str:
                      f"{row['resources_per_s']:.1f} | {row['peak_total_mib']:.0f} |")
     lines.append(f"\n50 servers / 1 server: {results['scaling']['ratio_50_to_1']:.2f}x")
     if "test_suite_s" in results:
-        lines.append(f"test suite: {results['test_suite_s']:.1f} s")
+        lines.append(f"test suite (make test): {results['test_suite_s']:.1f} s, "
+                     f"{results['test_suite_to_floor']:.0f} floor synths")
     return "\n".join(lines)
 
 
