@@ -77,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.quiet:
         print(summary)
         print(next_steps(outdir, config, DEFAULT_OUTDIR))
+        warning = config.gateway.access_warning() if config.gateway is not None else None
+        if warning is not None:
+            print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 

@@ -218,3 +218,21 @@ def test_edge_example_yaml_synthesizes_on_both_paths(api_version, tmp_path):
     assert set(gateway["resource"]) >= {"google_compute_address", "google_certificate_manager_certificate",
                                         "google_model_armor_template", "google_project_iam_member"}
     assert gateway["output"]["gateway_url"]["value"] == "https://llm.example.com"
+
+
+def test_a_public_gateway_without_access_control_is_said_in_one_warning(tmp_path, capsys):
+    assert synth.main(["--outdir", str(tmp_path / "public")]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 1
+    assert "gke-l7-regional-external-managed" in warnings[0] and "gateway_class: gke-l7-rilb" in warnings[0]
+    outputs = json.loads((tmp_path / "public" / "stacks" / "inference-gateway" / "cdk.tf.json").read_text())["output"]
+    assert "Public, unauthenticated" in outputs["gateway_address"]["description"]
+
+
+def test_an_internal_gateway_is_not_warned_about(tmp_path, capsys):
+    config = tmp_path / "config.yaml"
+    config.write_text("gateway:\n  gateway_class: gke-l7-rilb\n")
+    assert synth.main(["--config", str(config), "--outdir", str(tmp_path / "internal")]) == 0
+    assert "warning:" not in capsys.readouterr().err
+    outputs = json.loads((tmp_path / "internal" / "stacks" / "inference-gateway" / "cdk.tf.json").read_text())
+    assert "Reachable from the VPC only" in outputs["output"]["gateway_address"]["description"]

@@ -171,15 +171,17 @@ def gateway_outputs(scope: Construct, gateway: GatewayCommonProps, model: str,
                     description="Name of the Gateway.")
     TerraformOutput(scope, "gateway_namespace", value=gateway.namespace, static_id=True,
                     description="Namespace of the Gateway.")
+    exposure = " Public, unauthenticated: anyone who reaches it can call the models." \
+        if gateway.public_unauthenticated else " Reachable from the VPC only."
     TerraformOutput(scope, "gateway_address", value=address, static_id=True,
-                    description="The Gateway's IP address (empty until the load balancer is ready).")
+                    description="The Gateway's IP address (empty until the load balancer is ready)." + exposure)
     if gateway.https is not None:
         url = f"https://{gateway.https.domains[0]}"
     else:
         url = f"http://{static_address or address}"
     if gateway.has_edge:
         TerraformOutput(scope, "gateway_url", value=url, static_id=True,
-                        description="Where clients reach the gateway.")
+                        description="Where clients reach the gateway." + exposure)
     TerraformOutput(scope, "chat_completions_curl", static_id=True,
                     description="A chat completion through the gateway, ready to paste.",
                     value=chat_curl(url, model))

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import ConfigError, Problem
-from constructs_lib._core.gateway_classes import GatewayClass
+from constructs_lib._core.gateway_classes import GATEWAY_CLASSES, INTERNAL_CLASSES, GatewayClass
 from constructs_lib._core.props import Props
 from constructs_lib._core.releases import ApiVersion
 from constructs_lib._edge.gateway_edge_props import GatewayRef, HttpsProps, StaticAddressProps, edge_problems
@@ -140,6 +140,21 @@ class GatewayCommonProps(Props):
     def ref(self) -> GatewayRef:
         """The Gateway as the edge parts see it."""
         return GatewayRef(name=self.name, namespace=self.namespace, gateway_class=self.gateway_class)
+
+    @property
+    def public_unauthenticated(self) -> bool:
+        """Reachable from the internet with nothing in front of the models: an external class,
+        and no access control (this release has none but the internal class)."""
+        return not GATEWAY_CLASSES[self.gateway_class].internal
+
+    def access_warning(self) -> str | None:
+        """One line saying so, naming the class and what restricts it; ``None`` when the
+        gateway is not public."""
+        if not self.public_unauthenticated:
+            return None
+        return (f"gateway.gateway_class={self.gateway_class} gives the gateway a public address with no "
+                "authentication: anyone who finds it can call the models and spend the GPUs; restrict it with "
+                f"gateway_class: {INTERNAL_CLASSES[0]} (reachable from the VPC only)")
 
     @property
     def has_edge(self) -> bool:
