@@ -4,8 +4,8 @@ the output it follows."""
 
 from __future__ import annotations
 
-import json
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,13 +22,11 @@ GENERIC = f"""Then:
   # or: CHECKPOINT_DISABLE=1 npx cdktf-cli@0.21 deploy '*' --var-file=$PWD/{VARS_FILE}"""
 
 
-def declared_variables(outdir: Path) -> dict[str, bool]:
-    """Every Terraform variable without a default that the output's stacks declare (what
-    the user must give) -> whether it is sensitive."""
-    manifest = json.loads((outdir / "manifest.json").read_text())
+def declared_variables(stacks: Iterable[Mapping[str, Any]]) -> dict[str, bool]:
+    """Every Terraform variable without a default that the stacks (their ``cdk.tf.json``)
+    declare, what the user must give -> whether it is sensitive."""
     found: dict[str, bool] = {}
-    for stack in manifest["stacks"].values():
-        body: dict[str, Any] = json.loads((outdir / stack["synthesizedStackPath"]).read_text())
+    for body in stacks:
         for name, variable in body.get("variable", {}).items():
             if "default" in variable:
                 continue
@@ -45,9 +43,9 @@ def _apply_command(outdir: Path, default_outdir: str) -> str:
     return f".venv/bin/python -m cli.deploy apply --outdir {shown} --var-file {VARS_FILE}"
 
 
-def next_steps(outdir: Path, config: AppConfig, default_outdir: str) -> str:
-    """The block printed after a successful synth into ``outdir``."""
-    variables = declared_variables(outdir)
+def next_steps(outdir: Path, stacks: Iterable[Mapping[str, Any]], config: AppConfig, default_outdir: str) -> str:
+    """The block printed after a successful synth of ``stacks`` into ``outdir``."""
+    variables = declared_variables(stacks)
     plain = [name for name, sensitive in variables.items() if not sensitive]
     lines = ["Next:"]
     if plain:

@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cli.next_steps import GENERIC, next_steps
 from constructs_lib import ConfigError, Problem, output_directory_problems, synthesize_into
@@ -71,12 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             print(explain_config(config))
             return 0
-        summary = synthesize(config, outdir, option)
+        synthesize(config, outdir, option)
     except ConfigError as error:
         return _fail(error.problems)
     if not args.quiet:
-        print(summary)
-        print(next_steps(outdir, config, DEFAULT_OUTDIR))
+        manifest, stacks = read_output(outdir)
+        print(describe_output(outdir, manifest, stacks))
+        print(next_steps(outdir, stacks.values(), config, DEFAULT_OUTDIR))
         warning = config.gateway.access_warning() if config.gateway is not None else None
         if warning is not None:
             print(f"warning: {warning}", file=sys.stderr)
@@ -103,25 +104,32 @@ def _load(path: str | None) -> AppConfig:
     return AppConfig()
 
 
-def synthesize(config: AppConfig, outdir: Path, option: str = "--outdir") -> str:
-    """Synthesize into ``outdir`` through the library's output-directory guard; return a
-    summary."""
+def synthesize(config: AppConfig, outdir: Path, option: str = "--outdir") -> None:
+    """Synthesize into ``outdir`` through the library's output-directory guard."""
     from stacks.app import build_app
 
     synthesize_into(outdir, lambda staging: build_app(config, outdir=staging, final_outdir=str(outdir)),
                     source=option)
-    return describe_output(outdir)
 
 
-def describe_output(outdir: Path) -> str:
-    """One line per stack (in apply order) with its resource and data source counts."""
-    from cli.order import apply_order, read_manifest
+def read_output(outdir: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The output's manifest, and each stack's ``cdk.tf.json`` by stack name, read once for
+    the summary and the next steps."""
+    from cli.order import read_manifest
 
     manifest = read_manifest(outdir)
+    return manifest, {name: json.loads((outdir / stack["synthesizedStackPath"]).read_text())
+                      for name, stack in manifest["stacks"].items()}
+
+
+def describe_output(outdir: Path, manifest: dict[str, Any], stacks: dict[str, dict[str, Any]]) -> str:
+    """One line per stack (in apply order) with its resource and data source counts."""
+    from cli.order import apply_order
+
     lines = [f"Synthesized {len(manifest['stacks'])} stacks into {outdir} (in apply order):"]
     for name in apply_order(manifest):
         stack = manifest["stacks"][name]
-        body = json.loads((outdir / stack["synthesizedStackPath"]).read_text())
+        body = stacks[name]
         resources = sum(len(items) for items in body.get("resource", {}).values())
         data = sum(len(items) for items in body.get("data", {}).values())
         modules = len(body.get("module", {}))
