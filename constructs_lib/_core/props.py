@@ -78,7 +78,8 @@ class Props:
                 if not any(name in f"{problem.field} {problem.message} {problem.fix}" for name in wrong)]
 
     def problems(self) -> Iterable[Problem]:
-        """Cross-field checks; run only once every field has the right type."""
+        """Cross-field checks; they always see fields of the right type (a field of the wrong
+        type holds its default while they run, see ``_problems_beside``)."""
         return ()
 
 
