@@ -498,3 +498,16 @@ def test_an_existing_template_is_an_id_or_a_full_name():
     ModelArmorTemplateProps(existing_template="prompt-guard")
     assert fields_of(ModelArmorTemplateProps,
                      existing_template="garbage ${x}/templates/ok") == ["existing_template"]
+
+
+def test_every_fact_of_the_edge_table_names_a_test_that_exists():
+    """docs/edge.md's table of facts per gateway class: each row is checked by tests of
+    this file, and a renamed or removed test cannot leave a row unchecked."""
+    text = (ROOT / "docs" / "edge.md").read_text()
+    table = text.split("## Facts per gateway class, and where they come from")[1]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and not line.startswith("| fact")]
+    assert len(rows) >= 9
+    defined = set(re.findall(r"^def (test_\w+)", Path(__file__).read_text(), re.MULTILINE))
+    for row in rows:
+        named = re.findall(r"`(test_\w+)`", row.split(" | ")[-1])
+        assert named and set(named) <= defined, row
