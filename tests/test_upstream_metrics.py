@@ -139,3 +139,35 @@ def test_histograms_are_read_through_their_buckets_and_counters_through_rates(ob
 def test_a_malformed_query_does_not_parse(query):
     with pytest.raises(Exception):  # noqa: B017 - the parser raises its own error type
         promql_parser.parse(query)
+
+
+#: The content kinds a dashboard widget holds exactly one of (Cloud Monitoring API v1,
+#: ``Widget``); ours are all xyChart.
+WIDGET_KINDS = {"xyChart", "scorecard", "text", "blank", "alertChart", "timeSeriesTable", "collapsibleGroup",
+                "logsPanel", "incidentList", "pieChart", "errorReportingPanel", "sectionHeader", "singleViewGroup",
+                "filterControl"}
+
+
+def _dashboards(stacks: dict) -> list[dict]:
+    return [json.loads(body["dashboard_json"].replace("$${", "${"))
+            for body in stacks["observability"]["resource"]["google_monitoring_dashboard"].values()]
+
+
+def test_the_dashboard_layout_is_one_the_api_accepts(observability):
+    """Cloud Monitoring API v1 ``MosaicLayout``: between 1 and 48 columns; each tile at a
+    non-negative position, at least 1 block wide and high, contained in the columns; here
+    also no two tiles overlapping. Each widget has a title and exactly one content kind."""
+    for dashboard in _dashboards(observability):
+        layout = dashboard["mosaicLayout"]
+        assert 1 <= layout["columns"] <= 48
+        taken: set[tuple[int, int]] = set()
+        for tile in layout["tiles"]:
+            x, y, width, height = tile.get("xPos", 0), tile.get("yPos", 0), tile["width"], tile["height"]
+            assert x >= 0 and y >= 0 and width >= 1 and height >= 1 and x + width <= layout["columns"], tile
+            blocks = {(column, row) for column in range(x, x + width) for row in range(y, y + height)}
+            assert not blocks & taken, tile["widget"]["title"]
+            taken |= blocks
+            kinds = set(tile["widget"]) - {"title", "id", "visibility"}
+            assert len(kinds) == 1 and kinds <= WIDGET_KINDS and tile["widget"]["title"], tile["widget"]
+            for dataset in tile["widget"].get("xyChart", {}).get("dataSets", []):
+                assert set(dataset["timeSeriesQuery"]) <= {"prometheusQuery", "unitOverride", "outputFullDuration"}
