@@ -5,12 +5,14 @@ at the pinned tag (tests/fixtures/upstream/gie-v1.5.0-charts/SOURCE.md)."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 import yaml
-from helpers import FIXTURES, synth
+from crd_schema import crd_errors, load_crds
+from helpers import FIXTURES, SHARED, needs_shared, synth
 
 from cli.config_file import load_config
 from constructs_lib import BBR_RELEASE_BY_API, DEFAULT_CHART_VERSION
@@ -102,3 +104,72 @@ def test_the_defaults_we_rely_on_are_the_charts():
     assert picker["replicas"] == 1
     assert picker["resources"] == {"requests": {"cpu": "4", "memory": "8Gi"}, "limits": {"memory": "16Gi"}}
     assert yaml.safe_load((CHARTS / "body-based-routing" / "values.yaml").read_text())["bbr"]["replicas"] == 1
+
+
+_ACTION = re.compile(r"{{-?\s*(.*?)\s*-?}}")
+
+
+def render_simple(template: str, values: dict, namespace: str, release: str) -> str:
+    """The small subset of Go templates the router chart's ``gke.yaml`` uses at v1.5.0:
+    ``.Values.<path>``, ``.Release.Namespace``/``.Release.Name``, and one
+    ``if eq .Values.<path> "<text>"`` ... ``end``. Any other action fails the test, so a
+    chart that grows more template logic is noticed rather than rendered wrongly."""
+    def lookup(path: str) -> object:
+        value: object = values
+        for key in path.split("."):
+            value = value[key]  # type: ignore[index]
+        return value
+
+    out, skipping = [], False
+    for line in template.splitlines():
+        actions = _ACTION.findall(line)
+        if len(actions) == 1 and line.strip().startswith("{{"):
+            action = actions[0]
+            condition = re.fullmatch(r'if eq \.Values\.([\w.]+) "([^"]*)"', action)
+            if condition:
+                skipping = str(lookup(condition[1])) != condition[2]
+                continue
+            if action == "end":
+                skipping = False
+                continue
+        if skipping:
+            continue
+
+        def substitute(match: re.Match[str]) -> str:
+            action = match[1]
+            if action.startswith(".Values."):
+                return str(lookup(action.removeprefix(".Values.")))
+            if action in (".Release.Namespace", ".Release.Name"):
+                return namespace if action.endswith("Namespace") else release
+            raise AssertionError(f"template action the test renderer does not know: {action!r}")
+
+        out.append(_ACTION.sub(substitute, line))
+    return "\n".join(out)
+
+
+def _with_settings(values: dict, settings: list[dict]) -> dict:
+    merged = json.loads(json.dumps(values))
+    for entry in settings:
+        *parents, leaf = entry["name"].split(".")
+        target = merged
+        for key in parents:
+            target = target.setdefault(key, {})
+        target[leaf] = entry["value"]
+    return merged
+
+
+@needs_shared("gke-gateway-api-fc40d60-crds.yaml")
+def test_what_the_router_chart_renders_from_our_values_matches_the_gke_crds(tmp_path):
+    stacks = synth(load_config(str(ROOT / "config.two-models.example.yaml")), tmp_path / "out")
+    (router,) = [release for release in _releases(stacks) if release["chart"] == "body-based-routing"]
+    values = _with_settings(yaml.safe_load((CHARTS / "body-based-routing" / "values.yaml").read_text()),
+                            router["set"])
+    template = (CHARTS / "body-based-routing" / "templates" / "gke.yaml").read_text()
+    objects = [doc for doc in yaml.safe_load_all(render_simple(template, values, router["namespace"], router["name"]))
+               if doc]
+    assert [obj["kind"] for obj in objects] == ["GCPRoutingExtension", "HealthCheckPolicy"]
+    schemas = load_crds([SHARED / "upstream" / "gke-gateway-api-fc40d60-crds.yaml"])
+    assert {obj["kind"]: crd_errors(obj, schemas) for obj in objects} == {
+        "GCPRoutingExtension": [], "HealthCheckPolicy": []}
+    gateway = stacks["inference-gateway"]
+    assert objects[0]["spec"]["targetRefs"][0]["name"] in json.dumps(gateway)
