@@ -47,9 +47,11 @@ def _jsii_extractions() -> set[Path]:
     """Every package directory in the user's jsii cache (name, version, tarball digest)."""
     from constructs_lib._runtime.warm_up import jsii_cache_root
 
+    # <name>/<version>/<digest>, or @<scope>/<name>/<version>/<digest>: the package
+    # directories only, never the extracted files below them (hundreds of MB).
     root = jsii_cache_root()
-    return {path for path in root.glob("**/*") if path.is_dir() and len(path.relative_to(root).parts) >= 3
-            and len(path.name) == 64} if root.is_dir() else set()
+    return {path for pattern in ("*/*/*", "@*/*/*/*") for path in root.glob(pattern)
+            if len(path.name) == 64 and path.is_dir()} if root.is_dir() else set()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
