@@ -3,7 +3,17 @@ come from."""
 
 from __future__ import annotations
 
-from constructs_lib import VllmModelServerProps, explain_autoscaling, explain_drain
+from constructs_lib import (
+    SCHEDULING_PROFILES,
+    InferenceGatewayV1Props,
+    VllmModelServerProps,
+    explain_autoscaling,
+    explain_drain,
+    explain_pool_scheduling,
+    release_number,
+    selected_servers,
+    served_metrics,
+)
 from stacks.config import AppConfig
 
 
@@ -55,7 +65,29 @@ def _explain_autoscaling(props: VllmModelServerProps) -> list[str]:
                     "  replicas: left out of the Deployment, so an apply never resets what the HPA chose"]
 
 
+def explain_scheduling(config: AppConfig) -> list[str]:
+    """The endpoint pickers' scheduling: the profile, per pool."""
+    gateway = config.gateway
+    if gateway is None:
+        return []
+    if not isinstance(gateway, InferenceGatewayV1Props):
+        return ["gateway scheduling: the v0.3.0 endpoint picker's fixed filters (least queuing, then LoRA "
+                "affinity, then least KV cache); profiles need api_version: v1"]
+    design = SCHEDULING_PROFILES.get(gateway.scheduling.profile)
+    purpose = design.purpose if design is not None else "your own plugins"
+    lines = [f"gateway scheduling: profile {gateway.scheduling.profile} ({purpose})"]
+    release = release_number(gateway.chart_version)
+    for pool in gateway.resolve(config.model_servers).pools:
+        servers = selected_servers(pool, config.model_servers)
+        metrics = served_metrics([server.image for server in servers]) if servers else None
+        lines.append(f"  pool {pool.name}:")
+        lines += explain_pool_scheduling(gateway.scheduling, gateway.pool_scheduling(pool, config.model_servers),
+                                         release, servers, metrics)
+    return lines
+
+
 def explain_config(config: AppConfig) -> str:
+    lines = [line for server in config.model_servers for line in explain_server(server)]
     if not config.model_servers:
-        return "no model servers in this configuration"
-    return "\n".join(line for server in config.model_servers for line in explain_server(server))
+        lines.append("no model servers in this configuration")
+    return "\n".join(lines + explain_scheduling(config))

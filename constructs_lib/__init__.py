@@ -55,7 +55,12 @@ if _typing.TYPE_CHECKING:
         InferenceGatewayProps,
         InferenceModelSpec,
     )
-    from constructs_lib._gateway.pools import Criticality, InferencePoolSpec
+    from constructs_lib._gateway.picker_config import served_metrics
+    from constructs_lib._gateway.picker_plugins import PLUGINS_BY_RELEASE as PICKER_PLUGINS_BY_RELEASE
+    from constructs_lib._gateway.pools import Criticality, InferencePoolSpec, selected_servers
+    from constructs_lib._gateway.scheduling_profiles import PROFILES as SCHEDULING_PROFILES
+    from constructs_lib._gateway.scheduling_profiles import explain_pool_scheduling
+    from constructs_lib._gateway.scheduling_props import PluginEntry, SchedulingProps
     from constructs_lib._gateway.v1 import InferenceGatewayV1
     from constructs_lib._gateway.v1_props import InferenceGatewayV1Props, InferenceObjectiveSpec
     from constructs_lib._model_server.autoscaler import explain as explain_autoscaling
@@ -181,6 +186,13 @@ __all__ = [
     "output_directory_problems",
     "OUTPUT_MARKER",
     "warm_up",
+    "PICKER_PLUGINS_BY_RELEASE",
+    "SCHEDULING_PROFILES",
+    "PluginEntry",
+    "SchedulingProps",
+    "explain_pool_scheduling",
+    "selected_servers",
+    "served_metrics",
 ]
 
 

@@ -121,7 +121,7 @@ def describe(expected: Any) -> str:
             return f"a list of {item.__name__} mappings"
         return f"a list of {describe(item).removeprefix('a ')}s"
     if origin in (dict, Mapping):
-        return "a mapping of strings to strings"
+        return "a mapping of strings to " + ("values" if get_args(expected)[1] is Any else "strings")
     if isinstance(expected, type) and issubclass(expected, Props):
         return f"a mapping with {expected.__name__} fields"
     return getattr(expected, "__name__", str(expected))
@@ -190,7 +190,7 @@ def _coerce(value: Any, expected: Any, path: str) -> tuple[Any, list[Problem]]:
             if not isinstance(key, key_type):
                 found.append(Problem(f"{path}", key, f"has a key that is not {describe(key_type)}",
                                      "quote the key"))
-            elif not isinstance(item, value_type) or isinstance(item, bool):
+            elif value_type is not Any and (not isinstance(item, value_type) or isinstance(item, bool)):
                 found.append(Problem(f"{path}.{key}", item, f"must be {describe(value_type)}",
                                      "quote the value"))
         return (dict(value), found) if not found else (value, found)

@@ -32,6 +32,7 @@ from constructs_lib._gateway.pools import (
     underivable,
 )
 from constructs_lib._gateway.routes import PlannedRoute, matches, route_problems
+from constructs_lib._gateway.scheduling_props import SchedulingProps
 from constructs_lib._model_server.server_props import VllmModelServerProps
 
 #: The commit that holds the module (branch ``inference-gateway``; ``main`` has no module).
@@ -105,6 +106,8 @@ class InferenceGatewayProps(GatewayCommonProps):
             pool, or none with the body-based router (whose routes the module cannot write).
         chat_completions_route: also route ``/v1/chat/completions`` (the module routes only
             ``/v1/completions``). Default ``True``.
+        scheduling: refused here: the v0.3.0 endpoint picker the module installs has fixed
+            scheduling and reads no plugin configuration. Use ``api_version: v1``.
     """
 
     api_version: Literal["v1alpha2"] = "v1alpha2"
@@ -112,10 +115,16 @@ class InferenceGatewayProps(GatewayCommonProps):
     inference_models: tuple[InferenceModelSpec, ...] | None = None
     http_routes: tuple[HttpRouteSpec, ...] | None = None
     chat_completions_route: bool = True
+    scheduling: SchedulingProps | None = None
 
     def problems(self) -> list[Problem]:
         found = super().problems()
         found += checks.git_ref("module_ref", self.module_ref)
+        if self.scheduling is not None:
+            found.append(Problem("scheduling.profile", self.scheduling.profile,
+                                 "cannot be applied: the v0.3.0 endpoint picker the module installs has fixed "
+                                 "scheduling and reads no plugin configuration",
+                                 "set api_version: v1 (the inferencepool chart's picker), or remove scheduling"))
         if self.namespace != MODULE_POOLS.namespace:
             found.append(Problem("namespace", self.namespace,
                                  "is not the namespace of the module's routes and pools",

@@ -18,6 +18,7 @@ import yaml
 
 from constructs_lib._core.metric_names import VllmMetrics, image_version, vllm_metrics
 from constructs_lib._core.releases import Version, release_number
+from constructs_lib._gateway.scheduling_profiles import PluginUse, PoolScheduling, chart_scheduling
 
 #: What each metric tells the picker. The keys of the picker's ``engineConfigs`` entry
 #: for each role are in :data:`ENGINE_CONFIG_KEYS`.
@@ -94,31 +95,45 @@ def averaged_kv_cache_metric(picker_release: Version, images: Sequence[str], fol
     return PICKER_METRICS.get(picker_release, {}).get("kv_cache")
 
 
-def plugins_config(metrics: Mapping[MetricRole, str]) -> str:
-    """The v1.5.0 chart's ``default-plugins.yaml`` for vLLM over HTTP
-    (GIE@v1.5.0:config/charts/epplib/templates/_config.yaml), with the
-    ``core-metrics-extractor`` told the names the servers emit.
+def _plugin_entry(use: PluginUse) -> dict[str, object]:
+    entry: dict[str, object] = {"name": use.name} if use.name is not None else {}
+    entry["type"] = use.type
+    if use.parameters:
+        entry["parameters"] = dict(use.parameters)
+    return entry
+
+
+def _weight(value: float) -> float | int:
+    """Whole weights written as the chart writes them (``2``, not ``2.0``)."""
+    return int(value) if float(value).is_integer() else value
+
+
+def plugins_config(metrics: Mapping[MetricRole, str] | None, scheduling: PoolScheduling | None = None) -> str:
+    """The picker's ``EndpointPickerConfig``: the scheduling plugins of the pool's profile
+    (the chart's ``default-plugins.yaml`` for vLLM over HTTP when ``None``,
+    GIE@v1.5.0:config/charts/epplib/templates/_config.yaml), then the metrics source and
+    the ``core-metrics-extractor``, told the names the servers emit when ``metrics`` is given.
 
     A user-defined ``vllm`` engine replaces the built-in one whole (factories.go, the
     built-ins are appended only for names not defined), so every role is given.
     """
-    engine = {"name": "vllm", **{ENGINE_CONFIG_KEYS[role]: metrics.get(role, "") for role in ENGINE_CONFIG_KEYS}}
+    scheduling = scheduling if scheduling is not None else chart_scheduling()
+    extractor: dict[str, object] = {"type": "core-metrics-extractor"}
+    if metrics is not None:
+        engine = {"name": "vllm", **{ENGINE_CONFIG_KEYS[role]: metrics.get(role, "") for role in ENGINE_CONFIG_KEYS}}
+        extractor["parameters"] = {"engineConfigs": [engine]}
+    references = [{"pluginRef": use.instance, **({"weight": _weight(use.weight)} if use.weight is not None else {})}
+                  for use in scheduling.uses if use.in_profile]
     config = {
         "apiVersion": "inference.networking.x-k8s.io/v1alpha1",
         "kind": "EndpointPickerConfig",
         "plugins": [
-            {"type": "queue-scorer"},
-            {"type": "kv-cache-utilization-scorer"},
-            {"type": "prefix-cache-scorer"},
+            *(_plugin_entry(use) for use in scheduling.uses),
             {"type": "metrics-data-source",
              "parameters": {"scheme": "http", "path": "/metrics", "insecureSkipVerify": True}},
-            {"type": "core-metrics-extractor", "parameters": {"engineConfigs": [engine]}},
+            extractor,
         ],
-        "schedulingProfiles": [{"name": "default", "plugins": [
-            {"pluginRef": "queue-scorer", "weight": 2},
-            {"pluginRef": "kv-cache-utilization-scorer", "weight": 2},
-            {"pluginRef": "prefix-cache-scorer", "weight": 3},
-        ]}],
+        "schedulingProfiles": [{"name": "default", "plugins": references}],
     }
     return yaml.safe_dump(config, sort_keys=False)
 
@@ -134,12 +149,19 @@ def _block(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
 _BlockDumper.add_representer(str, _block)
 
 
-def picker_values(metrics: Mapping[MetricRole, str] | None, picker_release: str) -> str | None:
+def picker_values(metrics: Mapping[MetricRole, str] | None, picker_release: str,
+                  scheduling: PoolScheduling | None = None) -> str | None:
     """Chart values (YAML) pointing the picker at :func:`plugins_config`, or ``None`` when
-    the servers' names are unknown or already the picker's defaults."""
-    if metrics is None or dict(metrics) == PICKER_METRICS[release_number(picker_release)]:
+    the chart's own configuration already fits: the servers' names unknown or the picker's
+    defaults, and the chart's scheduling. The latency profiles add the predictor sidecars."""
+    if metrics is not None and dict(metrics) == PICKER_METRICS[release_number(picker_release)]:
+        metrics = None
+    if metrics is None and (scheduling is None or scheduling.is_chart_default):
         return None
-    return yaml.dump({"inferenceExtension": {
+    values: dict[str, object] = {
         "pluginsConfigFile": PLUGINS_FILE,
-        "pluginsCustomConfig": {PLUGINS_FILE: plugins_config(metrics)},
-    }}, Dumper=_BlockDumper, sort_keys=False)
+        "pluginsCustomConfig": {PLUGINS_FILE: plugins_config(metrics, scheduling)},
+    }
+    if scheduling is not None and scheduling.latency_predictor:
+        values["latencyPredictor"] = {"enabled": True}
+    return yaml.dump({"inferenceExtension": values}, Dumper=_BlockDumper, sort_keys=False)

@@ -65,10 +65,10 @@ def chart_settings(pool: InferencePoolSpec, port: int, props: InferenceGatewayV1
 
 def chart_values(pool: InferencePoolSpec, props: InferenceGatewayV1Props,
                  servers: Sequence[VllmModelServerProps]) -> list[str]:
-    """Values documents for one pool: the picker configured for the metric names its
-    servers emit, when they differ from the picker's defaults."""
+    """Values documents for one pool: the picker configured with the pool's scheduling
+    profile and the metric names its servers emit, when either differs from the chart's."""
     metrics = served_metrics([server.image for server in selected_servers(pool, servers)])
-    values = picker_values(metrics, props.chart_version)
+    values = picker_values(metrics, props.chart_version, props.pool_scheduling(pool, servers))
     return [values] if values is not None else []
 
 

@@ -17,7 +17,7 @@ from typing import ClassVar, Literal, get_args
 from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.props import Props
-from constructs_lib._core.releases import DEFAULT_CHART_VERSION, KNOWN_CHART_VERSIONS
+from constructs_lib._core.releases import DEFAULT_CHART_VERSION, KNOWN_CHART_VERSIONS, release_number
 from constructs_lib._gateway.body_routing import RoutingPlan
 from constructs_lib._gateway.common_props import (
     CHAT_COMPLETIONS_PATH,
@@ -26,6 +26,7 @@ from constructs_lib._gateway.common_props import (
     ResolvedGateway,
     criticality_of,
 )
+from constructs_lib._gateway.picker_config import served_metrics
 from constructs_lib._gateway.pools import (
     Criticality,
     InferencePoolSpec,
@@ -34,10 +35,13 @@ from constructs_lib._gateway.pools import (
     derive_pools,
     pool_names_problem,
     pool_problems,
+    selected_servers,
     served_models,
     underivable,
 )
 from constructs_lib._gateway.routes import PlannedRoute, matches, route_problems
+from constructs_lib._gateway.scheduling_profiles import PoolScheduling, pool_scheduling_problems, resolve_pool
+from constructs_lib._gateway.scheduling_props import SchedulingProps
 from constructs_lib._model_server.server_props import VllmModelServerProps
 
 CHART_NAME = "inferencepool"
@@ -105,6 +109,8 @@ class InferenceGatewayV1Props(GatewayCommonProps):
             chart's).
         endpoint_picker_memory_limit: memory limit of each picker pod. Default ``16Gi``
             (the chart's); the chart sets no CPU limit.
+        scheduling: how each pool's endpoint picker chooses a pod. Default: profile
+            ``balanced``, the chart's own weights.
     """
 
     moved_settings: ClassVar[Mapping[str, str]] = {
@@ -123,11 +129,16 @@ class InferenceGatewayV1Props(GatewayCommonProps):
     endpoint_picker_cpu: str = CHART_PICKER_CPU
     endpoint_picker_memory: str = CHART_PICKER_MEMORY
     endpoint_picker_memory_limit: str = CHART_PICKER_MEMORY_LIMIT
+    scheduling: SchedulingProps = dataclasses.field(default_factory=SchedulingProps)
 
     def problems(self) -> list[Problem]:
         found = super().problems()
-        found += list(checks.chart_version("chart_version", self.chart_version)) or list(
+        release_problems = list(checks.chart_version("chart_version", self.chart_version)) or list(
             checks.known_release("chart_version", self.chart_version, KNOWN_CHART_VERSIONS))
+        found += release_problems
+        if not release_problems:
+            found += [problem.under("scheduling") for problem in
+                      self.scheduling.release_problems(release_number(self.chart_version), self.chart_version)]
         found += checks.at_least("endpoint_picker_replicas", self.endpoint_picker_replicas, 1)
         found += checks.quantity("endpoint_picker_cpu", self.endpoint_picker_cpu)
         found += checks.quantity("endpoint_picker_memory", self.endpoint_picker_memory)
@@ -171,6 +182,21 @@ class InferenceGatewayV1Props(GatewayCommonProps):
         return ResolvedV1Gateway(pools=tuple(pools), pool_models=models, plan=plan,
                                  planned_routes=tuple(self.planned_routes(pools, plan)), objectives=objectives)
 
+    def pool_scheduling(self, pool: InferencePoolSpec,
+                        servers: Sequence[VllmModelServerProps]) -> PoolScheduling:
+        """The plugins the pool's picker runs, resolved against the servers it selects."""
+        return resolve_pool(self.scheduling, release_number(self.chart_version), selected_servers(pool, servers))
+
+    def scheduling_problems(self, pools: Sequence[InferencePoolSpec],
+                            servers: Sequence[VllmModelServerProps]) -> list[Problem]:
+        found: list[Problem] = []
+        for pool in pools:
+            selected = selected_servers(pool, servers)
+            metrics = served_metrics([server.image for server in selected]) if selected else None
+            found += pool_scheduling_problems(self.scheduling, self.pool_scheduling(pool, servers), pool,
+                                              selected, metrics)
+        return list(dict.fromkeys(found))
+
     def problems_with(self, model_servers: Sequence[VllmModelServerProps]) -> list[Problem]:
         found = underivable(self, ("inference_pools", "inference_objectives"), model_servers)
         if self.inference_pools is None:
@@ -184,6 +210,7 @@ class InferenceGatewayV1Props(GatewayCommonProps):
         found += self.routing_problems(resolved, model_servers) or route_problems(resolved.planned_routes,
                                                                                   self.duplicate_route_fix)
         found += self.feature_problems_with(resolved.served_names)
+        found += self.scheduling_problems(resolved.pools, model_servers)
         for index, objective in enumerate(resolved.objectives):
             field = f"inference_objectives[{index}]"
             found += pool_names_problem(f"{field}.inference_pool_name", objective.inference_pool_name, pools)
