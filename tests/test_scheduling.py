@@ -439,3 +439,15 @@ def test_the_lora_profile_counts_the_adapters_it_relies_on():
     server = VllmModelServerProps(adapters=(LoraAdapter(id="a", source="org/a"), LoraAdapter(id="b", source="org/b")))
     text = explain_config(AppConfig(model_servers=(server,), gateway=_gateway(profile="lora-adapters")))
     assert "needs LoRA adapters on the servers: 2 adapters" in text
+
+
+def test_the_manuals_examples_are_valid_configurations():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "scheduling.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
+    assert len(blocks) == 2
+    for block in blocks:
+        config = from_mapping(AppConfig, yaml.safe_load(block))
+        assert isinstance(config.gateway, InferenceGatewayV1Props)
+    custom = from_mapping(AppConfig, yaml.safe_load(blocks[1])).gateway
+    uses = custom.pool_scheduling(custom.resolve(AppConfig().model_servers).pools[0], AppConfig().model_servers).uses
+    assert [use.type for use in uses][-1] == "inflight-load-producer"
