@@ -159,7 +159,7 @@ class AppConfig(Props):
         if isinstance(self.gateway, InferenceGatewayV1Props):
             for index, server in enumerate(servers):
                 # The v1 picker is told the names this server's vLLM release emits; unknown, it
-                # would read its own defaults, and on vLLM before 0.9 its KV-cache signal is 0.
+                # would read its own defaults, and on vLLM before 0.9.2 its KV-cache signal is 0.
                 found += checks.known_vllm_release(f"model_servers[{index}].vllm_version",
                                                    server.vllm_metric_names is not None, server.image,
                                                    "the v1 endpoint picker")

@@ -66,7 +66,7 @@ UNREAD_OR_FATAL = {
 #: The chart's own picker sizing (values.yaml:2, 62-67).
 CHART_PICKER = {"replicas": 1, "cpu": "4", "memory": "8Gi", "memory_limit": "16Gi"}
 #: vLLM v0.8.5 exposes the KV gauge as vllm:gpu_cache_usage_perc; vllm:kv_cache_usage_perc
-#: came later (vllm-project/vllm#18354). The v1.5.0 picker reads the later name by default.
+#: came in 0.9.2 (tests/fixtures/upstream/vllm). The v1.5.0 picker reads the later name by default.
 VLLM_0_8_5_KV = "vllm:gpu_cache_usage_perc"
 PICKER_1_5_0_KV = "vllm:kv_cache_usage_perc"
 

@@ -408,7 +408,8 @@ def test_the_vllm_release_is_read_from_the_image_tag(image, version):
 
 def test_metric_names_follow_the_releases_that_renamed_them():
     assert vllm_metrics((0, 8, 5)).kv_cache_usage == "vllm:gpu_cache_usage_perc"
-    assert vllm_metrics((0, 9, 0)).kv_cache_usage == "vllm:kv_cache_usage_perc"
+    assert vllm_metrics((0, 9, 1)).kv_cache_usage == "vllm:gpu_cache_usage_perc"
+    assert vllm_metrics((0, 9, 2)).kv_cache_usage == "vllm:kv_cache_usage_perc"
     assert endpoint_picker_metrics((0, 3, 0)).latency == "inference_model_request_duration_seconds"
     assert endpoint_picker_metrics((1, 0, 0)).requests == "inference_model_request_total"
     assert endpoint_picker_metrics((1, 1, 0)).requests == "inference_objective_request_total"

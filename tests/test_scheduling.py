@@ -31,6 +31,7 @@ from constructs_lib._gateway.scheduling_profiles import (
     LATENCY_SIDECAR_REQUESTS,
     PROFILES,
     SLO_HEADERS,
+    VLLM_DEFAULT_BLOCK_SIZE,
     chart_scheduling,
     pool_scheduling_problems,
     resolve_pool,
@@ -328,6 +329,22 @@ def test_parameters_take_any_json_value_but_their_keys_are_strings():
 
 
 # 4. Consistent with the servers ------------------------------------------------------------
+
+VLLM = FIXTURES / "upstream" / "vllm" / "0.8.5" / "vllm"
+
+
+def test_the_vllm_facts_the_profiles_rely_on_are_vllms():
+    """At 0.8.5, the default image's release: the V1 engine caches prefixes unless told
+    not to, boolean flags take a ``--no-`` form, and CUDA blocks are 16 tokens."""
+    arguments = (VLLM / "engine" / "arg_utils.py").read_text()
+    v1_defaults = arguments[arguments.index("def _set_default_args_v1"):]
+    assert "if self.enable_prefix_caching is None:\n            self.enable_prefix_caching = True" in v1_defaults
+    assert 'cache_group.add_argument("--enable-prefix-caching"' in arguments
+    assert 'kwargs[name]["action"] = argparse.BooleanOptionalAction' in arguments
+    cuda = (VLLM / "platforms" / "cuda.py").read_text()
+    assert f"cache_config.block_size = {VLLM_DEFAULT_BLOCK_SIZE}" in cuda
+    assert "cache_group.add_argument('--block-size'" in arguments
+
 
 def test_a_profile_that_relies_on_prefix_caching_refuses_a_server_that_turns_it_off():
     off = [{"extra_args": ["--no-enable-prefix-caching"]}]

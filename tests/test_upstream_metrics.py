@@ -2,9 +2,8 @@
 releases emit, of the kind the query treats it as, and every PromQL expression parses.
 
 The endpoint picker's metrics are read from its source at each deployed release
-(tests/fixtures/upstream/gie-epp-metrics/SOURCE.md). vLLM's are checked against the
-project's table of vLLM names (constructs_lib's VLLM_METRICS_BY_VERSION); the vLLM source
-itself is too large to keep as test data here, which docs/observability.md says."""
+(tests/fixtures/upstream/gie-epp-metrics/SOURCE.md), vLLM's from its V1 metrics logger in
+the release wheels around each row of the project's table (tests/fixtures/upstream/vllm)."""
 
 from __future__ import annotations
 
@@ -23,6 +22,7 @@ from constructs_lib import (
     VLLM_METRICS_BY_VERSION,
     release_number,
 )
+from constructs_lib._core.metric_names import vllm_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = FIXTURES / "upstream" / "gie-epp-metrics"
@@ -56,6 +56,47 @@ def test_the_picker_emits_every_name_we_read_with_its_kind(api):
     expected = {row.pool_queue: "gauge", row.pool_kv_cache: "gauge", row.ready_pods: "gauge",
                 row.requests: "counter", row.request_errors: "counter", row.latency: "histogram"}
     assert {name: names.get(name) for name in expected} == expected
+
+
+VLLM_SOURCES = FIXTURES / "upstream" / "vllm"
+
+
+def vllm_emitted(release: str) -> dict[str, str]:
+    """The ``vllm:`` metrics a vLLM release's V1 logger defines, with their kinds (the
+    config-info metric is a gauge set to 1, built from a variable name)."""
+    source = (VLLM_SOURCES / release / "vllm" / "v1" / "metrics" / "loggers.py").read_text()
+    pattern = re.compile(r'(?:prometheus_client\.(Gauge|Counter|Histogram)|self\._(gauge|counter|histogram)_cls)'
+                         r'\(\s*name="(vllm:\w+)"')
+    found = {name: (kind or cls).lower() for kind, cls, name in pattern.findall(source)}
+    assert "info_gauge = " in source  # log_metrics_info emulates an Info metric with a Gauge
+    found.update({name: "gauge" for name in re.findall(r'name = "(vllm:\w+_info)"', source)})
+    return found
+
+
+@pytest.mark.parametrize("release", ["0.8.5", "0.9.1", "0.9.2"])
+def test_vllm_emits_every_name_we_read_with_its_kind(release):
+    names = vllm_emitted(release)
+    assert len(names) >= 15, release  # the parser found the definitions
+    row = vllm_metrics(release_number(release))
+    expected = {row.queue_depth: "gauge", row.running: "gauge", row.kv_cache_usage: "gauge",
+                row.time_to_first_token: "histogram", row.time_per_output_token: "histogram",
+                row.lora_info: "gauge", row.cache_info: "gauge"}
+    assert {name: names.get(name) for name in expected} == expected
+
+
+def test_the_kv_cache_rename_row_is_the_first_release_that_emits_the_new_name():
+    before, after = vllm_emitted("0.9.1"), vllm_emitted("0.9.2")
+    renamed = dict(VLLM_METRICS_BY_VERSION)[(0, 9, 2)].kv_cache_usage
+    assert renamed not in before and renamed in after
+    assert vllm_metrics((0, 9, 1)).kv_cache_usage in before
+    assert [version for version, _ in VLLM_METRICS_BY_VERSION][-1] == (0, 9, 2)
+
+
+def test_vllm_defines_its_lora_gauge_only_with_lora_enabled():
+    """Why a pool without adapters leaves the picker's LoRA input empty."""
+    source = (VLLM_SOURCES / "0.8.5" / "vllm" / "v1" / "metrics" / "loggers.py").read_text()
+    guard = source.index("if vllm_config.lora_config is not None:")
+    assert guard < source.index('name="vllm:lora_requests_info"') < source.index("# Cache config info metric")
 
 
 def test_a_name_the_picker_does_not_emit_is_caught():

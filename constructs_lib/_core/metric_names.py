@@ -2,16 +2,17 @@
 for the endpoint picker (EPP).
 
 Charts, autoscalers and alerts read names from here and nowhere else, because the names
-move between releases: vLLM renamed its KV-cache gauge ``vllm:gpu_cache_usage_perc`` to
-``vllm:kv_cache_usage_perc`` in 0.9 (the old name is hidden by default from 0.10), the EPP
+move between releases: vLLM added ``vllm:kv_cache_usage_perc`` in 0.9.2 beside its KV-cache
+gauge ``vllm:gpu_cache_usage_perc``, which it keeps emitting, deprecated, in 0.10; the EPP
 renamed its per-model prefix ``inference_model_`` to ``inference_objective_`` in v1.1.0
 and gained a scheduling-latency histogram in v0.4.0. When a release changes a name, a row
 here changes and every consumer follows (``_gateway/picker_config.py`` reads vLLM's names
 from here too).
 
-Sources: vLLM ``vllm/v1/metrics/loggers.py`` ("Deprecated in 0.9 - Renamed as
-vllm:kv_cache_usage_perc"); GIE ``pkg/epp/metrics/metrics.go`` at v0.3.0, v0.4.0, v1.1.0
-and v1.5.0.
+Sources: vLLM ``vllm/v1/metrics/loggers.py`` in the 0.8.5, 0.9.1 and 0.9.2 release wheels
+(its comment "Deprecated in 0.9 - Renamed as vllm:kv_cache_usage_perc" notwithstanding,
+0.9.0 and 0.9.1 define only the old name); GIE ``pkg/epp/metrics/metrics.go`` at v0.3.0,
+v0.4.0, v1.1.0 and v1.5.0. Both are test data (tests/fixtures/upstream/).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class EndpointPickerMetrics:
 #: vLLM releases, oldest first: each row holds from its version until the next row.
 VLLM_METRICS_BY_VERSION: tuple[tuple[Version, VllmMetrics], ...] = (
     (EARLIEST_RELEASE, VllmMetrics(kv_cache_usage="vllm:gpu_cache_usage_perc")),
-    ((0, 9, 0), VllmMetrics(kv_cache_usage="vllm:kv_cache_usage_perc")),
+    ((0, 9, 2), VllmMetrics(kv_cache_usage="vllm:kv_cache_usage_perc")),
 )
 
 _POOL = {"pool_queue": "inference_pool_average_queue_size",

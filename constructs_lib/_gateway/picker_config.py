@@ -47,16 +47,13 @@ PICKER_METRICS: dict[Version, dict[MetricRole, str]] = {
 }
 
 #: The names each vLLM release emits for those roles come from the one table of vLLM's
-#: metric names, ``_metrics.VLLM_METRICS_BY_VERSION`` (keyed by release). For v0.8.5: the
-#: queue, running and KV gauges are ``vllm:num_requests_waiting``,
-#: ``vllm:num_requests_running`` and ``vllm:gpu_cache_usage_perc``
-#: (https://docs.vllm.ai/en/v0.8.5/serving/metrics.html); ``vllm:kv_cache_usage_perc``
-#: replaced the KV gauge in 0.9 (vllm-project/vllm#18354). ``vllm:lora_requests_info``
-#: and ``vllm:cache_config_info`` are kept by the V1 engine (``VLLM_USE_V1=1``, as we run
-#: it) per vLLM's V1 metrics design (docs/source/design/v1/metrics.md of the 0.8 series,
-#: "Cache Config Info", "LoRA Metrics"), and GIE's v1.0.0 sample ran its LoRA-aware picker
-#: on this image (GIE@v1.0.0:config/manifests/vllm/gpu-deployment.yaml); neither was read
-#: at the v0.8.5 tag itself. A name the server lacks costs an error log, not a wrong signal.
+#: metric names, ``_core/metric_names.VLLM_METRICS_BY_VERSION`` (keyed by release), held to
+#: vLLM's V1 metrics logger (``vllm/v1/metrics/loggers.py``, test data from the release
+#: wheels): the queue, running and KV gauges are ``vllm:num_requests_waiting``,
+#: ``vllm:num_requests_running`` and ``vllm:gpu_cache_usage_perc``, with
+#: ``vllm:kv_cache_usage_perc`` from 0.9.2. ``vllm:cache_config_info`` is always defined;
+#: ``vllm:lora_requests_info`` only when the server runs with LoRA enabled, so a pool without
+#: adapters costs the picker a "metric family not found" log line, not a wrong signal.
 def _roles(names: VllmMetrics) -> dict[MetricRole, str]:
     return {"queue": names.queue_depth, "running": names.running, "kv_cache": names.kv_cache_usage,
             "lora": names.lora_info, "cache_info": names.cache_info}
