@@ -71,8 +71,9 @@ def explain_scheduling(config: AppConfig) -> list[str]:
     if gateway is None:
         return []
     if not isinstance(gateway, InferenceGatewayV1Props):
-        return ["gateway scheduling: the v0.3.0 endpoint picker's fixed filters (least queuing, then LoRA "
-                "affinity, then least KV cache); profiles need api_version: v1"]
+        return ["gateway scheduling: the v0.3.0 endpoint picker's fixed filter chain (critical requests to the "
+                "least-queued pods, LoRA affinity, then least KV cache; sheddable requests only to pods with room, "
+                "else dropped); profiles need api_version: v1"]
     design = SCHEDULING_PROFILES.get(gateway.scheduling.profile)
     purpose = design.purpose if design is not None else "your own plugins"
     lines = [f"gateway scheduling: profile {gateway.scheduling.profile} ({purpose})"]

@@ -26,7 +26,12 @@ from constructs_lib import (
     from_mapping,
 )
 from constructs_lib._gateway.picker_config import PICKER_METRICS, picker_values, plugins_config
-from constructs_lib._gateway.picker_plugins import NOT_OFFERED, PLUGINS_BY_RELEASE, REFUSED_PARAMETERS
+from constructs_lib._gateway.picker_plugins import (
+    NOT_OFFERED,
+    OTHER_REGISTERED,
+    PLUGINS_BY_RELEASE,
+    REFUSED_PARAMETERS,
+)
 from constructs_lib._gateway.scheduling_profiles import (
     LATENCY_SIDECAR_REQUESTS,
     PROFILES,
@@ -121,9 +126,19 @@ def test_each_plugin_takes_exactly_the_parameters_its_config_struct_decodes(type
     assert declared | (upstream & set(REFUSED_PARAMETERS)) == upstream
 
 
-def test_the_refused_parameter_is_the_one_the_prefix_index_rejects():
+def test_the_refused_parameter_is_ignored_or_fatal_as_the_message_says():
     text = (PLUGIN_SOURCES / "requestcontrol/dataproducer/approximateprefix/plugin.go").read_text()
-    assert "BlockSize is deprecated" in text and "please use BlockSizeTokens instead" in text
+    assert "if config.BlockSize > 0 && config.BlockSizeTokens <= 0 {" in text  # fatal only then
+    types = (PLUGIN_SOURCES / "requestcontrol/dataproducer/approximateprefix/types.go").read_text()
+    assert "BlockSizeTokens:        defaultBlockSizeTokens," in types and "defaultBlockSizeTokens = 16" in types
+
+
+def test_the_other_registered_types_and_the_table_are_every_registration():
+    runner = (SOURCES / "cmd" / "epp" / "runner" / "runner.go").read_text()
+    registrations = re.findall(r"fwkplugin\.Register\(\w+\.\w+,", runner)
+    # The two eviction policies register themselves in their packages' init().
+    assert len(registrations) + 2 == len(TABLE) + len(NOT_OFFERED) + len(OTHER_REGISTERED)
+    assert not set(OTHER_REGISTERED) & (set(TABLE) | set(NOT_OFFERED))
 
 
 def test_the_types_not_offered_are_registered_too():
@@ -191,6 +206,9 @@ def test_latency_target_is_the_charts_latency_configuration():
     assert references == chart_references
     unreferenced = [{"type": "queue-scorer"}, {"type": "kv-cache-utilization-scorer"}, {"type": "prefix-cache-scorer"}]
     assert chart_plugins[:3] == unreferenced
+    # The one parameter added: the predictor learns from streamed responses (scheduling.streaming).
+    (producer,) = [plugin for plugin in ours if plugin["type"] == "predicted-latency-producer"]
+    assert producer.pop("parameters") == {"streamingMode": True}
     key = lambda plugin: plugin.get("name", plugin["type"])  # noqa: E731
     assert sorted(ours, key=key) == sorted([*chart_plugins[3:], {"type": "approx-prefix-cache-producer"}], key=key)
 
@@ -249,7 +267,8 @@ def test_the_profiles_weights_say_what_their_reasons_claim():
     balanced = weights("balanced")
     assert balanced["prefix-cache-scorer"] < balanced["queue-scorer"] + balanced["kv-cache-utilization-scorer"]
     lora = weights("lora-adapters")
-    assert lora["lora-affinity-scorer"] > lora["queue-scorer"] + lora["kv-cache-utilization-scorer"]
+    load = lora["queue-scorer"] + lora["kv-cache-utilization-scorer"]
+    assert load < lora["lora-affinity-scorer"] and 0.8 * lora["lora-affinity-scorer"] < load
 
 
 # 3. What a user meets ----------------------------------------------------------------------
@@ -285,6 +304,9 @@ def test_the_default_is_balanced_and_writes_nothing_beyond_the_metric_names():
      "plugins[0].parameters.headroomSelectionStrategy", "use one of: least, most"),
     ({"type": "approx-prefix-cache-producer"}, "plugins[0].type", "declares itself where needed"),
     ({"type": "predicted-latency-scorer"}, "plugins[0].type", "use profile latency-target"),
+    ({"type": "openai-parser"}, "plugins[0].type", "is not a scheduling plugin"),
+    ({"type": "queue-scorer", "name": "metrics-data-source"}, "plugins[0].name", "is the name of another plugin"),
+    ({"type": "queue-scorer", "name": "max-score-picker"}, "plugins[0].name", "is the name of another plugin"),
 ])
 def test_a_custom_plugin_the_picker_would_ignore_or_refuse_is_one_line(plugin, field, words):
     (problem,) = _problems(_custom(plugin))
@@ -298,8 +320,17 @@ def test_every_problem_of_a_custom_profile_is_reported_at_once():
                                  {"type": "queue-scorer", "name": "random-picker"}))
     fields = [problem.field for problem in problems]
     assert fields == ["gateway.scheduling.plugins[0].type", "gateway.scheduling.plugins[1].weight",
-                      "gateway.scheduling.plugins[4]", "gateway.scheduling.plugins"]
-    assert "plugin name" in problems[2].render() and "more than one picker" in problems[3].render()
+                      "gateway.scheduling.plugins[4]", "gateway.scheduling.plugins[4].name",
+                      "gateway.scheduling.plugins"]
+    assert "plugin name" in problems[2].render() and "more than one picker" in problems[4].render()
+
+
+def test_one_prefix_index_means_one_set_of_prefix_parameters():
+    (problem,) = _problems(_custom({"type": "prefix-cache-scorer", "parameters": {"blockSizeTokens": 32}},
+                                   {"type": "prefix-cache-scorer", "name": "again"}))
+    assert problem.field == "gateway.scheduling.plugins" and "last entry's parameters" in problem.message
+    from_mapping(AppConfig, {"gateway": {"api_version": "v1", **_custom(
+        {"type": "prefix-cache-scorer", "weight": 2}, {"type": "prefix-cache-scorer", "name": "b", "weight": 1})}})
 
 
 def test_plugins_belong_to_custom_and_custom_needs_plugins():
@@ -389,7 +420,12 @@ def test_servers_of_one_pool_with_different_block_sizes_are_refused():
     problems = _problems({"scheduling": {"profile": "shared-prefix"},
                           "inference_pools": [{"name": "p", "match_labels": {"pool": "p"}}]}, servers)
     assert [problem.field for problem in problems] == ["gateway.scheduling.profile"]
-    assert "--block-size differs between the servers (16, 32)" in problems[0].message
+    assert "--block-size differs between the servers (16, 32;" in problems[0].message
+    # A server without the flag has vLLM's 16, which differs from another's 32.
+    servers[0]["extra_args"] = []
+    (problem,) = _problems({"scheduling": {"profile": "shared-prefix"},
+                            "inference_pools": [{"name": "p", "match_labels": {"pool": "p"}}]}, servers)
+    assert "(16, 32; a server without it uses 16)" in problem.message
 
 
 def test_a_metric_the_servers_vllm_does_not_emit_is_refused():
@@ -401,6 +437,23 @@ def test_a_metric_the_servers_vllm_does_not_emit_is_refused():
     assert "LoRA info gauge" in problem.message and f"pool {POOL}" in problem.message
     assert pool_scheduling_problems(SchedulingProps(profile="lora-adapters"), resolved, pool, [server],
                                     {**metrics, "lora": "vllm:lora_requests_info"}) == []
+
+
+def test_a_declared_prefix_producer_gets_the_servers_block_size_and_the_predictor_its_mode():
+    server = VllmModelServerProps(extra_args=("--block-size", "32"))
+    resolved = resolve_pool(SchedulingProps(profile="latency-target"), RELEASE, [server])
+    by_type = {use.type: use for use in resolved.uses}
+    assert by_type["approx-prefix-cache-producer"].parameters == {"blockSizeTokens": 32}
+    assert by_type["predicted-latency-producer"].parameters == {"streamingMode": True}
+    whole = resolve_pool(SchedulingProps(profile="latency-target", streaming=False), RELEASE, [server])
+    assert {use.type: use for use in whole.uses}["predicted-latency-producer"].parameters == {}
+
+
+def test_the_latency_plugins_need_the_gauges_the_predictor_reads():
+    resolved = resolve_pool(SchedulingProps(profile="latency-target"), RELEASE, [VllmModelServerProps()])
+    assert {"kv_cache", "queue", "running", "latency_predictor"} <= resolved.needs
+    prediction = (PLUGIN_SOURCES / "requestcontrol/requestdataproducer/predictedlatency/plugin.go").read_text()
+    assert "StreamingMode:                      false," in prediction  # why the app sets it
 
 
 def test_producers_are_declared_beside_the_plugins_that_read_them():
@@ -447,7 +500,11 @@ def test_explain_says_why_each_profile_weighs_what_it_does():
     assert "derived: prefix-cache-scorer.blockSizeTokens = 32 <- --block-size 32" in text
     latency = explain_config(AppConfig(gateway=_gateway(profile="latency-target")))
     assert all(header in latency for header in SLO_HEADERS)
-    assert "approx-prefix-cache-producer declared" in latency
+    assert "approx-prefix-cache-producer declared" in latency and "streamingMode = true" in latency
+    assert "runs: strict-affinity-filter, slo-headroom-tier-filter, loose-affinity-filter, latency-scorer x1, " \
+           "weighted-random-picker\n" in latency + "\n"
+    whole = explain_config(AppConfig(gateway=_gateway(profile="latency-target", streaming=False)))
+    assert "x-slo-ttft-ms (end-to-end)" in whole and "x-slo-tpot-ms" not in whole.split("clients:")[1]
     module = explain_config(AppConfig())
     assert "profiles need api_version: v1" in module
 

@@ -97,15 +97,73 @@ def test_the_scores_are_clamped_weighted_and_summed_as_the_picker_does():
     assert "highest score first" in picker and "shuffleScoredEndpoints" in picker
 
 
+TARGETS = (500.0, 50.0)  # x-slo-ttft-ms, x-slo-tpot-ms: the streaming mode the app configures
+
+
+def _headroom(pod: Pod) -> tuple[float, float]:
+    return TARGETS[0] - pod.predicted[0], TARGETS[1] - pod.predicted[1]
+
+
+def slo_headroom_tier_filter(pods: Sequence[Pod], _parameters: dict) -> list[Pod]:
+    """The positive tier when there is one (the filter's 99 % branch; 1 % explores the rest)."""
+    positive = [pod for pod in pods if min(_headroom(pod)) >= 0]
+    return positive or list(pods)
+
+
+def prefix_cache_affinity_filter(pods: Sequence[Pod], parameters: dict) -> list[Pod]:
+    """The pods holding at least ``affinityThreshold`` of the prompt, unless none does or
+    they are predicted slower than the rest by more than ``maxTTFTPenaltyMs`` (the 1 %
+    exploration is left out)."""
+    threshold, penalty = parameters.get("affinityThreshold", 0.80), parameters.get("maxTTFTPenaltyMs", 5000)
+    sticky = [pod for pod in pods if pod.cached_blocks / PROMPT_BLOCKS >= threshold]
+    others = [pod for pod in pods if pod not in sticky]
+    if not sticky or len(pods) <= 1:
+        return list(pods)
+    if others and min(p.predicted[0] for p in sticky) - min(p.predicted[0] for p in others) > penalty:
+        return list(pods)
+    return sticky
+
+
+FILTERS: dict[str, Callable[[Sequence[Pod], dict], list[Pod]]] = {
+    "prefix-cache-affinity-filter": prefix_cache_affinity_filter,
+    "slo-headroom-tier-filter": slo_headroom_tier_filter,
+}
+#: Plugins that act on data this simulation gives directly (the predictions).
+GIVEN = {"predicted-latency-producer"}
+
+
+def schedule(profile: str, pods: Sequence[Pod], model: str = "base") -> dict[str, float]:
+    """Each pod's chance to be picked under the profile, its plugins run in the profile's
+    order: filters, the weighted sum of the clamped scores, then the picker (max-score by
+    default: the best, ties broken at random; weighted-random: chance proportional to the
+    score, which A-Res sampling gives for one pick). A plugin this simulation does not
+    implement fails the test."""
+    candidates = list(pods)
+    totals: dict[str, float] | None = None
+    picker = "max-score-picker"
+    for use in (use for use in PROFILES[profile].uses if use.in_profile):
+        if use.type in GIVEN:
+            continue
+        if use.type in FILTERS:
+            candidates = FILTERS[use.type](candidates, dict(use.parameters))
+        elif use.type in SCORERS:
+            totals = totals if totals is not None else {pod.name: 0.0 for pod in candidates}
+            for name, score in SCORERS[use.type](candidates, model).items():
+                totals[name] += min(max(score, 0.0), 1.0) * (use.weight if use.weight is not None else 1)
+        elif use.type in ("max-score-picker", "weighted-random-picker"):
+            picker = use.type
+        else:
+            raise KeyError(f"{use.type} is not simulated")
+    totals = totals if totals is not None else {pod.name: 0.0 for pod in candidates}
+    if picker == "weighted-random-picker":
+        return {name: total / sum(totals.values()) for name, total in totals.items()}
+    best = [name for name, total in totals.items() if abs(total - max(totals.values())) < 1e-9]
+    return {name: 1 / len(best) for name in best}
+
+
 def max_score_pick(profile: str, pods: Sequence[Pod], model: str = "base") -> set[str]:
     """The pods a max-score picker may choose under the profile (several on a tie)."""
-    totals = {pod.name: 0.0 for pod in pods}
-    for use in PROFILES[profile].uses:
-        scores = SCORERS[use.type](pods, model)
-        for name, score in scores.items():
-            totals[name] += min(max(score, 0.0), 1.0) * (use.weight if use.weight is not None else 1)
-    best = max(totals.values())
-    return {name for name, total in totals.items() if abs(total - best) < 1e-9}
+    return set(schedule(profile, pods, model))
 
 
 # Shared prefixes ----------------------------------------------------------------------------
@@ -153,21 +211,11 @@ def test_lora_adapters_lets_an_idle_pod_with_a_free_slot_take_the_request():
 
 # Latency targets ------------------------------------------------------------------------------
 
-TARGETS = (500.0, 50.0)  # x-slo-ttft-ms, x-slo-tpot-ms
 
-
-def _headroom(pod: Pod) -> tuple[float, float]:
-    return TARGETS[0] - pod.predicted[0], TARGETS[1] - pod.predicted[1]
-
-
-def slo_headroom_tier_filter(pods: Sequence[Pod]) -> list[Pod]:
-    """The positive tier when there is one (the filter's 99 % branch; 1 % explores the rest)."""
-    positive = [pod for pod in pods if min(_headroom(pod)) >= 0]
-    return positive or list(pods)
-
-
-def latency_scorer(pods: Sequence[Pod]) -> dict[str, float]:
-    """The ``least`` strategy on one bucket: closest to the targets scores highest."""
+def latency_scorer(pods: Sequence[Pod], _model: str) -> dict[str, float]:
+    """The ``least`` strategy on one bucket of pods that meet their targets: closest to the
+    targets scores highest (ttftWeight 0.8, tpotWeight 0.2, re-normalised when one
+    dimension has no range)."""
     ttft_weight, tpot_weight = 0.8, 0.2
     heads = {pod.name: tuple(abs(value) for value in _headroom(pod)) for pod in pods}
     lows = [min(head[index] for head in heads.values()) for index in (0, 1)]
@@ -184,23 +232,41 @@ def latency_scorer(pods: Sequence[Pod]) -> dict[str, float]:
     return scores
 
 
+SCORERS["latency-scorer"] = latency_scorer
+
+
 def test_the_latency_formulas_are_the_sources():
     scorer = (PLUGINS / "scheduling/scorer/latency/plugin.go").read_text()
     assert "w = float64(int((1.0-combined)*float64(wMax-minWeight)) + minWeight + 1)" in scorer
     assert "TTFTWeight:                0.8" in scorer and "TPOTWeight:                0.2" in scorer
     tier = (PLUGINS / "scheduling/filter/sloheadroomtier/plugin.go").read_text()
     assert "info.TTFTHeadroom() >= 0 && info.TPOTHeadroom() >= 0" in tier
+    affinity = (PLUGINS / "scheduling/filter/prefixcacheaffinity/plugin.go").read_text()
+    assert "if prefixCacheScore(ep) >= p.config.AffinityThreshold {" in affinity
+    assert "if bestStickyTTFT-bestNonStickyTTFT > p.config.MaxTTFTPenaltyMs {" in affinity
 
 
 def test_latency_target_packs_requests_onto_the_pod_closest_to_its_targets_that_still_meets_them():
     near = Pod("near-target", predicted=(450.0, 40.0))
     fast = Pod("fast", predicted=(100.0, 20.0))
     late = Pod("too-slow", predicted=(900.0, 60.0))
-    kept = slo_headroom_tier_filter([near, fast, late])
-    assert [pod.name for pod in kept] == ["near-target", "fast"]
-    scores = {name: min(score, 1.0) for name, score in latency_scorer(kept).items()}
-    # weighted-random-picker: one pick is drawn with probability proportional to its score.
-    chances = {name: score / sum(scores.values()) for name, score in scores.items()}
+    chances = schedule("latency-target", [near, fast, late])
+    assert set(chances) == {"near-target", "fast"}  # the pod that would miss its targets is filtered out
     assert max(chances, key=chances.get) == "near-target" and chances["near-target"] > 0.95
-    # The fast pod's headroom stays free for requests with tighter targets.
-    assert chances["fast"] > 0
+    assert chances["fast"] > 0  # its headroom stays free for requests with tighter targets
+
+
+def test_latency_target_keeps_a_request_where_its_prompt_is_cached_unless_that_pod_is_far_slower():
+    holder = Pod("holder", cached_blocks=PROMPT_BLOCKS, predicted=(480.0, 45.0))
+    other = Pod("other", predicted=(100.0, 10.0))
+    assert set(schedule("latency-target", [holder, other])) == {"holder"}
+    slow_holder = dataclasses.replace(holder, predicted=(6000.0, 45.0))
+    assert "other" in schedule("latency-target", [slow_holder, other])
+
+
+def test_lora_adapters_lets_load_decide_base_model_requests_between_free_and_full_pods():
+    """Base-model requests name no adapter: the scorer prefers pods with a free slot (0.8)
+    over full ones (0), a gap the weight keeps below the load scorers' reach."""
+    busy_free = Pod("busy-free-slot", waiting=8, kv_cache=0.95, active_adapters=frozenset({"a"}))
+    idle_full = Pod("idle-full", waiting=0, kv_cache=0.05, active_adapters=frozenset({"a", "b"}))
+    assert max_score_pick("lora-adapters", [busy_free, idle_full], "base") == {"idle-full"}

@@ -29,8 +29,7 @@ PluginKind = Literal["filter", "scorer", "picker", "producer", "admitter"]
 
 #: What a plugin needs beyond itself: a model-server metric role (as in
 #: ``picker_config.MetricRole``), a server feature, or the latency predictor sidecars.
-Need = Literal["queue", "running", "kv_cache", "lora", "cache_info",
-               "prefix_caching", "lora_adapters", "latency_predictor"]
+Need = Literal["queue", "running", "kv_cache", "lora", "prefix_caching", "lora_adapters", "latency_predictor"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,7 +129,8 @@ _V1_5_0: dict[str, PluginType] = {
          "headroomSelectionStrategy": Parameter(str, choices=("least", "most")),
          "compositeKVWeight": _NON_NEGATIVE, "compositeQueueWeight": _NON_NEGATIVE,
          "compositePrefixWeight": _NON_NEGATIVE},
-        frozenset({"latency_predictor"}), LATENCY_PRODUCER),
+        # Its fallback without predictions weighs KV cache and queue (compositeScores).
+        frozenset({"latency_predictor", "kv_cache", "queue"}), LATENCY_PRODUCER),
     "prefix-cache-affinity-filter": PluginType(
         "filter", "scheduling/filter/prefixcacheaffinity/plugin.go",
         {"affinityThreshold": Parameter(float, 0.0, 1.0, exclusive_minimum=True),
@@ -144,7 +144,7 @@ _V1_5_0: dict[str, PluginType] = {
     "weighted-random-picker": PluginType("picker", "scheduling/picker/weighted_random_picker.go", _PICKER),
     "latency-slo-admitter": PluginType(
         "admitter", "requestcontrol/admitter/latencyslo/plugin.go",
-        needs=frozenset({"latency_predictor"}), produced_by=LATENCY_PRODUCER),
+        needs=frozenset({"latency_predictor", "kv_cache", "running"}), produced_by=LATENCY_PRODUCER),
     APPROX_PREFIX_PRODUCER: PluginType(
         "producer", "requestcontrol/dataproducer/approximateprefix/plugin.go", _PREFIX_INDEX,
         frozenset({"prefix_caching"})),
@@ -157,7 +157,8 @@ _V1_5_0: dict[str, PluginType] = {
          "contextTTL": Parameter(int, 1),  # a Go time.Duration: nanoseconds in JSON
          "streamingMode": Parameter(bool), "endpointRoleLabel": Parameter(str),
          "predictInPrepareData": Parameter(bool)},
-        frozenset({"latency_predictor"}), APPROX_PREFIX_PRODUCER),
+        # The predictor's features: KV cache, waiting queue, running requests (prediction.go).
+        frozenset({"latency_predictor", "kv_cache", "queue", "running"}), APPROX_PREFIX_PRODUCER),
 }
 
 #: The plugin types each picker release registers that a scheduling profile may use.
@@ -170,11 +171,23 @@ NOT_OFFERED: dict[str, tuple[str, str]] = {
                                  "use profile latency-target (predicted-latency-producer with latency-scorer)"),
     "single-profile-handler": ("is added by the picker itself when there is one profile", "remove it"),
 }
-#: Parameters the release refuses at start-up: (why, what to do instead).
+#: Parameters that would not do what they say: (why, what to do instead).
 REFUSED_PARAMETERS: dict[str, tuple[str, str]] = {
-    "blockSize": ("counts characters, and the prefix index refuses it at start-up",
+    "blockSize": ("counts characters and is deprecated: the prefix index ignores it while blockSizeTokens "
+                  "is set, which it is by default (16), and refuses to start when blockSizeTokens is not",
                   "give blockSizeTokens (tokens) instead"),
 }
+#: The other types the release registers (``cmd/epp/runner/runner.go``, and two eviction
+#: policies registered by their packages): data sources, parsers, saturation detectors,
+#: flow-control policies and test plugins, none of them part of a scheduling profile.
+OTHER_REGISTERED = (
+    "metrics-data-source", "core-metrics-extractor", "k8s-notification-source", "endpoint-notification-source",
+    "openai-parser", "vllmgrpc-parser", "passthrough-parser", "concurrency-detector", "utilization-detector",
+    "global-strict-fairness-policy", "round-robin-fairness-policy", "fcfs-ordering-policy", "edf-ordering-policy",
+    "slo-deadline-ordering-policy", "static-usage-limit-policy", "request-attribute-reporter",
+    "header-based-testing-filter", "destination-endpoint-served-verifier",
+    "eviction-sheddable-filter", "eviction-priority-then-time-ordering",
+)
 
 #: What a user reads for each need in an error or in ``--explain``.
 NEED_WORDS: dict[Need, str] = {
@@ -182,7 +195,6 @@ NEED_WORDS: dict[Need, str] = {
     "running": "the servers' running-requests gauge",
     "kv_cache": "the servers' KV-cache usage gauge",
     "lora": "the servers' LoRA info gauge (vllm:lora_requests_info)",
-    "cache_info": "the servers' cache config gauge (vllm:cache_config_info)",
     "prefix_caching": "vLLM automatic prefix caching on the servers",
     "lora_adapters": "LoRA adapters on the servers",
     "latency_predictor": "the latency predictor sidecars (the chart's inferenceExtension.latencyPredictor)",

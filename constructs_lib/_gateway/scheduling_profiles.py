@@ -24,6 +24,7 @@ from constructs_lib._gateway.picker_plugins import (
     LATENCY_PRODUCER,
     NEED_WORDS,
     Need,
+    PluginType,
     plugins_of,
 )
 from constructs_lib._gateway.pools import InferencePoolSpec
@@ -44,6 +45,10 @@ LATENCY_SIDECAR_REQUESTS = {"trainingServer": ("2000m", "4Gi"), "predictionServe
 #: (``requestcontrol/admitter/latencyslo/plugin.go``).
 SLO_HEADERS = ("x-slo-ttft-ms", "x-slo-tpot-ms")
 PREFIX_SCORER = "prefix-cache-scorer"
+#: Needs met by a gauge of the servers. Every vLLM release in the metric table emits all of
+#: them (the LoRA gauge only with LoRA on, which ``lora_adapters`` checks), so the check
+#: below guards against a future row of the table, not a present one.
+METRIC_NEEDS = ("queue", "running", "kv_cache", "lora")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,13 +94,16 @@ PROFILES: dict[str, ProfileDesign] = {
          "(its README: the TTFT load gate is skipped without predictions), so it would pin traffic to a hot pod")),
     "lora-adapters": ProfileDesign(
         "many LoRA adapters over one base model",
-        (PluginUse("lora-affinity-scorer", weight=4), PluginUse("queue-scorer", weight=2),
+        (PluginUse("lora-affinity-scorer", weight=3.5), PluginUse("queue-scorer", weight=2),
          PluginUse("kv-cache-utilization-scorer", weight=1)),
-        ("lora affinity 4 against queue 2 + KV cache 1: the scorer gives 1 where the adapter is loaded, 0.8 "
-         "where a slot is free, 0.6 where it is queued to load, 0 where every slot is taken",
-         "so a pod that would have to evict an adapter (0) loses to the one holding it even when that one is "
-         "the busiest (4 > 3), while an idle pod with a free slot (3.2 + up to 3) may take the request from a "
-         "busy pod holding the adapter")),
+        ("lora affinity 3.5 against queue 2 + KV cache 1: the scorer gives 1 where the adapter is active (the pod "
+         "has running or waiting requests for it, per vllm:lora_requests_info), 0.8 where an adapter slot is free, "
+         "0.6 where every slot is taken but the adapter is queued, 0 where every slot is taken by others",
+         "so a pod that would have to evict an adapter (0) loses to the one holding it even when that one is the "
+         "busiest (3.5 > 3), while an idle pod with a free slot (2.8 + up to 3) may take the request from a busy "
+         "pod holding the adapter",
+         "base-model requests name no adapter, so they too score 0.8 on pods with a free slot and 0 on full ones: "
+         "the weight stays below 3.75 so that this gap (2.8) never outweighs the load scorers (3) alone")),
     "latency-target": ProfileDesign(
         "requests that carry latency targets (headers x-slo-ttft-ms and x-slo-tpot-ms, milliseconds)",
         (PluginUse(LATENCY_PRODUCER),
@@ -106,12 +114,17 @@ PROFILES: dict[str, ProfileDesign] = {
          PluginUse("weighted-random-picker"),
          PluginUse("latency-slo-admitter", in_profile=False)),
         ("the chart's own latency configuration: a model trained on the pool's live traffic predicts each "
-         "pod's TTFT and TPOT; pods nearly sure to hold the prompt (0.99) are kept first, then the pods "
-         "predicted to meet the targets, then those holding most of the prompt (0.80); the latency scorer "
-         "prefers the pod closest to its targets, keeping headroom elsewhere; sheddable requests that no pod "
-         "can serve in time are rejected",
+         "pod's latency; pods nearly sure to hold the prompt (0.99) are kept first, then the pods predicted to "
+         "meet the targets, then those holding most of the prompt (0.80); the latency scorer prefers the pod "
+         "closest to its targets, keeping headroom elsewhere; sheddable requests that no pod can serve in time "
+         "are rejected",
+         "with streaming on (the default) the predictor learns time to first token and time per output token "
+         "(its streamingMode); with streaming: false it learns end-to-end latency, compares x-slo-ttft-ms with "
+         "that, and ignores x-slo-tpot-ms",
          "the chart's training and prediction sidecars join each picker pod "
-         "(requests 2 CPU / 4Gi and 8 CPU / 4Gi by the chart's defaults): size the picker's nodes for them",
+         "(requests 2 CPU / 4Gi and 8 CPU / 4Gi by the chart's defaults): size the picker's nodes for them; "
+         "without them the plugins fall back silently (no predictions: the filters keep every pod, the scorer "
+         "weighs KV cache, queue and prefix, the admitter lets requests through)",
          "the prefix filters and the predictor read prefix matches from the approx-prefix-cache-producer; "
          "the chart gets it by declaring prefix-cache-scorer outside its latency profile, beside which the "
          "loader adds it; here the producer is declared directly")),
@@ -134,41 +147,41 @@ class PoolScheduling:
         return self.uses == PROFILES["balanced"].uses
 
 
-def custom_uses(scheduling: SchedulingProps) -> tuple[PluginUse, ...]:
-    return tuple(PluginUse(entry.type, entry.name, entry.weight, dict(entry.parameters), in_profile=True)
+#: The kinds a scheduling profile references; admitters act on every request before it.
+PROFILE_KINDS = ("filter", "scorer", "picker")
+LATENCY_PLUGINS = ("latency-scorer", "slo-headroom-tier-filter", "latency-slo-admitter")
+
+
+def custom_uses(scheduling: SchedulingProps, table: Mapping[str, PluginType]) -> tuple[PluginUse, ...]:
+    return tuple(PluginUse(entry.type, entry.name, entry.weight, dict(entry.parameters),
+                           in_profile=entry.type in table and table[entry.type].kind in PROFILE_KINDS)
                  for entry in scheduling.plugins)
 
 
 def block_size(servers: Sequence[VllmModelServerProps]) -> tuple[int | None, str]:
     """The servers' KV-cache block size in tokens, and where it comes from; ``None`` when
-    they disagree or give something that is not a number."""
-    given = {value for server in servers for value in flag_values(server.extra_args, "--block-size")}
-    if not given:
+    they disagree or give something that is not a number. A server without
+    ``--block-size`` counts with vLLM's default."""
+    explicit = [list(flag_values(server.extra_args, "--block-size")) for server in servers]
+    if not any(explicit):
         return VLLM_DEFAULT_BLOCK_SIZE, f"vLLM's default block size ({VLLM_DEFAULT_BLOCK_SIZE})"
+    given = {values[-1] if values else str(VLLM_DEFAULT_BLOCK_SIZE) for values in explicit}
     if len(given) == 1 and next(iter(given)).isdigit():
         size = int(next(iter(given)))
         return size, f"--block-size {size} on the servers"
-    return None, f"--block-size differs between the servers ({', '.join(sorted(given))})"
+    return None, (f"--block-size differs between the servers ({', '.join(sorted(given))}; "
+                  f"a server without it uses {VLLM_DEFAULT_BLOCK_SIZE})")
 
 
 def resolve_pool(scheduling: SchedulingProps, release: Version,
                  servers: Sequence[VllmModelServerProps]) -> PoolScheduling:
-    """The plugins one pool's picker runs: the profile's, the block size derived from the
-    servers where the prefix index needs it, and the producers the plugins read from."""
+    """The plugins one pool's picker runs: the profile's, the producers they read from, the
+    block size derived from the servers where a prefix index needs it, and the
+    predictor's streaming mode."""
     table = plugins_of(release)
-    uses = list(custom_uses(scheduling) if scheduling.profile == "custom" else PROFILES[scheduling.profile].uses)
+    uses = list(custom_uses(scheduling, table) if scheduling.profile == "custom"
+                else PROFILES[scheduling.profile].uses)
     derivations: list[str] = []
-    size, origin = block_size(servers)
-    indexing = [index for index, use in enumerate(uses) if use.type in (PREFIX_SCORER, APPROX_PREFIX_PRODUCER)]
-    for index in indexing:
-        use = uses[index]
-        if "blockSizeTokens" in use.parameters:
-            derivations.append(f"{use.instance}.blockSizeTokens = {use.parameters['blockSizeTokens']} (set explicitly)")
-        elif servers and size is not None:
-            derivations.append(f"{use.instance}.blockSizeTokens = {size} <- {origin}; the picker reads the "
-                               "live value from vllm:cache_config_info when the servers emit it (autoTune)")
-            if size != VLLM_DEFAULT_BLOCK_SIZE:
-                uses[index] = dataclasses.replace(use, parameters={**use.parameters, "blockSizeTokens": size})
     present = {use.type for use in uses}
     for use in uses:  # grows as producers are declared, which may read from others
         producer = table[use.type].produced_by if use.type in table else None
@@ -178,6 +191,20 @@ def resolve_pool(scheduling: SchedulingProps, release: Version,
             uses.append(PluginUse(producer, in_profile=False))
             present.add(producer)
             derivations.append(f"{producer} declared: {use.instance} reads what it produces")
+    size, origin = block_size(servers)
+    for index, use in enumerate(uses):
+        if use.type in (PREFIX_SCORER, APPROX_PREFIX_PRODUCER):
+            if "blockSizeTokens" in use.parameters:
+                derivations.append(f"{use.instance}.blockSizeTokens = {use.parameters['blockSizeTokens']} "
+                                   "(set explicitly)")
+            elif servers and size is not None:
+                derivations.append(f"{use.instance}.blockSizeTokens = {size} <- {origin}; the picker reads the "
+                                   "live value from vllm:cache_config_info when the servers emit it (autoTune)")
+                if size != VLLM_DEFAULT_BLOCK_SIZE:
+                    uses[index] = dataclasses.replace(use, parameters={**use.parameters, "blockSizeTokens": size})
+        elif use.type == LATENCY_PRODUCER and scheduling.streaming and "streamingMode" not in use.parameters:
+            uses[index] = dataclasses.replace(use, parameters={**use.parameters, "streamingMode": True})
+            derivations.append(f"{use.instance}.streamingMode = true <- scheduling.streaming")
     needs = frozenset(need for use in uses if use.type in table for need in table[use.type].needs)
     return PoolScheduling(scheduling.profile, tuple(uses), needs, tuple(derivations),
                           "latency_predictor" in needs)
@@ -205,7 +232,7 @@ def pool_scheduling_problems(scheduling: SchedulingProps, resolved: PoolScheduli
                              "serves none", "add adapters to its servers, or choose another profile"))
     if metrics is not None:
         for need in sorted(resolved.needs):
-            if need in ("queue", "running", "kv_cache", "lora", "cache_info") and not metrics.get(need):
+            if need in METRIC_NEEDS and not metrics.get(need):
                 found.append(Problem(field, profile, f"needs {NEED_WORDS[need]}, which the vLLM of pool "
                                      f"{pool.name} does not emit", "choose a profile without that scorer, "
                                      "or serve a vLLM release that emits it"))
@@ -222,22 +249,22 @@ def _plugin_words(resolved: PoolScheduling, release: Version) -> str:
     table = plugins_of(release)
     named = [f"{use.instance} x{use.weight if use.weight is not None else 1:g}"
              if use.type in table and table[use.type].kind == "scorer" else use.instance
-             for use in resolved.uses if use.in_profile and use.type not in (LATENCY_PRODUCER,)]
+             for use in resolved.uses if use.in_profile and use.type in table and table[use.type].kind in PROFILE_KINDS]
     if not any(use.type in table and table[use.type].kind == "picker" for use in resolved.uses):
         named.append("max-score-picker (the picker's default)")
     return ", ".join(named)
 
 
 def _need_state(need: Need, servers: Sequence[VllmModelServerProps], metrics: Mapping[str, str] | None) -> str:
+    if need == "latency_predictor":
+        return f"on (the app sets the chart value {LATENCY_PREDICTOR_VALUE})"
     if not servers:
         return "not checked: the app does not deploy this pool's servers"
-    if need in ("queue", "running", "kv_cache", "lora", "cache_info"):
+    if need in METRIC_NEEDS:
         return metrics[need] if metrics is not None else "unknown: give the servers' vllm_version"
     if need == "prefix_caching":
         return "on (the V1 engine's default; no server turns it off)"
-    if need == "lora_adapters":
-        return f"{sum(len(server.adapters) for server in servers)} adapters"
-    return f"on (the app sets the chart value {LATENCY_PREDICTOR_VALUE})"
+    return f"{sum(len(server.adapters) for server in servers)} adapters"
 
 
 def explain_pool_scheduling(scheduling: SchedulingProps, resolved: PoolScheduling, release: Version,
@@ -250,7 +277,8 @@ def explain_pool_scheduling(scheduling: SchedulingProps, resolved: PoolSchedulin
                                                    ("your plugins and weights (profile custom)",))]
     lines += [f"    needs {NEED_WORDS[need]}: {_need_state(need, servers, metrics)}" for need in sorted(resolved.needs)]
     lines += [f"    derived: {step}" for step in resolved.derivations]
-    if resolved.latency_predictor:
-        lines.append(f"    clients: send the targets as headers {' and '.join(SLO_HEADERS)} (milliseconds); "
-                     "without them the scorer simply prefers the pod predicted fastest")
+    if any(use.type in LATENCY_PLUGINS for use in resolved.uses):
+        headers = " and ".join(SLO_HEADERS) if scheduling.streaming else f"{SLO_HEADERS[0]} (end-to-end)"
+        lines.append(f"    clients: send the targets as headers {headers}, in milliseconds; without them the "
+                     "predicted fastest pod is preferred")
     return lines

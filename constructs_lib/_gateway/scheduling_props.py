@@ -16,7 +16,13 @@ from constructs_lib._core import checks as checks
 from constructs_lib._core.errors import Problem
 from constructs_lib._core.props import Props
 from constructs_lib._core.releases import Version
-from constructs_lib._gateway.picker_plugins import NOT_OFFERED, REFUSED_PARAMETERS, PluginType, plugins_of
+from constructs_lib._gateway.picker_plugins import (
+    NOT_OFFERED,
+    OTHER_REGISTERED,
+    REFUSED_PARAMETERS,
+    PluginType,
+    plugins_of,
+)
 
 ProfileName = Literal["balanced", "shared-prefix", "lora-adapters", "latency-target", "custom"]
 #: Plugin kinds a custom profile may list; producers are declared by the package itself,
@@ -85,6 +91,10 @@ class PluginEntry(Props):
                            "remove it")
         if self.type in NOT_OFFERED:
             return Problem("type", self.type, *NOT_OFFERED[self.type])
+        if self.type in OTHER_REGISTERED:
+            return Problem("type", self.type, f"is registered by the {release} picker but is not a scheduling plugin "
+                           "(data sources, parsers, detectors and flow control are configured by the app or the "
+                           "picker's defaults)", "remove it")
         listable = sorted(name for name, known in table.items() if known.kind in LISTABLE_KINDS)
         close = difflib.get_close_matches(self.type, listable, n=1, cutoff=0.75)
         return Problem("type", self.type, f"is not a plugin type of the {release} endpoint picker",
@@ -110,10 +120,17 @@ class SchedulingProps(Props):
             (TTFT/TPOT targets per request, with the chart's latency predictor), or
             ``custom`` with ``plugins``. ``main.py --explain`` says what each weighs and why.
         plugins: the plugins of a ``custom`` profile; only with ``custom``.
+        streaming: whether clients stream responses (``"stream": true``), for the latency
+            predictor (``latency-target``, or latency plugins in ``custom``). Default
+            ``True``: it learns time to first token and time per output token, and honours
+            both ``x-slo-ttft-ms`` and ``x-slo-tpot-ms``. ``False``: it learns end-to-end
+            latency, compares ``x-slo-ttft-ms`` with that, and ignores ``x-slo-tpot-ms``
+            (the predictor's ``streamingMode``).
     """
 
     profile: ProfileName = "balanced"
     plugins: tuple[PluginEntry, ...] = ()
+    streaming: bool = True
 
     def problems(self) -> list[Problem]:
         if self.profile == "custom" and not self.plugins:
@@ -132,6 +149,18 @@ class SchedulingProps(Props):
                  for index, entry in enumerate(self.plugins)
                  for problem in entry.release_problems(table, release_tag)]
         found += checks.unique("plugins", (entry.instance for entry in self.plugins), "plugin name")
+        registered = {*table, *NOT_OFFERED, *OTHER_REGISTERED}
+        for index, entry in enumerate(self.plugins):
+            if entry.name is not None and entry.name in registered and entry.name != entry.type:
+                found.append(Problem(f"plugins[{index}].name", entry.name,
+                                     "is the name of another plugin type, which the app or the picker may add under "
+                                     "that name, so one would replace the other", "choose another name"))
+        prefix_settings = {tuple(sorted(entry.parameters.items(), key=str)) for entry in self.plugins
+                           if entry.type == "prefix-cache-scorer"}
+        if len(prefix_settings) > 1:
+            found.append(Problem("plugins", "prefix-cache-scorer", "is listed with different parameters, but the "
+                                 "picker keeps one prefix index, set from the last entry's parameters",
+                                 "give every prefix-cache-scorer the same parameters"))
         pickers = [entry.type for entry in self.plugins if _kind(table, entry.type) == "picker"]
         if len(pickers) > 1:
             found.append(Problem("plugins", pickers, "lists more than one picker, and a profile runs one",
