@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import celpy
 import yaml
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@cache
+def _program(rule: str) -> Any:
+    """A CEL rule compiled once: the same rules are evaluated for every object of a kind."""
+    environment = celpy.Environment()
+    return environment.program(environment.compile(rule))
 
 #: Property names Kubernetes escapes in CEL (``namespace`` is ``__namespace__`` in a rule).
 _CEL_RESERVED = {"as", "break", "const", "continue", "else", "false", "for", "function", "if", "import", "in",
@@ -30,20 +40,28 @@ def load_crds(paths: Iterable[Path]) -> dict[tuple[str, str], dict[str, Any]]:
     """``(apiVersion, kind) -> openAPIV3Schema`` for every served version."""
     schemas = {}
     for path in paths:
-        for doc in yaml.safe_load_all(path.read_text()):
-            if not doc or doc.get("kind") != "CustomResourceDefinition":
-                continue
-            group, kind = doc["spec"]["group"], doc["spec"]["names"]["kind"]
-            for version in doc["spec"]["versions"]:
-                if version.get("served"):
-                    schemas[(f"{group}/{version['name']}", kind)] = version["schema"]["openAPIV3Schema"]
+        schemas.update(_crds_in(Path(path)))
+    return schemas
+
+
+@cache
+def _crds_in(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
+    """One file's CRDs, parsed once per process: the upstream files are large (the Gateway
+    API's is half a megabyte) and many tests read the same ones."""
+    schemas = {}
+    for doc in yaml.load_all(path.read_text(), Loader=_LOADER):
+        if not doc or doc.get("kind") != "CustomResourceDefinition":
+            continue
+        group, kind = doc["spec"]["group"], doc["spec"]["names"]["kind"]
+        for version in doc["spec"]["versions"]:
+            if version.get("served"):
+                schemas[(f"{group}/{version['name']}", kind)] = version["schema"]["openAPIV3Schema"]
     return schemas
 
 
 class _Checker:
     def __init__(self) -> None:
         self.errors: list[str] = []
-        self._cel = celpy.Environment()
 
     def check(self, schema: dict[str, Any], value: Any, path: str) -> Any:
         """Record the errors of ``value``; return it with the schema's defaults applied."""
@@ -113,7 +131,7 @@ class _Checker:
     def _cel_rule(self, rule: dict[str, Any], value: Any, path: str, schema: dict[str, Any]) -> None:
         if "oldSelf" in rule["rule"]:
             return
-        program = self._cel.program(self._cel.compile(rule["rule"]))
+        program = _program(rule["rule"])
         try:
             passed = program.evaluate({"self": celpy.json_to_cel(_cel_view(schema, value))})
         except celpy.CELEvalError as error:
