@@ -13,7 +13,7 @@ from constructs_lib._cluster.props import ClusterAccessProps
 from constructs_lib._cluster.variables import ClusterVariables
 from constructs_lib._core import checks as checks
 from constructs_lib._core.literal import literal
-from constructs_lib._terraform import providers
+from constructs_lib._terraform import plain, providers
 from constructs_lib._terraform.requirements import require_terraform
 
 CONNECT_GATEWAY_HOST = "https://connectgateway.googleapis.com/v1"
@@ -45,34 +45,33 @@ class ClusterAccess(Construct):
         props = literal(props or ClusterAccessProps())
         self.project_id, self.cluster_name, self.cluster_location = project_id, cluster_name, cluster_location
         self.variables: ClusterVariables | None = None
-        self.google_provider = providers.GoogleProvider(self, "google", project=project_id)
+        self.google_provider = plain.provider(self, "google", plain.GOOGLE, project=project_id)
         #: Whether constructs on this cluster add their own plan-time checks.
         self.preflight_checks = props.preflight_checks
         self._preflight: list[Preflight] = []
-        self.cluster = providers.DataGoogleContainerCluster(
-            self, "cluster", project=project_id, name=cluster_name, location=cluster_location)
+        self.cluster = plain.data_source(self, "cluster", plain.GOOGLE, "google_container_cluster",
+                                         location=cluster_location, name=cluster_name, project=project_id)
         self.add_preflight(preflight)
-        client_config = providers.DataGoogleClientConfig(self, "client-config")
+        client_config = plain.data_source(self, "client-config", plain.GOOGLE, "google_client_config")
         self._private = props.private_endpoint
         if props.private_endpoint:
-            project = providers.DataGoogleProject(self, "project", project_id=project_id)
+            project = plain.data_source(self, "project", plain.GOOGLE, "google_project", project_id=project_id)
             location = props.fleet_membership_location or cluster_location
             membership = props.fleet_membership_name or cluster_name
-            self._host = (f"{CONNECT_GATEWAY_HOST}/projects/{project.number}/locations/{location}"
-                          f"/gkeMemberships/{membership}")
+            self._host = (f"{CONNECT_GATEWAY_HOST}/projects/{project.get_string_attribute('number')}"
+                          f"/locations/{location}/gkeMemberships/{membership}")
             self._token = self._ca_certificate = None
-            self.kubernetes_provider = providers.KubernetesProvider(
-                self, "kubernetes", host=self._host,
-                exec=[providers.KubernetesProviderExec(api_version=EXEC_API_VERSION, command=AUTH_PLUGIN)],
-            )
+            self.kubernetes_provider = plain.provider(
+                self, "kubernetes", plain.KUBERNETES,
+                exec=[{"api_version": EXEC_API_VERSION, "command": AUTH_PLUGIN}], host=self._host)
         else:
-            self._host = f"https://{self.cluster.endpoint}"
-            self._token = client_config.access_token
-            self._ca_certificate = Fn.base64decode(self.cluster.master_auth.get(0).cluster_ca_certificate)
-            self.kubernetes_provider = providers.KubernetesProvider(
-                self, "kubernetes", host=self._host, token=self._token,
-                cluster_ca_certificate=self._ca_certificate,
-            )
+            self._host = f"https://{self.cluster.get_string_attribute('endpoint')}"
+            self._token = client_config.get_string_attribute("access_token")
+            self._ca_certificate = Fn.base64decode(
+                self.cluster.get_string_attribute("master_auth[0].cluster_ca_certificate"))
+            self.kubernetes_provider = plain.provider(
+                self, "kubernetes", plain.KUBERNETES, cluster_ca_certificate=self._ca_certificate,
+                host=self._host, token=self._token)
         self._helm_provider: providers.HelmProvider | None = None
 
     def add_preflight(self, preflight: Sequence[Preflight]) -> None:
@@ -122,7 +121,7 @@ class ClusterAccess(Construct):
     @property
     def is_autopilot(self) -> IResolvable:
         """``true`` on Autopilot clusters, known at plan time (a data source attribute)."""
-        return self.cluster.enable_autopilot
+        return self.cluster.get_boolean_attribute("enable_autopilot")
 
 
 class ProjectAccess(Construct):
@@ -132,4 +131,4 @@ class ProjectAccess(Construct):
     def __init__(self, scope: Construct, id: str, *, project_id: str) -> None:
         super().__init__(scope, id)
         self.project_id = project_id
-        self.google_provider = providers.GoogleProvider(self, "google", project=project_id)
+        self.google_provider = plain.provider(self, "google", plain.GOOGLE, project=project_id)

@@ -28,7 +28,7 @@ from constructs_lib._edge.model_armor_props import (
     settings_entries,
     settings_json,
 )
-from constructs_lib._terraform import providers
+from constructs_lib._terraform import plain, providers
 
 EXTENSION_API = "networking.gke.io/v1"
 SETTINGS_KEY = "model_armor_settings"
@@ -126,7 +126,7 @@ class ModelArmor(Construct):
                       for role in SERVICE_AGENT_ROLES]
         entries = settings_entries(props, gateway.name, props.screened(models), project_id, region)
         self.settings = TerraformLocal(self, "settings", settings_json(entries))
-        self.extension = providers.Manifest(
+        self.extension = plain.manifest(
             self, "traffic-extension",
             manifest=traffic_extension_manifest(gateway, props, paths, region, self.settings.as_string),
             depends_on=waits,

@@ -17,7 +17,7 @@ from constructs_lib._gateway.body_routing import (
     RoutingPlan,
 )
 from constructs_lib._gateway.pools import PoolModels
-from constructs_lib._terraform import providers
+from constructs_lib._terraform import plain, providers
 
 
 def base_model_config_map(models: PoolModels, namespace: str) -> dict[str, Any]:
@@ -52,7 +52,7 @@ class BodyRouter(Construct):
     def __init__(self, scope: Construct, id: str, *, props: BodyRoutingProps, plan: RoutingPlan,
                  gateway_name: str, namespace: str, helm: providers.HelmProvider, after: Sequence[Any]) -> None:
         super().__init__(scope, id)
-        self.config_maps = [providers.Manifest(self, f"base-model-{models.pool}",
+        self.config_maps = [plain.manifest(self, f"base-model-{models.pool}",
                                      manifest=base_model_config_map(models, namespace))
                             for models in plan.base_models]
         self.release = providers.Release(

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from cdktf import ITerraformDependable, TerraformOutput
+from cdktf import ITerraformDependable, TerraformOutput, TerraformResource
 from constructs import Construct
 
 from constructs_lib._cluster.access import ClusterAccess
@@ -29,7 +29,7 @@ from constructs_lib._gateway.proxy_subnet import ProxyOnlySubnetCheck
 from constructs_lib._gateway.routes import GATEWAY_API as GATEWAY_API
 from constructs_lib._gateway.routes import PlannedRoute, route_manifest
 from constructs_lib._model_server.server_props import VllmModelServerProps
-from constructs_lib._terraform import providers
+from constructs_lib._terraform import plain
 
 
 def gateway_network(cluster: ClusterAccess, region: str | None, network_name: str | None) -> tuple[str, str]:
@@ -131,13 +131,13 @@ def proxy_only_subnet_check(scope: Construct, props: GatewayCommonProps, cluster
 
 def route_objects(scope: Construct, props: GatewayCommonProps, planned: Sequence[PlannedRoute],
                   pools: Sequence[InferencePoolSpec], *, pool_group: str, after: Sequence[ITerraformDependable],
-                  default_pool: str | None = None) -> list[providers.Manifest]:
+                  default_pool: str | None = None) -> list[TerraformResource]:
     """The HTTPRoutes of ``planned`` (one per pool, then the default pool's), ids
     ``route-<pool>`` and ``default-route``, in the Gateway's namespace."""
     targets = [(f"route-{pool.name}", pool.name) for pool in pools]
     if default_pool is not None:
         targets.append(("default-route", default_pool))
-    return [providers.Manifest(scope, construct_id, depends_on=list(after), manifest=route_manifest(
+    return [plain.manifest(scope, construct_id, depends_on=list(after), manifest=route_manifest(
                 name=route.name, namespace=props.namespace, gateway_name=props.name,
                 gateway_namespace=props.namespace, route_matches=route.route_matches, pool=pool,
                 pool_group=pool_group, section=serving_section(props)))
@@ -161,11 +161,9 @@ def gateway_outputs(scope: Construct, gateway: GatewayCommonProps, model: str,
     ``model_curls`` (a chat completion per name); with a static address or HTTPS also
     ``gateway_url``. The URL is ``https://`` and the first domain with HTTPS, else ``http://``
     and the address (the reserved one when there is one)."""
-    status = providers.DataKubernetesResource(
-        scope, "gateway-status", api_version=GATEWAY_API, kind="Gateway",
-        metadata=providers.DataKubernetesResourceMetadata(name=gateway.name, namespace=gateway.namespace),
-        depends_on=list(after),
-    )
+    status = plain.data_source(
+        scope, "gateway-status", plain.KUBERNETES, "kubernetes_resource", depends_on=list(after),
+        api_version=GATEWAY_API, kind="Gateway", metadata={"name": gateway.name, "namespace": gateway.namespace})
     address = f'${{try({status.fqn}.object.status.addresses[0].value, "")}}'
     TerraformOutput(scope, "gateway_name", value=gateway.name, static_id=True,
                     description="Name of the Gateway.")
@@ -197,7 +195,7 @@ def after_gateway(scope: Construct, gateway: GatewayCommonProps, manifest: ITerr
     """What attaches to the Gateway, the same on both paths: the HTTP redirect route (id
     ``http-redirect``) and Model Armor (id ``model-armor``) screening ``paths``."""
     if gateway.redirect_http_to_https:
-        providers.Manifest(scope, "http-redirect", manifest=redirect_route_manifest(gateway), depends_on=[manifest])
+        plain.manifest(scope, "http-redirect", manifest=redirect_route_manifest(gateway), depends_on=[manifest])
     if gateway.model_armor is not None:
         ModelArmor(scope, "model-armor", gateway=gateway.ref, props=gateway.model_armor, project_id=project_id,
                    region=region, models=models, paths=paths, after=[manifest])

@@ -15,7 +15,7 @@ from constructs import Construct
 
 from constructs_lib._cluster.access import ClusterAccess
 from constructs_lib._core.literal import escape, operand
-from constructs_lib._terraform import providers
+from constructs_lib._terraform import plain
 
 #: Compute API list filter: ``field eq <RE2 matching the whole field>``, and "to filter on
 #: multiple expressions, provide each separate expression within parentheses ... treated as
@@ -38,9 +38,9 @@ class ProxyOnlySubnetCheck(Construct):
         others = (f"[for subnet in self.subnetworks : subnet.name if subnet.network_name == {operand(network_name)} "
                   f"&& subnet.name != {operand(subnet_name)}]")
         location, where = operand(cluster.cluster_location), operand(region)
-        self.subnetworks = providers.DataGoogleComputeSubnetworks(
-            self, "subnetworks", project=cluster.project_id, region=region, filter=ACTIVE_PROXY_ONLY_FILTER,
-            lifecycle=TerraformResourceLifecycle(postcondition=[
+        self.subnetworks = plain.data_source(
+            self, "subnetworks", plain.GOOGLE, "google_compute_subnetworks", filter=ACTIVE_PROXY_ONLY_FILTER,
+            project=cluster.project_id, region=region, lifecycle=TerraformResourceLifecycle(postcondition=[
                 Postcondition(
                     condition=f"${{regex({json.dumps(REGION_OF_LOCATION)}, {location}) == {where}}}",
                     error_message=(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import yaml
-from cdktf import ITerraformDependable
+from cdktf import ITerraformDependable, TerraformResource
 from constructs import Construct
 
 from constructs_lib._core.literal import literal
@@ -26,7 +26,7 @@ from constructs_lib._model_server.server_props import (
     ProbeSettings,
     VllmModelServerProps,
 )
-from constructs_lib._terraform import providers
+from constructs_lib._terraform import plain
 
 SYNCER_CONFIG_KEY = "configmap.yaml"
 #: GPUs reach the container through the device plugin, not through privileges, so vLLM and
@@ -248,19 +248,19 @@ class VllmModelServer(Construct):
         self.props = props or VllmModelServerProps()
         after = list(depends_on)
         text = literal(self.props)
-        self.config_map: providers.Manifest | None = None
+        self.config_map: TerraformResource | None = None
         if text.adapters:
-            self.config_map = providers.Manifest(self, "adapters", manifest=adapters_config_map_manifest(text))
+            self.config_map = plain.manifest(self, "adapters", manifest=adapters_config_map_manifest(text))
             after.append(self.config_map)
-        self.deployment = providers.Manifest(
+        self.deployment = plain.manifest(
             self, "deployment", manifest=deployment_manifest(text), depends_on=after or None
         )
-        self.pod_monitoring: providers.Manifest | None = None
+        self.pod_monitoring: TerraformResource | None = None
         if self.props.metrics is not None:
-            self.pod_monitoring = providers.Manifest(self, "pod-monitoring", manifest=pod_monitoring_manifest(
+            self.pod_monitoring = plain.manifest(self, "pod-monitoring", manifest=pod_monitoring_manifest(
                 text, text.metrics, pool.name if pool is not None else None))
-        self.autoscaler: providers.Manifest | None = None
+        self.autoscaler: TerraformResource | None = None
         if self.props.autoscaling is not None:
-            self.autoscaler = providers.Manifest(
+            self.autoscaler = plain.manifest(
                 self, "autoscaler", depends_on=[self.deployment],
                 manifest=autoscaler_manifest(text, text.autoscaling, text.vllm_metric_names, pool))

@@ -28,7 +28,7 @@ from constructs import Construct
 
 from constructs_lib._core.literal import quoted
 from constructs_lib._core.manifest_source import ManifestSource
-from constructs_lib._terraform import providers
+from constructs_lib._terraform import plain
 from constructs_lib._terraform.requirements import release_without_destroy, require_terraform
 
 HTTP_PROVIDER_ID = "http-provider"
@@ -78,7 +78,7 @@ class ManifestBundle(Construct):
             ' => { for key, value in doc : key => value if key != "status" }' + keep + " }}",
         )
         documents = TerraformIterator.from_map(self.documents.as_any_map)
-        self.manifests = providers.Manifest(
+        self.manifests = plain.manifest(
             self,
             "manifest",
             for_each=documents,
@@ -101,8 +101,9 @@ class ManifestBundle(Construct):
             check = Postcondition(condition="${self.status_code == 200}",
                                   error_message="${self.url} answered HTTP ${self.status_code}, not 200: "
                                                 "check the release version or ref it is built from")
-            return providers.DataHttp(self, f"source-{index}", url=source.url,
-                            lifecycle=TerraformResourceLifecycle(postcondition=[check])).response_body
+            return plain.data_source(self, f"source-{index}", plain.HTTP, "http", url=source.url,
+                                     lifecycle=TerraformResourceLifecycle(postcondition=[check]),
+                                     ).get_string_attribute("response_body")
         asset = TerraformAsset(self, f"file-{index}", path=str(source.file), type=AssetType.FILE)
         return f'file(join("/", [path.module, {quoted(asset.path)}]))'
 
@@ -111,4 +112,4 @@ def _ensure_http_provider(scope: Construct) -> None:
     """The ``http`` provider has no settings, so one per stack serves every bundle."""
     stack = TerraformStack.of(scope)
     if stack.node.try_find_child(HTTP_PROVIDER_ID) is None:
-        providers.HttpProvider(stack, HTTP_PROVIDER_ID)
+        plain.provider(stack, HTTP_PROVIDER_ID, plain.HTTP)

@@ -3,8 +3,11 @@
 Each name below is imported from its binding module on first use (PEP 562 ``__getattr__``):
 a provider resource module costs Python import time and a jsii type load, so an app that
 builds no certificate, Model Armor template or dashboard never loads those. Callers write
-``providers.Manifest(...)`` (``from constructs_lib._terraform import providers``) so that
-importing their module loads nothing either. It runs after the package's ``__init__`` has
+``providers.HelmProvider(...)`` (``from constructs_lib._terraform import providers``) so that
+importing their module loads nothing either. The blocks every stack writes (provider
+blocks, the cluster's data sources, ``kubernetes_manifest``) skip the bindings altogether
+(``plain.py``); their binding classes stay listed here for the test that holds the two to
+the same Terraform JSON. It runs after the package's ``__init__`` has
 installed the lazy loader (see ``_runtime/lazy_providers.py``); keeping the binding package
 names in one file means a move to another binding distribution touches this file only.
 """

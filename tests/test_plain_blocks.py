@@ -1,0 +1,109 @@
+"""The blocks written without provider bindings (``_terraform/plain.py``) are the blocks
+the bindings write: each is synthesized both ways in one stack and compared."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from cdktf import App, TerraformIterator, TerraformOutput, TerraformResourceLifecycle, TerraformStack, Token
+from cdktf import Postcondition as _Postcondition
+
+from constructs_lib._terraform import plain, providers
+
+POSTCONDITION = TerraformResourceLifecycle(postcondition=[_Postcondition(condition="${true}", error_message="x")])
+BODY = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m", "namespace": "default"},
+        "data": {"k": "${literal}"}}
+
+
+def _binding_blocks(stack: TerraformStack) -> dict[str, Any]:
+    google = providers.GoogleProvider(stack, "google", project="p")
+    cluster = providers.DataGoogleContainerCluster(stack, "cluster", location="l", name="n", project="p")
+    cluster.lifecycle = POSTCONDITION
+    config = providers.DataGoogleClientConfig(stack, "client-config")
+    project = providers.DataGoogleProject(stack, "project", project_id="p")
+    providers.KubernetesProvider(stack, "kubernetes", host=f"https://{cluster.endpoint}", token=config.access_token,
+                                 cluster_ca_certificate=cluster.master_auth.get(0).cluster_ca_certificate, alias="a")
+    providers.KubernetesProvider(stack, "kubernetes-exec", alias="b", host="h", exec=[
+        providers.KubernetesProviderExec(api_version="v", command="c")])
+    providers.HttpProvider(stack, "http")
+    providers.DataGoogleComputeSubnetworks(stack, "subnetworks", filter="f", project="p", region="r",
+                                           lifecycle=POSTCONDITION)
+    status = providers.DataKubernetesResource(stack, "status", api_version="v1", kind="Gateway",
+                                              metadata=providers.DataKubernetesResourceMetadata(name="g",
+                                                                                                namespace="d"))
+    source = providers.DataHttp(stack, "source", url="https://x", lifecycle=POSTCONDITION)
+    first = providers.Manifest(stack, "config-map", manifest=BODY)
+    iterator = TerraformIterator.from_map({"a": BODY})
+    providers.Manifest(stack, "each", for_each=iterator, manifest=Token.as_any_map(iterator.value), depends_on=[first],
+                       lifecycle=TerraformResourceLifecycle(prevent_destroy=True))
+    return {"autopilot": cluster.enable_autopilot, "number": project.number, "body": source.response_body,
+            "fqn": status.fqn, "google": google.fqn}
+
+
+def _plain_blocks(stack: TerraformStack) -> dict[str, Any]:
+    google = plain.provider(stack, "google", plain.GOOGLE, project="p")
+    cluster = plain.data_source(stack, "cluster", plain.GOOGLE, "google_container_cluster",
+                                location="l", name="n", project="p")
+    cluster.lifecycle = POSTCONDITION
+    config = plain.data_source(stack, "client-config", plain.GOOGLE, "google_client_config")
+    project = plain.data_source(stack, "project", plain.GOOGLE, "google_project", project_id="p")
+    plain.provider(stack, "kubernetes", plain.KUBERNETES, alias="a",
+                   cluster_ca_certificate=cluster.get_string_attribute("master_auth[0].cluster_ca_certificate"),
+                   host=f"https://{cluster.get_string_attribute('endpoint')}",
+                   token=config.get_string_attribute("access_token"))
+    plain.provider(stack, "kubernetes-exec", plain.KUBERNETES, alias="b",
+                   exec=[{"api_version": "v", "command": "c"}], host="h")
+    plain.provider(stack, "http", plain.HTTP)
+    plain.data_source(stack, "subnetworks", plain.GOOGLE, "google_compute_subnetworks", filter="f", project="p",
+                      region="r", lifecycle=POSTCONDITION)
+    status = plain.data_source(stack, "status", plain.KUBERNETES, "kubernetes_resource", api_version="v1",
+                               kind="Gateway", metadata={"name": "g", "namespace": "d"})
+    source = plain.data_source(stack, "source", plain.HTTP, "http", url="https://x", lifecycle=POSTCONDITION)
+    first = plain.manifest(stack, "config-map", manifest=BODY)
+    iterator = TerraformIterator.from_map({"a": BODY})
+    plain.manifest(stack, "each", for_each=iterator, manifest=Token.as_any_map(iterator.value), depends_on=[first],
+                   lifecycle=TerraformResourceLifecycle(prevent_destroy=True))
+    return {"autopilot": cluster.get_boolean_attribute("enable_autopilot"),
+            "number": project.get_string_attribute("number"), "body": source.get_string_attribute("response_body"),
+            "fqn": status.fqn, "google": google.fqn}
+
+
+def _synth(tmp_path, build: Callable[[TerraformStack], dict[str, Any]]) -> dict[str, Any]:
+    app = App(outdir=str(tmp_path))
+    stack = TerraformStack(app, "s")
+    for name, value in build(stack).items():
+        TerraformOutput(stack, f"out-{name}", value=value)
+    app.synth()
+    body = json.loads((tmp_path / "stacks" / "s" / "cdk.tf.json").read_text())
+    body["//"]["metadata"].pop("overrides", None)  # which attributes the plain blocks set
+    return body
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory) -> tuple[dict[str, Any], dict[str, Any]]:
+    return (_synth(tmp_path_factory.mktemp("bindings"), _binding_blocks),
+            _synth(tmp_path_factory.mktemp("plain"), _plain_blocks))
+
+
+def test_the_plain_blocks_write_what_the_bindings_write(both):
+    bindings, written = both
+    assert set(bindings) == set(written)
+    for section in bindings:
+        assert written[section] == bindings[section], section
+
+
+def test_the_pins_are_the_bindings(both):
+    bindings, _ = both
+    pins = {pin.name: {"source": pin.source, "version": pin.version}
+            for pin in (plain.GOOGLE, plain.KUBERNETES, plain.HTTP)}
+    assert bindings["terraform"]["required_providers"] == pins
+
+
+def test_a_manifest_string_arrives_literally(both):
+    _, written = both
+    (body,) = [block["manifest"] for block in written["resource"]["kubernetes_manifest"].values()
+               if "for_each" not in block]
+    assert body["data"] == {"k": "${literal}"} and body == BODY
