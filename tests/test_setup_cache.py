@@ -186,9 +186,12 @@ def test_a_synth_with_an_unwritable_cache_succeeds_with_one_line(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     # The slow path extracts the whole eager provider packages: into a temporary jsii cache.
-    # The v1 example loads a provider binding (helm); the default app writes its blocks plainly.
+    # A v1 gateway on an existing proxy-only subnet loads one small binding (helm); the
+    # default app loads none, since it writes its blocks plainly.
+    config = tmp_path / "helm-only.yaml"
+    config.write_text("gateway:\n  api_version: v1\n  create_proxy_only_subnetwork: false\n")
     env = {**_private_jsii_cache(tmp_path), provider_cache.CACHE_ENV: str(blocker / "cache")}
-    result = subprocess.run([sys.executable, "main.py", "--quiet", "--config", "config.v1.example.yaml",
+    result = subprocess.run([sys.executable, "main.py", "--quiet", "--config", str(config),
                              "--outdir", str(tmp_path / "out")],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
