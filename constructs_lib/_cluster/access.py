@@ -26,8 +26,10 @@ class ClusterAccess(Construct):
 
     ``preflight`` names the plan-time checks the calling stack needs (see ``preflight``).
 
-    Exposes ``cluster`` (the ``google_container_cluster`` data source) and
-    ``is_autopilot`` (a Terraform expression) for constructs that adapt to the cluster.
+    Exposes ``cluster`` (the ``google_container_cluster`` data source, a generic
+    ``TerraformDataSource``: read its attributes with ``get_string_attribute("endpoint")``
+    and the like) and ``is_autopilot`` (a Terraform expression) for constructs that adapt
+    to the cluster.
     """
 
     def __init__(
