@@ -10,8 +10,9 @@ from typing import get_type_hints
 
 import pytest
 import yaml
+from gotemplate import set_value
 from helpers import FIXTURES, by_path, synth
-from test_upstream_charts import _leaves, _templates, read_by_a_template
+from test_upstream_charts import CHART_DIRECTORIES, _leaves, _templates, read_by_a_template
 
 from cli.explain import explain_config
 from constructs_lib import (
@@ -159,21 +160,13 @@ def test_only_the_prefix_producer_is_added_by_the_loader():
 
 def _chart_config(latency: bool) -> dict:
     """The chart's ``default-plugins.yaml`` for vLLM over HTTP, with the latency predictor
-    on or off: its conditionals evaluated, its other actions replaced by a placeholder."""
-    text = CHART_CONFIG.read_text()
-    block = text[text.index("    apiVersion: inference.networking"):text.index("  {{- if (hasKey")]
-    kept, taking = [], [True]
-    for line in block.splitlines():
-        action = line.strip()
-        if action.startswith("{{- if"):
-            taking.append(taking[-1] and latency and "latencyPredictor.enabled" in action)
-        elif action.startswith("{{- else"):
-            taking[-1] = not taking[-1] and taking[-2]
-        elif action.startswith("{{- end"):
-            taking.pop()
-        elif taking[-1] and not action.startswith("{{-"):
-            kept.append(re.sub(r"\{\{.*?\}\}", "chart-value", line))
-    return yaml.safe_load("\n".join(line.removeprefix("    ") for line in kept))
+    on or off, as the chart renders it (``tests/gotemplate.py``)."""
+    chart = CHART_DIRECTORIES["inferencepool"]
+    values = set_value(chart.default_values(), "inferencePool.modelServers.matchLabels.app", "vllm")
+    values = set_value(values, "inferenceExtension.latencyPredictor.enabled", "true" if latency else "false")
+    (config_map,) = [obj for obj in chart.render(values, "pool", "default")
+                     if obj["kind"] == "ConfigMap" and obj["metadata"]["name"] == "pool-epp"]
+    return yaml.safe_load(config_map["data"]["default-plugins.yaml"])
 
 
 def _chart_plugins_and_references(latency: bool) -> tuple[list[dict], list[dict]]:

@@ -127,6 +127,12 @@ def describe(expected: Any) -> str:
     return getattr(expected, "__name__", str(expected))
 
 
+def type_problems(value: Any, expected: Any, path: str) -> list[Problem]:
+    """Whether ``value`` is of the type hint ``expected``, judged as a props field is: for
+    values typed outside a props class (a plugin parameter checked against a table)."""
+    return _coerce(value, expected, path)[1]
+
+
 def _coerce(value: Any, expected: Any, path: str) -> tuple[Any, list[Problem]]:
     """Check ``value`` against ``expected``; lists become tuples, mappings become props."""
     origin = get_origin(expected)

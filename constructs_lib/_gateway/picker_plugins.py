@@ -15,11 +15,11 @@ Each entry names its source at the release's tag (paths under
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Iterator, Mapping
 from typing import Literal
 
 from constructs_lib._core.errors import Problem
+from constructs_lib._core.props import type_problems
 from constructs_lib._core.releases import Version
 
 #: Where a plugin acts: filters narrow the candidates, scorers rank them (weighted), the
@@ -45,9 +45,9 @@ class Parameter:
     choices: tuple[str, ...] = ()
 
     def problems(self, field: str, value: object) -> Iterator[Problem]:
-        wanted = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}[self.kind]
-        if not _has_kind(value, self.kind):
-            yield Problem(field, value, f"must be {wanted}", f"give {wanted}")
+        wrong_type = type_problems(value, self.kind, field)
+        if wrong_type:
+            yield from wrong_type
             return
         if self.choices and value not in self.choices:
             yield Problem(field, value, "is not accepted by the plugin", f"use one of: {', '.join(self.choices)}")
@@ -61,14 +61,6 @@ class Parameter:
         low = "(-inf" if self.minimum is None else f"{'(' if self.exclusive_minimum else '['}{self.minimum:g}"
         high = "inf)" if self.maximum is None else f"{self.maximum:g}]"
         return f"{low}, {high}"
-
-
-def _has_kind(value: object, kind: type) -> bool:
-    if kind is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if kind is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, kind)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 from constructs_lib._core.errors import Problem
-from constructs_lib._core.releases import Version
+from constructs_lib._core.releases import DEFAULT_CHART_VERSION, Version, release_number
 from constructs_lib._gateway.picker_plugins import (
     APPROX_PREFIX_PRODUCER,
     LATENCY_PRODUCER,
@@ -224,9 +224,10 @@ def pool_scheduling_problems(scheduling: SchedulingProps, resolved: PoolScheduli
                                      f"{server.name} turns off with {PREFIX_CACHING_OFF}",
                                      "remove that flag from its extra_args, or choose a profile without "
                                      "prefix-cache-scorer"))
-        if servers and block_size(servers)[0] is None:
-            found.append(Problem(field, profile, f"indexes prefixes by block, but in pool {pool.name} "
-                                 f"{block_size(servers)[1]}", "give the pool's servers one --block-size"))
+        size, origin = block_size(servers)
+        if servers and size is None:
+            found.append(Problem(field, profile, f"indexes prefixes by block, but in pool {pool.name} {origin}",
+                                 "give the pool's servers one --block-size"))
     if "lora_adapters" in resolved.needs and not (pool.adapters or any(server.adapters for server in servers)):
         found.append(Problem(field, profile, f"scores LoRA adapters (lora-affinity-scorer), but pool {pool.name} "
                              "serves none", "add adapters to its servers, or choose another profile"))
@@ -240,9 +241,9 @@ def pool_scheduling_problems(scheduling: SchedulingProps, resolved: PoolScheduli
 
 
 def chart_scheduling() -> PoolScheduling:
-    """The scheduling the chart's ``default-plugins.yaml`` configures."""
-    return PoolScheduling("balanced", PROFILES["balanced"].uses, frozenset({"queue", "kv_cache", "prefix_caching"}),
-                          (), latency_predictor=False)
+    """The scheduling the chart's ``default-plugins.yaml`` configures: the default profile
+    with no servers to derive anything from."""
+    return resolve_pool(SchedulingProps(), release_number(DEFAULT_CHART_VERSION), ())
 
 
 def _plugin_words(resolved: PoolScheduling, release: Version) -> str:

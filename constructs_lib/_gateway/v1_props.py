@@ -190,11 +190,12 @@ class InferenceGatewayV1Props(GatewayCommonProps):
     def scheduling_problems(self, pools: Sequence[InferencePoolSpec],
                             servers: Sequence[VllmModelServerProps]) -> list[Problem]:
         found: list[Problem] = []
+        release = release_number(self.chart_version)
         for pool in pools:
             selected = selected_servers(pool, servers)
             metrics = served_metrics([server.image for server in selected]) if selected else None
-            found += pool_scheduling_problems(self.scheduling, self.pool_scheduling(pool, servers), pool,
-                                              selected, metrics)
+            found += pool_scheduling_problems(self.scheduling, resolve_pool(self.scheduling, release, selected),
+                                              pool, selected, metrics)
         return list(dict.fromkeys(found))
 
     def problems_with(self, model_servers: Sequence[VllmModelServerProps]) -> list[Problem]:
