@@ -421,14 +421,22 @@ def test_servers_of_one_pool_with_different_block_sizes_are_refused():
     assert "(16, 32; a server without it uses 16)" in problem.message
 
 
+def test_a_derived_block_size_meets_the_parameters_range():
+    (problem,) = _problems({"scheduling": {"profile": "shared-prefix"}}, [{"extra_args": ["--block-size", "0"]}])
+    assert problem.field == "gateway.scheduling.profile"
+    assert "derives blockSizeTokens 0" in problem.message and "--block-size 0 on the servers" in problem.message
+    assert "outside [1, inf)" in problem.message
+
+
 def test_a_metric_the_servers_vllm_does_not_emit_is_refused():
     server = VllmModelServerProps()
     resolved = resolve_pool(SchedulingProps(profile="lora-adapters"), RELEASE, [server])
     pool = InferencePoolSpec(name=POOL, match_labels={"app": POOL})
     metrics = {"queue": "q", "kv_cache": "k", "running": "r", "cache_info": "c", "lora": ""}
-    (problem,) = pool_scheduling_problems(SchedulingProps(profile="lora-adapters"), resolved, pool, [server], metrics)
+    (problem,) = pool_scheduling_problems(SchedulingProps(profile="lora-adapters"), RELEASE, resolved, pool, [server],
+                                          metrics)
     assert "LoRA info gauge" in problem.message and f"pool {POOL}" in problem.message
-    assert pool_scheduling_problems(SchedulingProps(profile="lora-adapters"), resolved, pool, [server],
+    assert pool_scheduling_problems(SchedulingProps(profile="lora-adapters"), RELEASE, resolved, pool, [server],
                                     {**metrics, "lora": "vllm:lora_requests_info"}) == []
 
 

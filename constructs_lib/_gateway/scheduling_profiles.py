@@ -210,8 +210,8 @@ def resolve_pool(scheduling: SchedulingProps, release: Version,
                           "latency_predictor" in needs)
 
 
-def pool_scheduling_problems(scheduling: SchedulingProps, resolved: PoolScheduling, pool: InferencePoolSpec,
-                             servers: Sequence[VllmModelServerProps],
+def pool_scheduling_problems(scheduling: SchedulingProps, release: Version, resolved: PoolScheduling,
+                             pool: InferencePoolSpec, servers: Sequence[VllmModelServerProps],
                              metrics: Mapping[str, str] | None) -> list[Problem]:
     """What the pool's servers lack for the profile: a feature turned off, adapters that are
     not there, a metric their vLLM does not emit, block sizes that disagree."""
@@ -228,6 +228,12 @@ def pool_scheduling_problems(scheduling: SchedulingProps, resolved: PoolScheduli
         if servers and size is None:
             found.append(Problem(field, profile, f"indexes prefixes by block, but in pool {pool.name} {origin}",
                                  "give the pool's servers one --block-size"))
+        elif servers and size is not None:
+            # A derived value meets the parameter's own check, as a written one does.
+            check = plugins_of(release)[PREFIX_SCORER].parameters["blockSizeTokens"]
+            found += [Problem(field, profile, f"derives blockSizeTokens {size} for pool {pool.name} from {origin}, "
+                              f"which {problem.message}", "give the pool's servers a --block-size vLLM accepts")
+                      for problem in check.problems("blockSizeTokens", size)]
     if "lora_adapters" in resolved.needs and not (pool.adapters or any(server.adapters for server in servers)):
         found.append(Problem(field, profile, f"scores LoRA adapters (lora-affinity-scorer), but pool {pool.name} "
                              "serves none", "add adapters to its servers, or choose another profile"))

@@ -194,8 +194,9 @@ class InferenceGatewayV1Props(GatewayCommonProps):
         for pool in pools:
             selected = selected_servers(pool, servers)
             metrics = served_metrics([server.image for server in selected]) if selected else None
-            found += pool_scheduling_problems(self.scheduling, resolve_pool(self.scheduling, release, selected),
-                                              pool, selected, metrics)
+            found += pool_scheduling_problems(self.scheduling, release,
+                                              resolve_pool(self.scheduling, release, selected), pool, selected,
+                                              metrics)
         return list(dict.fromkeys(found))
 
     def problems_with(self, model_servers: Sequence[VllmModelServerProps]) -> list[Problem]:
