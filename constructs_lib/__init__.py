@@ -95,6 +95,7 @@ if _typing.TYPE_CHECKING:
         pools_of_servers,
     )
     from constructs_lib._runtime.warm_up import main as warm_up
+    from constructs_lib._terraform.manifests import KubernetesManifest, kubernetes_manifest
     from constructs_lib._terraform.output_directory import MARKER as OUTPUT_MARKER
     from constructs_lib._terraform.output_directory import output_directory_problems, synthesize_into
     from constructs_lib._terraform.requirements import require_provider, require_terraform
@@ -151,6 +152,7 @@ __all__ = [
     "HttpsProps",
     "HuggingFaceToken",
     "HuggingFaceTokenSecret",
+    "KubernetesManifest",
     "InferenceGateway",
     "InferenceGatewayProps",
     "InferenceGatewayV1",
@@ -178,6 +180,7 @@ __all__ = [
     "from_mapping",
     "has_token",
     "iter_fields",
+    "kubernetes_manifest",
     "literal",
     "require_provider",
     "require_terraform",

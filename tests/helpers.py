@@ -90,8 +90,17 @@ CONSTRUCT_TREE = FIXTURES / "construct_tree.txt"
 
 
 def construct_tree(outdir: Path) -> str:
-    """The default app's construct tree; ids in it are a public contract."""
-    from cdktf import Testing
+    """The default app's construct tree, then each stack's ``kubernetes_manifest`` resources
+    (kept in Python, not constructs) by construct path and address; ids in both are a
+    public contract."""
+    from cdktf import TerraformStack, Testing
 
-    return Testing.render_construct_tree(build_app(AppConfig(), outdir=str(outdir))) + "\n"
+    from constructs_lib._terraform.manifests import manifests_of
+
+    app = build_app(AppConfig(), outdir=str(outdir))
+    lines = [Testing.render_construct_tree(app), "", "kubernetes_manifest resources:"]
+    for stack in app.node.children:
+        if isinstance(stack, TerraformStack):
+            lines += [f"  {m.path} -> {m.fqn}" for m in manifests_of(stack)]
+    return "\n".join(lines) + "\n"
 

@@ -26,7 +26,7 @@ from constructs import Construct
 from constructs_lib._cluster.access import ClusterAccess
 from constructs_lib._cluster.props import MetricsRbacProps
 from constructs_lib._core.literal import literal
-from constructs_lib._terraform import plain
+from constructs_lib._terraform.manifests import kubernetes_manifest
 
 METRICS_READER_ROLE = "inference-gateway-metrics-reader"
 METRICS_READER_SA = "inference-gateway-sa-metrics-reader"
@@ -115,6 +115,6 @@ class MetricsRbac(Construct):
         else:
             self.collector_namespace = props.collector_namespace
         self.manifests = {
-            object_id: plain.manifest(self, object_id, manifest=body)
+            object_id: kubernetes_manifest(self, object_id, manifest=body)
             for object_id, body in metrics_rbac_objects(self.collector_namespace).items()
         }

@@ -17,7 +17,8 @@ from constructs_lib._gateway.body_routing import (
     RoutingPlan,
 )
 from constructs_lib._gateway.pools import PoolModels
-from constructs_lib._terraform import plain, providers
+from constructs_lib._terraform import providers
+from constructs_lib._terraform.manifests import depend_on, kubernetes_manifest
 
 
 def base_model_config_map(models: PoolModels, namespace: str) -> dict[str, Any]:
@@ -52,11 +53,11 @@ class BodyRouter(Construct):
     def __init__(self, scope: Construct, id: str, *, props: BodyRoutingProps, plan: RoutingPlan,
                  gateway_name: str, namespace: str, helm: providers.HelmProvider, after: Sequence[Any]) -> None:
         super().__init__(scope, id)
-        self.config_maps = [plain.manifest(self, f"base-model-{models.pool}",
-                                     manifest=base_model_config_map(models, namespace))
+        self.config_maps = [kubernetes_manifest(self, f"base-model-{models.pool}",
+                                                manifest=base_model_config_map(models, namespace))
                             for models in plan.base_models]
         self.release = providers.Release(
             self, "release", name=props.name, namespace=namespace, repository=CHART_REPOSITORY,
             chart=CHART_NAME, version=plan.version, provider=helm,
-            set=[providers.ReleaseSet(name=path, value=value) for path, value in router_settings(props, gateway_name)],
-            depends_on=[*after, *self.config_maps])
+            set=[providers.ReleaseSet(name=path, value=value) for path, value in router_settings(props, gateway_name)])
+        depend_on(self.release, [*after, *self.config_maps])

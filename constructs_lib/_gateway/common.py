@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from cdktf import ITerraformDependable, TerraformOutput, TerraformResource
+from cdktf import ITerraformDependable, TerraformOutput
 from constructs import Construct
 
 from constructs_lib._cluster.access import ClusterAccess
@@ -30,6 +30,7 @@ from constructs_lib._gateway.routes import GATEWAY_API as GATEWAY_API
 from constructs_lib._gateway.routes import PlannedRoute, route_manifest
 from constructs_lib._model_server.server_props import VllmModelServerProps
 from constructs_lib._terraform import plain
+from constructs_lib._terraform.manifests import KubernetesManifest, kubernetes_manifest
 
 
 def gateway_network(cluster: ClusterAccess, region: str | None, network_name: str | None) -> tuple[str, str]:
@@ -131,13 +132,13 @@ def proxy_only_subnet_check(scope: Construct, props: GatewayCommonProps, cluster
 
 def route_objects(scope: Construct, props: GatewayCommonProps, planned: Sequence[PlannedRoute],
                   pools: Sequence[InferencePoolSpec], *, pool_group: str, after: Sequence[ITerraformDependable],
-                  default_pool: str | None = None) -> list[TerraformResource]:
+                  default_pool: str | None = None) -> list[KubernetesManifest]:
     """The HTTPRoutes of ``planned`` (one per pool, then the default pool's), ids
     ``route-<pool>`` and ``default-route``, in the Gateway's namespace."""
     targets = [(f"route-{pool.name}", pool.name) for pool in pools]
     if default_pool is not None:
         targets.append(("default-route", default_pool))
-    return [plain.manifest(scope, construct_id, depends_on=list(after), manifest=route_manifest(
+    return [kubernetes_manifest(scope, construct_id, depends_on=list(after), manifest=route_manifest(
                 name=route.name, namespace=props.namespace, gateway_name=props.name,
                 gateway_namespace=props.namespace, route_matches=route.route_matches, pool=pool,
                 pool_group=pool_group, section=serving_section(props)))
@@ -195,7 +196,7 @@ def after_gateway(scope: Construct, gateway: GatewayCommonProps, manifest: ITerr
     """What attaches to the Gateway, the same on both paths: the HTTP redirect route (id
     ``http-redirect``) and Model Armor (id ``model-armor``) screening ``paths``."""
     if gateway.redirect_http_to_https:
-        plain.manifest(scope, "http-redirect", manifest=redirect_route_manifest(gateway), depends_on=[manifest])
+        kubernetes_manifest(scope, "http-redirect", manifest=redirect_route_manifest(gateway), depends_on=[manifest])
     if gateway.model_armor is not None:
         ModelArmor(scope, "model-armor", gateway=gateway.ref, props=gateway.model_armor, project_id=project_id,
                    region=region, models=models, paths=paths, after=[manifest])

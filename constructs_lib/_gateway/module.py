@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from cdktf import TerraformHclModule, TerraformResource
+from cdktf import TerraformHclModule
 from constructs import Construct
 
 from constructs_lib._cluster.access import ClusterAccess
@@ -38,7 +38,7 @@ from constructs_lib._gateway.module_props import (
 )
 from constructs_lib._gateway.routes import matches, route_manifest
 from constructs_lib._model_server.server_props import VllmModelServerProps
-from constructs_lib._terraform import plain
+from constructs_lib._terraform.manifests import KubernetesManifest, kubernetes_manifest
 from constructs_lib._terraform.requirements import require_provider
 
 #: The v1alpha2 InferencePool's API group (v0.3.0).
@@ -157,25 +157,25 @@ class InferenceGateway(Construct):
         self.module.override_logical_id("inference_gateway")
         for name, (source, version) in MODULE_PROVIDERS.items():
             require_provider(self, name, source=source, version=version)
-        self.chat_routes: Sequence[TerraformResource] = []
+        self.chat_routes: Sequence[KubernetesManifest] = []
         gateway: Any = self.module
         edge = None
         if props.has_edge:
             edge = GatewayEdge(self, "edge", gateway=props.ref, static_address=props.static_address,
                                https=props.https, project_id=cluster.project_id, region=inputs.region)
             # After the module: it creates the proxy-only subnet the regional classes need.
-            gateway = plain.manifest(self, "gateway", manifest=gateway_manifest(props),
+            gateway = kubernetes_manifest(self, "gateway", manifest=gateway_manifest(props),
                                depends_on=[self.module, *edge.resources])
-            self.chat_routes = [plain.manifest(self, f"route-{route.name}",
+            self.chat_routes = [kubernetes_manifest(self, f"route-{route.name}",
                                                    manifest=own_route_manifest(route, props), depends_on=[gateway])
                                 for route in resolved.routes]
         elif props.chat_completions_route:
             self.chat_routes = [
-                plain.manifest(self, f"chat-route-{route.name}",
+                kubernetes_manifest(self, f"chat-route-{route.name}",
                          manifest=chat_route_manifest(route, props), depends_on=[self.module])
                 for route in resolved.routes
             ]
-        self.routes: list[TerraformResource] = []
+        self.routes: list[KubernetesManifest] = []
         self.router: BodyRouter | None = None
         plan = resolved.plan
         if plan is not None:

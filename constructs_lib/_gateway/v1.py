@@ -30,7 +30,8 @@ from constructs_lib._gateway.v1_props import (
     InferenceObjectiveSpec,
 )
 from constructs_lib._model_server.server_props import VllmModelServerProps
-from constructs_lib._terraform import plain, providers
+from constructs_lib._terraform import providers
+from constructs_lib._terraform.manifests import kubernetes_manifest
 
 POOL_API_GROUP = "inference.networking.k8s.io"
 OBJECTIVE_API = "inference.networking.x-k8s.io/v1alpha2"
@@ -127,12 +128,12 @@ class InferenceGatewayV1(Construct):
                 values=chart_values(pool, props, model_servers) or None,
                 set=[providers.ReleaseSet(name=path, value=value)
                      for path, value in chart_settings(pool, port, props, autopilot)]))
-        self.objectives = [plain.manifest(self, f"objective-{o.name}", manifest=objective_manifest(o),
+        self.objectives = [kubernetes_manifest(self, f"objective-{o.name}", manifest=objective_manifest(o),
                                     depends_on=self.pools) for o in resolved.objectives]
         edge = GatewayEdge(self, "edge", gateway=props.ref, static_address=props.static_address, https=props.https,
                            project_id=cluster.project_id, region=inputs.region) if props.has_edge else None
         gateway_after += edge.resources if edge is not None else []
-        self.gateway = plain.manifest(self, "gateway", manifest=gateway_manifest(props),
+        self.gateway = kubernetes_manifest(self, "gateway", manifest=gateway_manifest(props),
                                 depends_on=gateway_after or None)
         plan = resolved.plan
         # No route `timeouts`: GKE rejects a route carrying them (GWCER104), and the chart's

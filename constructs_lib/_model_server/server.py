@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import yaml
-from cdktf import ITerraformDependable, TerraformResource
+from cdktf import ITerraformDependable
 from constructs import Construct
 
 from constructs_lib._core.literal import literal
@@ -26,7 +26,7 @@ from constructs_lib._model_server.server_props import (
     ProbeSettings,
     VllmModelServerProps,
 )
-from constructs_lib._terraform import plain
+from constructs_lib._terraform.manifests import KubernetesManifest, adopt, kubernetes_manifest
 
 SYNCER_CONFIG_KEY = "configmap.yaml"
 #: GPUs reach the container through the device plugin, not through privileges, so vLLM and
@@ -245,22 +245,23 @@ class VllmModelServer(Construct):
         pool: PoolTarget | None = None,
     ) -> None:
         super().__init__(scope, id)
+        adopt(self, scope, id)
         self.props = props or VllmModelServerProps()
         after = list(depends_on)
         text = literal(self.props)
-        self.config_map: TerraformResource | None = None
+        self.config_map: KubernetesManifest | None = None
         if text.adapters:
-            self.config_map = plain.manifest(self, "adapters", manifest=adapters_config_map_manifest(text))
+            self.config_map = kubernetes_manifest(self, "adapters", manifest=adapters_config_map_manifest(text))
             after.append(self.config_map)
-        self.deployment = plain.manifest(
+        self.deployment = kubernetes_manifest(
             self, "deployment", manifest=deployment_manifest(text), depends_on=after or None
         )
-        self.pod_monitoring: TerraformResource | None = None
+        self.pod_monitoring: KubernetesManifest | None = None
         if self.props.metrics is not None:
-            self.pod_monitoring = plain.manifest(self, "pod-monitoring", manifest=pod_monitoring_manifest(
+            self.pod_monitoring = kubernetes_manifest(self, "pod-monitoring", manifest=pod_monitoring_manifest(
                 text, text.metrics, pool.name if pool is not None else None))
-        self.autoscaler: TerraformResource | None = None
+        self.autoscaler: KubernetesManifest | None = None
         if self.props.autoscaling is not None:
-            self.autoscaler = plain.manifest(
+            self.autoscaler = kubernetes_manifest(
                 self, "autoscaler", depends_on=[self.deployment],
                 manifest=autoscaler_manifest(text, text.autoscaling, text.vllm_metric_names, pool))

@@ -17,8 +17,9 @@ from constructs import Construct
 
 from constructs_lib._cluster.access import ClusterAccess
 from constructs_lib._observability.props import MetricsAdapterProps
-from constructs_lib._terraform import plain, providers
+from constructs_lib._terraform import providers
 from constructs_lib._terraform.manifest_bundle import ManifestBundle
+from constructs_lib._terraform.manifests import kubernetes_manifest
 
 #: GoogleCloudPlatform/k8s-stackdriver, the commit that set the adapter image to
 #: v0.16.9-gke.0 (2026-08-17).
@@ -65,7 +66,7 @@ class CustomMetricsAdapter(Construct):
             )]),
         )
         # The namespace first: the release's namespaced documents are applied in no order.
-        self.namespace = plain.manifest(self, "namespace", manifest={
+        self.namespace = kubernetes_manifest(self, "namespace", manifest={
             "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ADAPTER_NAMESPACE}})
         self.release = ManifestBundle(self, "release", sources=[props.source],
                                       exclude=[f"Namespace/{ADAPTER_NAMESPACE}"], depends_on=[self.namespace])

@@ -1,6 +1,6 @@
 """The Terraform blocks every stack writes (provider blocks, the cluster's data sources,
-``kubernetes_manifest`` resources), emitted through cdktf's generic classes instead of
-the prebuilt provider bindings.
+the few ``kubernetes_manifest`` resources that need ``for_each`` or ``lifecycle``), emitted
+through cdktf's generic classes instead of the prebuilt provider bindings.
 
 Why: the first object of a binding makes the jsii kernel load that provider's assembly and
 JavaScript module, about 0.2 s for google and 0.1 s for kubernetes on every synth, while
@@ -8,7 +8,8 @@ most stacks use nothing of a provider but these few blocks. Each function here w
 same Terraform JSON as the binding class it stands for (``tests/test_plain_blocks.py``
 synthesizes both and compares them), so an address or an attribute never depends on
 which one wrote it. Resources with nested settings (Helm releases, certificates,
-dashboards) keep their bindings through ``providers``.
+dashboards) keep their bindings through ``providers``; the other manifests are
+``manifests.kubernetes_manifest``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from cdktf import (
     TerraformResourceLifecycle,
 )
 from constructs import Construct
+
+from constructs_lib._terraform.manifests import depend_on
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,8 +71,8 @@ def data_source(scope: Construct, id: str, pin: ProviderPin, type_name: str, *,
                 depends_on: Sequence[ITerraformDependable] | None = None, **attributes: Any) -> TerraformDataSource:
     """A data source of ``pin``'s provider; read attributes with ``get_*_attribute``."""
     block = TerraformDataSource(scope, id, terraform_resource_type=type_name,
-                                terraform_generator_metadata=pin.metadata(), lifecycle=lifecycle,
-                                depends_on=depends_on)
+                                terraform_generator_metadata=pin.metadata(), lifecycle=lifecycle)
+    depend_on(block, depends_on)
     _set(block, attributes)
     return block
 
@@ -77,9 +80,11 @@ def data_source(scope: Construct, id: str, pin: ProviderPin, type_name: str, *,
 def manifest(scope: Construct, id: str, *, manifest: Any, depends_on: Sequence[ITerraformDependable] | None = None,
              for_each: ITerraformIterator | None = None,
              lifecycle: TerraformResourceLifecycle | None = None) -> TerraformResource:
-    """A ``kubernetes_manifest`` resource holding ``manifest`` as given."""
+    """A ``kubernetes_manifest`` resource holding ``manifest`` as given, as a cdktf element:
+    for the few that need ``for_each`` or ``lifecycle``; the rest are ``manifests.kubernetes_manifest``."""
     block = TerraformResource(scope, id, terraform_resource_type="kubernetes_manifest",
-                              terraform_generator_metadata=KUBERNETES.metadata(), depends_on=depends_on,
+                              terraform_generator_metadata=KUBERNETES.metadata(),
                               for_each=for_each, lifecycle=lifecycle)
+    depend_on(block, depends_on)
     block.add_override("manifest", manifest)
     return block
