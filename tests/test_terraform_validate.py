@@ -132,6 +132,13 @@ def test_harness_catches_an_unknown_attribute(harness, gateway_stack, tmp_path):
     assert not result.ok and "Extraneous JSON object property" in _summaries(result)
 
 
+def test_harness_catches_an_unsupported_terraform_version(harness, gateway_stack, tmp_path):
+    body = copy.deepcopy(gateway_stack)
+    body["terraform"]["required_version"] = ">= 99.0"
+    result = _broken(harness, body, tmp_path)
+    assert not result.ok and _summaries(result) == ["Unsupported Terraform Core version"]
+
+
 def test_harness_catches_a_missing_module_input(harness, gateway_stack, tmp_path):
     body = copy.deepcopy(gateway_stack)
     del body["module"]["inference_gateway"]["region"]

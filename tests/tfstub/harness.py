@@ -1,4 +1,4 @@
-"""Run ``terraform init``, ``validate`` and ``plan`` offline on a synthesized stack.
+"""Run ``terraform validate`` and ``plan`` offline on a synthesized stack.
 
 Stub providers built from the bindings are installed in a filesystem mirror; the
 ai-on-gke module is replaced by a local stand-in (its variables, providers and resource
@@ -9,12 +9,13 @@ too) and read their data sources from a fixture file (``fake_cluster.py``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
-import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -36,18 +37,25 @@ _DECLARED = re.compile(r'^(resource|data) "([\w-]+)"', re.MULTILINE)
 _REQUIRED = re.compile(r'^\s*([\w-]+)\s*=\s*\{\s*source\s*=\s*"hashicorp/[\w-]+"', re.MULTILINE)
 
 
-def _reattach_config(name: str, process: subprocess.Popen[bytes], timeout: float = 60) -> dict[str, Any]:
-    """Read the line a stub in dev mode prints once it serves: ``export TF_REATTACH_PROVIDERS='...'``."""
-    assert process.stdout is not None
-    deadline, seen = time.monotonic() + timeout, b""
-    while b"TF_REATTACH_PROVIDERS=" not in seen or not seen.endswith(b"\n"):
-        ready, _, _ = select.select([process.stdout], [], [], max(0.0, deadline - time.monotonic()))
-        chunk = os.read(process.stdout.fileno(), 65536) if ready else b""
-        if not chunk:
-            raise RuntimeError(f"the {name} stub did not start: {seen.decode(errors='replace')!r}")
-        seen += chunk
-    line = next(line for line in seen.decode().splitlines() if "TF_REATTACH_PROVIDERS=" in line)
+def _reattach_config(name: str, out: Path, pid: int, timeout: float = 60) -> dict[str, Any]:
+    """Read the line a stub in dev mode prints to ``out`` once it serves:
+    ``export TF_REATTACH_PROVIDERS='...'``."""
+    deadline, seen = time.monotonic() + timeout, ""
+    while "TF_REATTACH_PROVIDERS=" not in seen or not seen.endswith("\n"):
+        if time.monotonic() > deadline or not _alive(pid):
+            raise RuntimeError(f"the {name} stub did not start: {seen!r}")
+        time.sleep(0.005)
+        seen = out.read_text() if out.exists() else ""
+    line = next(line for line in seen.splitlines() if "TF_REATTACH_PROVIDERS=" in line)
     return json.loads(line.split("=", 1)[1].strip().strip("'"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @dataclass
@@ -146,7 +154,8 @@ class Harness:
         self._lock = threading.Lock()
         self._servers: dict[tuple[str, str, int], dict[str, Any]] = {}
         self._generation: dict[str, int] = {}
-        self._processes: list[subprocess.Popen[bytes]] = []
+        self._stubs: list[int] = []
+        self._zygote: subprocess.Popen[str] | None = None
 
     def _install(self, name: str, version: str, resources: set[str], data_sources: set[str]) -> None:
         """(Re)write the stub for ``name`` covering every type seen so far."""
@@ -202,11 +211,9 @@ class Harness:
         config = json.loads((stack_dir / "cdk.tf.json").read_text())
         names = self._install_for(config)
         self._wire_modules(stack_dir, config)
-        init = self._terraform(stack_dir, "init", "-backend=false", "-get=false", "-input=false", "-no-color")
-        if init.returncode != 0:
-            return Result(False, [{"severity": "error", "summary": "terraform init failed",
-                                   "detail": init.stderr + init.stdout}])
-        # init installed the stubs from the mirror; validating with running ones saves their start-ups
+        # No terraform init: validate takes the schemas from stubs already running, as a plan
+        # does. Init would check nothing more here, since every stub is published at the
+        # version the stack asks for, and it cost a third of the validate tests' time.
         check = self._terraform(stack_dir, "validate", "-json", "-no-color",
                                 TF_REATTACH_PROVIDERS=self._attach(names, {}))
         report = json.loads(check.stdout)
@@ -255,24 +262,43 @@ class Harness:
             if missing:
                 home.mkdir(parents=True, exist_ok=True)
                 (home / "fixture.json").write_text(text)
-            env = {**os.environ, FIXTURE_VARIABLE: str(home / "fixture.json"), "PYTHONUNBUFFERED": "1",
-                   "TMPDIR": str(home)}  # its socket lives here
-            started = {name: subprocess.Popen(
-                [str(next((self.mirror / "registry.terraform.io" / "hashicorp" / name).glob("*/*/*"))), "--dev"],
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env) for name in missing}
-            self._processes += started.values()
-            for name, process in started.items():
-                self._servers[keys[name]] = _reattach_config(name, process)
+            for name in missing:
+                out = home / f"{name}-{self._generation[name]}.out"
+                pid = self._fork_stub(name, out, tmpdir=home, fixture=home / "fixture.json")
+                self._servers[keys[name]] = _reattach_config(name, out, pid)
             return json.dumps({k: v for name in names for k, v in self._servers[keys[name]].items()})
 
+    def _fork_stub(self, name: str, out: Path, *, tmpdir: Path, fixture: Path) -> int:
+        """Start the stub ``name`` in dev mode, forked from the zygote (``zygote.py``); its pid."""
+        if self._zygote is None:
+            self._zygote = subprocess.Popen([sys.executable, "-m", "tfstub.zygote"], cwd=TESTS,
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                            env={**os.environ, "PYTHONPATH": str(TESTS)})
+        assert self._zygote.stdin is not None and self._zygote.stdout is not None
+        executable = next((self.mirror / "registry.terraform.io" / "hashicorp" / name).glob("*/*/*"))
+        schema = self.workdir / f"{name}-{executable.parent.parent.name}.schema.json"  # <version>/<platform>/
+        request = {"name": name, "schema": str(schema), "argv": [str(executable), "--dev"],
+                   "env": {FIXTURE_VARIABLE: str(fixture)}, "tmpdir": str(tmpdir), "out": str(out)}
+        self._zygote.stdin.write(json.dumps(request) + "\n")
+        self._zygote.stdin.flush()
+        answer = self._zygote.stdout.readline()
+        if not answer.strip().isdigit():
+            raise RuntimeError(f"the stub zygote did not fork {name}: {answer!r}")
+        pid = int(answer)
+        self._stubs.append(pid)
+        return pid
+
     def close(self) -> None:
-        """Stop every stub server this harness started."""
-        for process in self._processes:
-            process.kill()
-        for process in self._processes:
-            process.wait()
-        self._processes.clear()
+        """Stop every stub server this harness started, and the zygote."""
+        for pid in self._stubs:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self._stubs.clear()
         self._servers.clear()
+        if self._zygote is not None:
+            self._zygote.kill()
+            self._zygote.wait()
+            self._zygote = None
 
     def _wire_modules(self, stack_dir: Path, config: dict[str, Any]) -> None:
         modules = [{"Key": "", "Source": "", "Dir": "."}]
