@@ -78,9 +78,11 @@ synth: install bytecode
 
 # Two workers, a test file each at a time (its module fixtures are built once): measured
 # fastest on 2 CPUs (docs/performance.md). TEST_WORKERS=0 runs everything in this process.
+# pytest keeps its rewritten test modules in __pycache__ unless PYTHONDONTWRITEBYTECODE
+# is set, in which case each worker rewrites all of them again (about 2 s per run).
 TEST_WORKERS ?= 2
 test: install-dev bytecode
-	$(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
 
 lint: install-dev
 	$(PY) -m ruff check .

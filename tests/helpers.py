@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from constructs_lib import ConfigError
-from stacks.app import build_app
 from stacks.config import AppConfig
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -45,6 +44,8 @@ def needs_shared(*names: str) -> pytest.MarkDecorator:
 
 def synth(config: AppConfig, outdir: Path) -> dict[str, dict[str, Any]]:
     """Every stack's ``cdk.tf.json`` by stack name, plus the manifest under ``manifest``."""
+    from stacks.app import build_app  # here, so that pytest's controller never starts a jsii kernel
+
     build_app(config, outdir=str(outdir), state_root=str(outdir)).synth()
     manifest = json.loads((outdir / "manifest.json").read_text())
     stacks = {name: json.loads((outdir / stack["synthesizedStackPath"]).read_text())
@@ -96,6 +97,7 @@ def construct_tree(outdir: Path) -> str:
     from cdktf import TerraformStack, Testing
 
     from constructs_lib._terraform.manifests import manifests_of
+    from stacks.app import build_app
 
     app = build_app(AppConfig(), outdir=str(outdir))
     lines = [Testing.render_construct_tree(app), "", "kubernetes_manifest resources:"]
