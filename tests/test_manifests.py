@@ -28,7 +28,7 @@ BODY = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m", "name
 PATHS: list[tuple[str, ...]] = [
     ("alone",),
     ("server", "deployment"),
-    ("server", "Default", "deployment"),
+    ("other", "Default", "deployment"),
     ("Default", "lonely"),
     ("server", "Resource"),
     ("model-server", "server"),
@@ -161,6 +161,14 @@ def test_a_second_manifest_of_one_id_in_one_scope_is_refused():
     kubernetes_manifest(stack, "config", manifest=BODY)
     with pytest.raises(ValueError, match="already a manifest with id 'config' in s"):
         kubernetes_manifest(stack, "config", manifest=BODY)
+
+
+def test_two_paths_of_one_logical_id_are_refused():
+    stack = TerraformStack(App(), "s")
+    kubernetes_manifest(stack, "config.map", manifest=BODY)
+    with pytest.raises(ValueError, match="manifests s/config.map and s/configmap would both be "
+                                         "kubernetes_manifest.configmap"):
+        kubernetes_manifest(stack, "configmap", manifest=BODY)
 
 
 def test_depends_on_takes_elements_and_manifests_only():

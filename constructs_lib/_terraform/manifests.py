@@ -131,7 +131,8 @@ class _StackManifests:
 
     def __init__(self, stack: TerraformStack) -> None:
         self.stack = stack
-        self.depth = len(stack.node.path.split("/")) if stack.node.path else 0
+        path = stack.node.path
+        self.depth = len(path.split("/")) if path else 0
         self.blocks: dict[str, dict[str, Any]] = {}
         self.by_path: dict[str, KubernetesManifest] = {}
         writer = Construct(stack, WRITER_ID)
@@ -218,8 +219,13 @@ def kubernetes_manifest(scope: Construct, id: str, *, manifest: Mapping[str, Any
     if path in stack_manifests.by_path:
         raise ValueError(f"there is already a manifest with id '{child}' in {known.path}")
     unique_id = logical_id([*known.components, child])
+    if unique_id in stack_manifests.blocks:
+        other = stack_manifests.blocks[unique_id]["//"]["metadata"]["path"]
+        raise ValueError(f"manifests {other} and {path} would both be kubernetes_manifest.{unique_id} "
+                         "(a logical id drops 'Default' from a path, and characters other than letters, "
+                         "digits, '-' and '_'); rename one")
     block: dict[str, Any] = {"//": {"metadata": {"path": path, "uniqueId": unique_id}},
-                             "manifest": manifest}
+                             "manifest": manifest if isinstance(manifest, dict) else dict(manifest)}
     if depends_on:
         block["depends_on"] = [dependency_address(d) for d in depends_on]
     handle = KubernetesManifest(path, unique_id, block)
