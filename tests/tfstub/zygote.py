@@ -15,16 +15,29 @@ fresh after the fork.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
 import signal
 import sys
 import tempfile
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent() -> None:
+    """Linux: the stub is killed when the zygote ends (it ends when the harness's end of
+    its stdin closes), so no stub outlives a session that was killed."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
 
 def _serve(request: dict[str, object]) -> None:
     """In the child: become the stub of the request and never return."""
     os.setsid()
+    _die_with_parent()
     out = os.open(str(request["out"]), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(out, 1)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # the requests are the zygote's
