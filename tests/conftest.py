@@ -8,7 +8,8 @@ import pytest
 # The jsii kernel (started below) runs cdktf's Testing.to_be_valid_terraform with the
 # environment it starts with, so the CLI configuration that points Terraform at the stub
 # provider mirror must be named before it starts; tests/test_terraform_validate.py writes it.
-TERRAFORM_WORKDIR = Path(tempfile.mkdtemp(prefix="gke-igw-terraform-"))
+# Made by the harness fixture only, so that a process that runs no Terraform leaves nothing.
+TERRAFORM_WORKDIR = Path(tempfile.gettempdir()) / f"gke-igw-terraform-{os.getpid()}-{os.urandom(4).hex()}"
 os.environ["TF_CLI_CONFIG_FILE"] = str(TERRAFORM_WORKDIR / "terraform.rc")
 os.environ["CHECKPOINT_DISABLE"] = "1"
 
@@ -30,6 +31,7 @@ def harness():
     """One stub-provider mirror for every terraform validate and plan of the session."""
     from tfstub.harness import Harness
 
+    TERRAFORM_WORKDIR.mkdir(mode=0o700)
     harness = Harness(TERRAFORM_WORKDIR)
     yield harness
     harness.close()
