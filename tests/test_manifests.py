@@ -5,14 +5,16 @@ dependencies both ways; they reach ``cdk.tf.json`` through ``App.synth`` and
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 
+import jsii
 import pytest
-from cdktf import App, TerraformHclModule, TerraformResource, TerraformStack, TerraformVariable
+from cdktf import App, Aspects, IAspect, TerraformHclModule, TerraformResource, TerraformStack, TerraformVariable
 from cdktf import Testing as CdktfTesting
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from constructs_lib import KubernetesManifest, kubernetes_manifest
 from constructs_lib._terraform import plain
@@ -133,7 +135,7 @@ def test_add_override_and_a_second_synth(tmp_path):
     app = App(outdir=str(tmp_path))
     stack = TerraformStack(app, "s")
     plain.provider(stack, "kubernetes", plain.KUBERNETES)
-    handle = kubernetes_manifest(stack, "config", manifest={**BODY})
+    handle = kubernetes_manifest(stack, "config", manifest=copy.deepcopy(BODY))
     handle.add_override("manifest.metadata.labels.team", "serving")
     handle.add_override("lifecycle.prevent_destroy", True)
     first = _resources(app, "s")["kubernetes_manifest"]["config"]
@@ -141,6 +143,83 @@ def test_add_override_and_a_second_synth(tmp_path):
     assert first["lifecycle"] == {"prevent_destroy": True}
     kubernetes_manifest(stack, "second", manifest=BODY)
     assert set(_resources(app, "s")["kubernetes_manifest"]) == {"config", "second"}
+
+
+def test_add_override_changes_no_dict_the_body_shares():
+    labels = {"app": "vllm"}
+    body = {**BODY, "kind": "Deployment", "spec": {"selector": {"matchLabels": labels},
+                                                   "template": {"metadata": {"labels": labels}}}}
+    handle = kubernetes_manifest(TerraformStack(App(), "s"), "deployment", manifest=body)
+    handle.add_override("manifest.spec.template.metadata.labels.team", "serving")
+    assert handle.manifest["spec"]["template"]["metadata"]["labels"] == {"app": "vllm", "team": "serving"}
+    assert handle.manifest["spec"]["selector"]["matchLabels"] == {"app": "vllm"}
+    assert labels == {"app": "vllm"} and body["spec"]["template"]["metadata"]["labels"] is labels
+
+
+def test_depends_on_given_later_is_added_as_for_an_element():
+    stack = TerraformStack(App(), "s")
+    secret = kubernetes_manifest(stack, "secret", manifest=BODY)
+    handle = kubernetes_manifest(stack, "config", manifest=BODY, depends_on=[secret])
+    handle.add_override("depends_on", ["kubernetes_manifest.user_thing"])
+    assert handle.depends_on == ["kubernetes_manifest.secret", "kubernetes_manifest.user_thing"]
+    later = plain.manifest(stack, "later", manifest=BODY)
+    depend_on(later, [secret])
+    depend_on(later, [handle])
+    assert json.loads(CdktfTesting.synth(stack))["resource"]["kubernetes_manifest"]["later"]["depends_on"] == [
+        "kubernetes_manifest.secret", "kubernetes_manifest.config"]
+
+
+@jsii.implements(IAspect)
+class _Label:
+    """An aspect that labels the manifests of every construct it visits, as a user's might."""
+
+    def __init__(self, by_scope: dict[str, KubernetesManifest]) -> None:
+        self.by_scope = by_scope
+
+    def visit(self, node: IConstruct) -> None:
+        handle = self.by_scope.get(node.node.path)
+        if handle is not None:
+            handle.add_override("manifest.metadata.labels.visited", "yes")
+
+
+def test_aspects_and_stack_overrides_reach_the_manifests_wherever_they_sit(tmp_path):
+    app = App(outdir=str(tmp_path))
+    stack = TerraformStack(app, "s")
+    plain.provider(stack, "kubernetes", plain.KUBERNETES)
+    made = {"s/before": kubernetes_manifest(Construct(stack, "before"), "config", manifest=copy.deepcopy(BODY))}
+    after = Construct(stack, "after")  # a sibling made after the stack's writer
+    made["s/after"] = kubernetes_manifest(after, "config", manifest=copy.deepcopy(BODY))
+    Aspects.of(stack).add(_Label(made))
+    stack.add_override(f"resource.kubernetes_manifest.{made['s/after'].friendly_unique_id}.manifest.data.k", "v")
+    written = _resources(app, "s")["kubernetes_manifest"]
+    assert [m["manifest"]["metadata"]["labels"] for m in written.values()] == [{"visited": "yes"}] * 2
+    assert written[made["s/after"].friendly_unique_id]["manifest"]["data"] == {"k": "v"}
+
+
+def test_a_token_of_another_stack_is_read_through_its_remote_state(tmp_path):
+    app = App(outdir=str(tmp_path))
+    one, two = TerraformStack(app, "one"), TerraformStack(app, "two")
+    plain.provider(two, "kubernetes", plain.KUBERNETES)
+    namespace = TerraformVariable(one, "namespace", type="string")
+    kubernetes_manifest(two, "config", manifest={**BODY, "metadata": {"name": "m",
+                                                                     "namespace": namespace.string_value}})
+    app.synth()
+    two_json = json.loads((tmp_path / "stacks" / "two" / "cdk.tf.json").read_text())
+    written = two_json["resource"]["kubernetes_manifest"]["config"]["manifest"]["metadata"]["namespace"]
+    assert written.startswith("${data.terraform_remote_state.") and "terraform_remote_state" in two_json["data"]
+
+
+def test_hcl_output_is_refused_rather_than_written_without_the_manifests():
+    stack = TerraformStack(App(), "s")
+    kubernetes_manifest(stack, "config", manifest=BODY)
+    with pytest.raises(Exception, match="kubernetes_manifest resources of stack s can be written as JSON only"):
+        CdktfTesting.synth_hcl(stack)
+
+
+@pytest.mark.parametrize("bad", ["", "${TfToken[TOKEN.1]}"])
+def test_an_id_is_a_literal_string(bad):
+    with pytest.raises(ValueError, match="a manifest's id must be a non-empty literal string"):
+        kubernetes_manifest(TerraformStack(App(), "s"), bad, manifest=BODY)
 
 
 def test_the_stack_lists_its_manifests_and_one_writer():

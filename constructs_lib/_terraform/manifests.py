@@ -4,21 +4,23 @@ one piece when the app synthesizes.
 Why: a cdktf resource is a jsii object, and every Kubernetes object as one costs a kernel
 round trip to create it, another to hand it its body and its share of three token
 resolutions at synthesis, about 3.8 ms each; an app of 50 model servers writes 250 of
-them. Here a manifest is a Python object; each stack hands all of its manifests to cdktf
-in one ``TerraformStack.add_override`` call, from an aspect that runs when the stack
-synthesizes (``App.synth`` and ``Testing.synth`` both run aspects).
+them. Here a manifest is a Python object, and each stack gets one element
+(``kubernetes-manifests``) whose ``to_terraform`` hands cdktf all of the stack's
+manifests at once. cdktf asks for it where it asks every element: after every aspect has
+run, when it prepares cross-stack references and when it writes the stack, so tokens of
+another stack in a body get their remote state as an element's would.
 
 The contract does not change: a manifest's address is the one cdktf would give a resource
 at the same construct path (``logical_id`` reimplements cdktf's default naming, and
 ``tests/test_manifests.py`` compares the two), its block carries the same ``//`` metadata,
-and it goes in ``depends_on`` like any cdktf element. Bodies may hold tokens of their own
-stack (they are resolved with the stack's JSON); a reference to another stack is not
-prepared, since cdktf prepares cross-stack references before aspects run.
+and it goes in ``depends_on`` like any cdktf element. HCL output (``hcl_output``) is
+refused with an error rather than written without the manifests.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import weakref
 from collections.abc import Mapping, Sequence
@@ -37,8 +39,10 @@ from cdktf import (
 )
 from constructs import Construct, IConstruct
 
+from constructs_lib._core.literal import TOKEN_MARKER, has_token
+
 RESOURCE_TYPE = "kubernetes_manifest"
-#: The construct each stack with manifests gets; its aspect writes them at synthesis.
+#: The element each stack with manifests gets; it writes them at synthesis.
 WRITER_ID = "kubernetes-manifests"
 
 # cdktf's makeUniqueId (lib/private/unique.js at 0.21.0).
@@ -80,13 +84,17 @@ class KubernetesManifest:
     construct path. Pass it in ``depends_on`` of a cdktf element or another manifest.
 
     ``add_override`` is the escape hatch cdktf elements have, with the same dotted paths
-    (``manifest.spec.replicas``); it applies until the app synthesizes.
+    (``manifest.spec.replicas``) and the same merge (a list given for ``depends_on`` is
+    added to the manifest's own); it applies until the app synthesizes and changes only
+    this manifest, never a dict its body shares with another place.
     """
 
-    def __init__(self, path: str, friendly_unique_id: str, block: dict[str, Any]) -> None:
+    def __init__(self, path: str, friendly_unique_id: str, manifest: dict[str, Any],
+                 depends_on: Sequence[ITerraformDependable]) -> None:
         self.path = path
         self.friendly_unique_id = friendly_unique_id
-        self._block = block
+        self._block: dict[str, Any] = {"manifest": manifest}
+        self._depends_on = list(depends_on)
 
     @property
     def fqn(self) -> str:
@@ -103,44 +111,77 @@ class KubernetesManifest:
 
     @property
     def depends_on(self) -> list[str]:
-        return list(self._block.get("depends_on", []))
+        """The addresses it depends on, as they will be written."""
+        return [*(dependency_address(d) for d in self._depends_on), *self._block.get("depends_on", [])]
 
     def add_override(self, path: str, value: Any) -> None:
         *parents, last = path.split(".")
         current = self._block
         for key in parents:
-            if not isinstance(current.get(key), dict):
-                current[key] = {}
+            child = current.get(key)
+            # a copy of each dict on the way: the body may share one with another place
+            current[key] = dict(child) if isinstance(child, dict) else {}
             current = current[key]
+        if path == "depends_on" and isinstance(value, list):
+            value = [*current.get(last, []), *value]
         current[last] = value
+
+    def block(self) -> dict[str, Any]:
+        """The resource block as cdktf would write it for an element at this path."""
+        block = {"//": {"metadata": {"path": self.path, "uniqueId": self.friendly_unique_id}}, **self._block}
+        if self._depends_on or "depends_on" in self._block:
+            block["depends_on"] = self.depends_on
+        return block
+
+
+class _Writer(TerraformElement):
+    """The stack's manifests, handed to cdktf where it asks every element for its part:
+    after every aspect has run, when the stack is written.
+
+    cdktf also asks each element once before the aspects run, to prepare cross-stack
+    references (``prepareStack``); that answer is thrown away but for the references it
+    finds, so it holds only the manifests whose body carries a token, which keeps a
+    50-server app from sending its 250 KB of manifests through jsii twice.
+    """
+
+    def __init__(self, stack: TerraformStack, manifests: dict[str, KubernetesManifest]) -> None:
+        super().__init__(stack, WRITER_ID)
+        self._manifests = manifests
+        self.aspects_ran = False
+        Aspects.of(self).add(_AspectsRan(self))
+
+    def to_terraform(self) -> Any:
+        blocks = {unique_id: manifest.block() for unique_id, manifest in self._manifests.items()}
+        if not self.aspects_ran:
+            blocks = {unique_id: block for unique_id, block in blocks.items() if has_token(json.dumps(block))}
+        return {"resource": {RESOURCE_TYPE: blocks}} if blocks else {}
+
+    def to_hcl_terraform(self) -> Any:
+        raise RuntimeError(f"{len(self._manifests)} kubernetes_manifest resources of stack "
+                           f"{self.cdktf_stack.node.id} can be written as JSON only; synthesize without "
+                           "hcl_output (SYNTH_HCL_OUTPUT)")
 
 
 @jsii.implements(IAspect)
-class _Writer:
-    """Hands the stack its manifests when it synthesizes."""
+class _AspectsRan:
+    """Tells the writer that the aspects have run: what it answers now is what is written."""
 
-    def __init__(self, stack_manifests: _StackManifests) -> None:
-        self._stack_manifests = stack_manifests
+    def __init__(self, writer: _Writer) -> None:
+        self._writer = writer
 
     def visit(self, node: IConstruct) -> None:
-        self._stack_manifests.write()
+        self._writer.aspects_ran = True
 
 
 class _StackManifests:
     """The manifests of one stack, by logical id, in the order they were made."""
 
     def __init__(self, stack: TerraformStack) -> None:
-        self.stack = stack
         path = stack.node.path
         self.depth = len(path.split("/")) if path else 0
-        self.blocks: dict[str, dict[str, Any]] = {}
-        self.by_path: dict[str, KubernetesManifest] = {}
-        writer = Construct(stack, WRITER_ID)
-        Aspects.of(writer).add(_Writer(self))
-
-    def write(self) -> None:
-        if self.blocks:
-            self.stack.add_override(f"resource.{RESOURCE_TYPE}", self.blocks)
+        self.by_id: dict[str, KubernetesManifest] = {}
+        self.paths: set[str] = set()
+        _Writer(stack, self.by_id)
 
 
 class _Scope:
@@ -179,62 +220,74 @@ def adopt(child: Construct, scope: Construct, id: str) -> None:
         _SCOPES[child] = _Scope(parent.stack_manifests, f"{parent.path}/{name}" if parent.path else name)
 
 
+def _check_dependable(dependency: Any) -> None:
+    if isinstance(dependency, KubernetesManifest | TerraformModule | TerraformDataSource | TerraformResource):
+        return
+    if isinstance(dependency, TerraformElement):
+        raise TypeError(f"a kubernetes_manifest cannot depend on {type(dependency).__name__}: "
+                        "pass a resource, a data source, a module or another manifest")
+    raise TypeError(f"depends_on takes cdktf elements or manifests, not {type(dependency).__name__}")
+
+
 def dependency_address(dependency: ITerraformDependable) -> str:
     """The address ``depends_on`` names ``dependency`` by, as cdktf writes it."""
     if isinstance(dependency, KubernetesManifest):
         return dependency.fqn
-    if not isinstance(dependency, TerraformElement):
-        raise TypeError(f"depends_on takes cdktf elements or manifests, not {type(dependency).__name__}")
+    _check_dependable(dependency)
     address = _ADDRESSES.get(dependency)
     if address is None:
         if isinstance(dependency, TerraformModule):
             address = f"module.{dependency.friendly_unique_id}"
         elif isinstance(dependency, TerraformDataSource):
             address = f"data.{dependency.terraform_resource_type}.{dependency.friendly_unique_id}"
-        elif isinstance(dependency, TerraformResource):
-            address = f"{dependency.terraform_resource_type}.{dependency.friendly_unique_id}"
         else:
-            raise TypeError(f"a kubernetes_manifest cannot depend on {type(dependency).__name__}: "
-                            "pass a resource, a data source, a module or another manifest")
+            address = f"{dependency.terraform_resource_type}.{dependency.friendly_unique_id}"  # type: ignore[attr-defined]
         _ADDRESSES[dependency] = address
     return address
 
 
+_DEPENDENCIES: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
+
+
 def depend_on(element: TerraformElement, depends_on: Sequence[ITerraformDependable] | None) -> None:
-    """Make ``element`` (a resource, data source or module) depend on ``depends_on``, written
-    by address: one call, where handing cdktf the manifests would make a jsii object of
-    each and call back into Python for its address at every resolution."""
+    """Make ``element`` (a resource, data source or module) depend on ``depends_on`` too,
+    written by address: one call, where handing cdktf the manifests would make a jsii
+    object of each and call back into Python for its address at every resolution.
+    Addresses are read now: override an element's logical id before it is depended on."""
     if depends_on:
-        element.add_override("depends_on", [dependency_address(d) for d in depends_on])
+        addresses = _DEPENDENCIES.setdefault(element, [])
+        addresses += [dependency_address(d) for d in depends_on]
+        element.add_override("depends_on", list(addresses))
 
 
 def kubernetes_manifest(scope: Construct, id: str, *, manifest: Mapping[str, Any],
                         depends_on: Sequence[ITerraformDependable] | None = None) -> KubernetesManifest:
     """A ``kubernetes_manifest`` resource at construct path ``<scope>/<id>`` holding
     ``manifest``. The dict is kept, not copied: change it through ``add_override``."""
+    if not id or TOKEN_MARKER.search(id):
+        raise ValueError(f"a manifest's id must be a non-empty literal string, not {id!r}")
     known = _scope(scope)
     child = sanitized_id(id)
     path = f"{known.path}/{child}" if known.path else child
     stack_manifests = known.stack_manifests
-    if path in stack_manifests.by_path:
+    if path in stack_manifests.paths:
         raise ValueError(f"there is already a manifest with id '{child}' in {known.path}")
     unique_id = logical_id([*known.components, child])
-    if unique_id in stack_manifests.blocks:
-        other = stack_manifests.blocks[unique_id]["//"]["metadata"]["path"]
+    if unique_id in stack_manifests.by_id:
+        other = stack_manifests.by_id[unique_id].path
         raise ValueError(f"manifests {other} and {path} would both be kubernetes_manifest.{unique_id} "
                          "(a logical id drops 'Default' from a path, and characters other than letters, "
                          "digits, '-' and '_'); rename one")
-    block: dict[str, Any] = {"//": {"metadata": {"path": path, "uniqueId": unique_id}},
-                             "manifest": manifest if isinstance(manifest, dict) else dict(manifest)}
-    if depends_on:
-        block["depends_on"] = [dependency_address(d) for d in depends_on]
-    handle = KubernetesManifest(path, unique_id, block)
-    stack_manifests.by_path[path] = handle
-    stack_manifests.blocks[unique_id] = block
+    for dependency in depends_on or ():
+        _check_dependable(dependency)  # here rather than at synthesis; addresses are read then
+    handle = KubernetesManifest(path, unique_id, manifest if isinstance(manifest, dict) else dict(manifest),
+                                depends_on or ())
+    stack_manifests.paths.add(path)
+    stack_manifests.by_id[unique_id] = handle
     return handle
 
 
 def manifests_of(stack: TerraformStack) -> list[KubernetesManifest]:
     """The manifests made in ``stack`` so far, in the order they were made."""
     stack_manifests = _STACKS.get(stack)
-    return list(stack_manifests.by_path.values()) if stack_manifests is not None else []
+    return list(stack_manifests.by_id.values()) if stack_manifests is not None else []
