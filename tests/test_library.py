@@ -72,6 +72,11 @@ def test_wheel_holds_the_typed_library_with_dependency_ranges(tmp_path):
     assert any(r.startswith("cdktf-cdktf-provider-google") and "<17" in r for r in requires)
 
 
+def test_every_example_folder_is_an_app():
+    folders = {p.name for p in (ROOT / "examples").iterdir() if p.is_dir() and not p.name.startswith(("_", "."))}
+    assert folders and folders == {p.parent.name for p in (ROOT / "examples").glob("*/main.py")}
+
+
 @pytest.mark.parametrize("example", sorted(p.parent.name for p in (ROOT / "examples").glob("*/main.py")))
 def test_examples_synthesize(example, tmp_path):
     module = importlib.import_module(f"examples.{example}.main")

@@ -9,7 +9,7 @@ Protocol, one JSON line per request on stdin:
 ``{"name", "schema", "argv", "env", "tmpdir", "out"}``. The child serves in dev mode
 with ``env`` added to its environment, its socket under ``tmpdir`` and its standard
 output in the file ``out`` (where the reattach line appears); the answer is the child's
-pid, one line on stdout. Nothing in the zygote starts grpc, so each child starts it
+pid, or ``error <reason>``, one line on stdout. Nothing in the zygote starts grpc, so each child starts it
 fresh after the fork.
 """
 
@@ -34,14 +34,17 @@ def _die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _serve(request: dict[str, object]) -> None:
+def _serve(request: dict[str, object], zygote: int) -> None:
     """In the child: become the stub of the request and never return."""
     os.setsid()
     _die_with_parent()
+    if os.getppid() != zygote:  # the zygote ended before the line above took effect
+        os._exit(1)
     out = os.open(str(request["out"]), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(out, 1)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # the requests are the zygote's
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    os.closerange(3, 256)  # nothing of the zygote's but the three above
     sys.stdout = os.fdopen(1, "w", buffering=1)
     sys.stderr = os.fdopen(2, "w", buffering=1)
     os.environ.update({str(k): str(v) for k, v in dict(request["env"]).items()})  # type: ignore[call-overload]
@@ -61,12 +64,20 @@ def run() -> None:
     import tfstub.provider_main  # noqa: F401  (what every child needs, imported once)
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is pytest's; this ends when its stdin closes
+    zygote = os.getpid()
     for line in sys.stdin:
-        request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            _serve(request)
-        sys.stdout.write(f"{pid}\n")
+        try:
+            request = json.loads(line)
+            pid = os.fork()
+        except (OSError, ValueError) as error:
+            answer = f"error {type(error).__name__}: {error}"
+        else:
+            if pid == 0:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                _serve(request, zygote)
+            answer = str(pid)
+        sys.stdout.write(answer + "\n")
         sys.stdout.flush()
 
 
