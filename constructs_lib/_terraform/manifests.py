@@ -141,7 +141,8 @@ class _Writer(TerraformElement):
     cdktf also asks each element once before the aspects run, to prepare cross-stack
     references (``prepareStack``); that answer is thrown away but for the references it
     finds, so it holds only the manifests whose body carries a token, which keeps a
-    50-server app from sending its 250 KB of manifests through jsii twice.
+    50-server app from sending its 250 KB of manifests through jsii twice. (The stack's
+    ``to_terraform`` called by hand, with no synthesis and so no aspects, sees only those.)
     """
 
     def __init__(self, stack: TerraformStack, manifests: dict[str, KubernetesManifest]) -> None:
@@ -263,7 +264,9 @@ def depend_on(element: TerraformElement, depends_on: Sequence[ITerraformDependab
 def kubernetes_manifest(scope: Construct, id: str, *, manifest: Mapping[str, Any],
                         depends_on: Sequence[ITerraformDependable] | None = None) -> KubernetesManifest:
     """A ``kubernetes_manifest`` resource at construct path ``<scope>/<id>`` holding
-    ``manifest``. The dict is kept, not copied: change it through ``add_override``."""
+    ``manifest``. The dict is kept, not copied: change it through ``add_override``.
+    Another manifest at that path or of that logical id is refused; a cdktf element
+    there is not looked for (a kernel call per manifest), so do not name one alike."""
     if not id or TOKEN_MARKER.search(id):
         raise ValueError(f"a manifest's id must be a non-empty literal string, not {id!r}")
     known = _scope(scope)
