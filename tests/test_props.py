@@ -44,6 +44,11 @@ class Blue(Props):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class Mixed(Props):
+    level: Literal[0, 1, True, "on"] = 0
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Holder(Props):
     moved_settings = {"colour": "write it as shape: {kind: ...}"}
     shape: Red | Blue | None = dataclasses.field(default_factory=Red)
@@ -69,6 +74,14 @@ def test_an_int_is_a_float_but_a_bool_is_no_number():
 def test_literals_match_value_and_type():
     assert fields_of(Tree, choice="c") == ["choice"]
     assert fields_of(from_mapping, Tree, {"flag": "true"}) == ["flag"]
+
+
+def test_a_literal_choice_equal_in_value_but_not_in_type_is_refused():
+    # True == 1 and 0 == False == 0.0: the first equal choice is not always the right one.
+    assert Mixed(level=True).level is True and Mixed(level="on").level == "on"
+    assert fields_of(Mixed, level=False) == ["level"]
+    assert fields_of(Mixed, level=1.0) == ["level"]
+    assert fields_of(from_mapping, Mixed, {"level": [1]}) == ["level"]
 
 
 def test_nested_problems_carry_their_path():

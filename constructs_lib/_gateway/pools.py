@@ -155,7 +155,8 @@ def pool_models(pool: InferencePoolSpec, servers: Sequence[VllmModelServerProps]
 def selected_servers(pool: InferencePoolSpec,
                      servers: Sequence[VllmModelServerProps]) -> list[VllmModelServerProps]:
     """The model servers whose pods carry every label the pool selects on."""
-    return [server for server in servers if pool.match_labels.items() <= server.pod_labels.items()]
+    wanted = pool.match_labels.items()
+    return [server for server in servers if wanted <= server.pod_labels.items()]
 
 
 def served_models(pools: Sequence[InferencePoolSpec],

@@ -270,8 +270,10 @@ class VllmModelServerProps(Props):
         return dataclasses.replace(tutorial, failure_threshold=threshold)
 
     @property
-    def pod_labels(self) -> dict[str, str]:
-        return dict(self.labels) if self.labels is not None else {"app": self.name}
+    def pod_labels(self) -> Mapping[str, str]:
+        """The labels themselves, not a copy: pools match every server against them, which
+        a 50-server app does tens of thousands of times."""
+        return self.labels if self.labels is not None else {"app": self.name}
 
     @property
     def model_names(self) -> tuple[str, ...]:
