@@ -30,7 +30,7 @@ from constructs_lib._gateway.v1_props import (
     InferenceObjectiveSpec,
 )
 from constructs_lib._model_server.server_props import VllmModelServerProps
-from constructs_lib._terraform import providers
+from constructs_lib._terraform import plain, providers
 from constructs_lib._terraform.manifests import kubernetes_manifest
 
 POOL_API_GROUP = "inference.networking.k8s.io"
@@ -113,10 +113,10 @@ class InferenceGatewayV1(Construct):
         resolved = props.resolve(model_servers)
         gateway_after: list[Any] = []
         if props.create_proxy_only_subnetwork:
-            gateway_after.append(providers.ComputeSubnetwork(
-                self, "proxy-only-subnet", project=cluster.project_id, name=props.proxy_only_subnetwork_name,
-                region=inputs.region, network=inputs.network_name, ip_cidr_range=props.proxy_only_subnetwork_cidr,
-                purpose="REGIONAL_MANAGED_PROXY", role="ACTIVE"))
+            gateway_after.append(plain.resource(
+                self, "proxy-only-subnet", plain.GOOGLE, "google_compute_subnetwork", project=cluster.project_id,
+                name=props.proxy_only_subnetwork_name, region=inputs.region, network=inputs.network_name,
+                ip_cidr_range=props.proxy_only_subnetwork_cidr, purpose="REGIONAL_MANAGED_PROXY", role="ACTIVE"))
         helm = cluster.helm_provider()
         autopilot = Token.as_string(Fn.tostring(cluster.is_autopilot))
         self.pools = []

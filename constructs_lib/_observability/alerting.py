@@ -12,7 +12,7 @@ from constructs_lib._core.literal import escape
 from constructs_lib._model_server.pod_monitoring import SERVER_LABEL
 from constructs_lib._model_server.server_props import VllmModelServerProps
 from constructs_lib._observability.props import QueueDepthAlertProps
-from constructs_lib._terraform import providers
+from constructs_lib._terraform import plain
 
 
 def queue_depth_query(servers: Sequence[VllmModelServerProps], cluster: str, threshold: float) -> str:
@@ -31,16 +31,16 @@ class QueueDepthAlert(Construct):
                  servers: Sequence[VllmModelServerProps], props: QueueDepthAlertProps) -> None:
         super().__init__(scope, id)
         query = queue_depth_query(servers, cluster, props.threshold)
-        self.policy = providers.MonitoringAlertPolicy(
-            self, "policy", project=project_id, combiner="OR", severity="WARNING",
-            display_name="vLLM requests keep queueing",
+        self.policy = plain.resource(
+            self, "policy", plain.GOOGLE, "google_monitoring_alert_policy", project=project_id, combiner="OR",
+            severity="WARNING", display_name="vLLM requests keep queueing",
             notification_channels=list(props.notification_channels),
-            conditions=[providers.MonitoringAlertPolicyConditions(
-                display_name=f"queue above {props.threshold:g} for {props.duration}",
-                condition_prometheus_query_language=providers.MonitoringAlertPolicyConditionsConditionPrometheusQueryLanguage(
-                    query=escape(query), duration=props.duration, evaluation_interval="60s"),
-            )],
-            documentation=providers.MonitoringAlertPolicyDocumentation(mime_type="text/markdown", content=(
+            conditions=[{
+                "display_name": f"queue above {props.threshold:g} for {props.duration}",
+                "condition_prometheus_query_language": {
+                    "query": escape(query), "duration": props.duration, "evaluation_interval": "60s"},
+            }],
+            documentation={"mime_type": "text/markdown", "content": (
                 f"Requests have waited at a model server for {props.duration}: raise its autoscaling "
-                "max_replicas (or replicas), or check the dashboard's KV-cache and latency charts.")),
+                "max_replicas (or replicas), or check the dashboard's KV-cache and latency charts.")},
         )

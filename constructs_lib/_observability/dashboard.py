@@ -25,7 +25,7 @@ from constructs_lib._model_server.autoscaling import VLLM_TARGETS, AutoscalingPr
 from constructs_lib._model_server.pod_monitoring import SERVER_LABEL
 from constructs_lib._model_server.server_props import VllmModelServerProps
 from constructs_lib._observability.props import DashboardProps
-from constructs_lib._terraform import providers
+from constructs_lib._terraform import plain
 
 COLUMNS = 48
 TILE_WIDTH = 24
@@ -195,8 +195,8 @@ class InferenceDashboard(Construct):
         super().__init__(scope, id)
         props = props or DashboardProps()
         self.body = dashboard_body(props.display_name, dashboard)
-        self.dashboard = providers.MonitoringDashboard(
-            self, "dashboard", project=project_id,
+        self.dashboard = plain.resource(
+            self, "dashboard", plain.GOOGLE, "google_monitoring_dashboard", project=project_id,
             dashboard_json=escape(json.dumps(self.body, sort_keys=True)))
         TerraformOutput(
             self, "dashboard_url", static_id=True, description="The Cloud Monitoring dashboard.",

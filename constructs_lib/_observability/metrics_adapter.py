@@ -17,7 +17,7 @@ from constructs import Construct
 
 from constructs_lib._cluster.access import ClusterAccess
 from constructs_lib._observability.props import MetricsAdapterProps
-from constructs_lib._terraform import providers
+from constructs_lib._terraform import plain
 from constructs_lib._terraform.manifest_bundle import ManifestBundle
 from constructs_lib._terraform.manifests import kubernetes_manifest
 
@@ -53,8 +53,9 @@ class CustomMetricsAdapter(Construct):
             raise TypeError("CustomMetricsAdapter with install=False: create nothing instead")
         ours = f"{ADAPTER_NAMESPACE}/{ADAPTER_SERVICE}"
         served_by = 'format("%s/%s", try(o.spec.service.namespace, ""), try(o.spec.service.name, ""))'
-        self.existing = providers.DataKubernetesResources(
-            self, "existing-external-metrics", api_version="apiregistration.k8s.io/v1", kind="APIService",
+        self.existing = plain.data_source(
+            self, "existing-external-metrics", plain.KUBERNETES, "kubernetes_resources",
+            api_version="apiregistration.k8s.io/v1", kind="APIService",
             field_selector=f"metadata.name={EXTERNAL_METRICS_API_SERVICE}",
             lifecycle=TerraformResourceLifecycle(postcondition=[Postcondition(
                 condition=f'${{alltrue([for o in self.objects : {served_by} == "{ours}"])}}',
@@ -70,7 +71,8 @@ class CustomMetricsAdapter(Construct):
             "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ADAPTER_NAMESPACE}})
         self.release = ManifestBundle(self, "release", sources=[props.source],
                                       exclude=[f"Namespace/{ADAPTER_NAMESPACE}"], depends_on=[self.namespace])
-        project = providers.DataGoogleProject(self, "project", project_id=cluster.project_id)
-        self.binding = providers.ProjectIamMember(
-            self, "monitoring-viewer", project=cluster.project_id, role=MONITORING_VIEWER,
-            member=workload_identity_member(cluster.project_id, project.number))
+        project = plain.data_source(self, "project", plain.GOOGLE, "google_project", project_id=cluster.project_id)
+        self.binding = plain.resource(
+            self, "monitoring-viewer", plain.GOOGLE, "google_project_iam_member", project=cluster.project_id,
+            role=MONITORING_VIEWER,
+            member=workload_identity_member(cluster.project_id, project.get_string_attribute("number")))

@@ -7,8 +7,8 @@ JavaScript module, about 0.2 s for google and 0.1 s for kubernetes on every synt
 most stacks use nothing of a provider but these few blocks. Each function here writes the
 same Terraform JSON as the binding class it stands for (``tests/test_plain_blocks.py``
 synthesizes both and compares them), so an address or an attribute never depends on
-which one wrote it. Resources with nested settings (Helm releases, certificates,
-dashboards) keep their bindings through ``providers``; the other manifests are
+which one wrote it. Helm releases and the resources of the HTTPS edge and Model Armor
+keep their bindings through ``providers``; the other manifests are
 ``manifests.kubernetes_manifest``.
 """
 
@@ -72,6 +72,17 @@ def data_source(scope: Construct, id: str, pin: ProviderPin, type_name: str, *,
     """A data source of ``pin``'s provider; read attributes with ``get_*_attribute``."""
     block = TerraformDataSource(scope, id, terraform_resource_type=type_name,
                                 terraform_generator_metadata=pin.metadata(), lifecycle=lifecycle)
+    depend_on(block, depends_on)
+    _set(block, attributes)
+    return block
+
+
+def resource(scope: Construct, id: str, pin: ProviderPin, type_name: str, *,
+             depends_on: Sequence[ITerraformDependable] | None = None, **attributes: Any) -> TerraformResource:
+    """A resource of ``pin``'s provider with the attributes given (nested blocks as the
+    dicts and lists Terraform JSON takes); reference it with ``fqn`` or ``get_*_attribute``."""
+    block = TerraformResource(scope, id, terraform_resource_type=type_name,
+                              terraform_generator_metadata=pin.metadata())
     depend_on(block, depends_on)
     _set(block, attributes)
     return block
