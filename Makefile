@@ -97,7 +97,7 @@ apply: synth
 destroy: install
 	$(PY) -m cli.deploy destroy --var-file $(VARS)
 
-bench: install-dev
+bench: install-dev bytecode
 	$(PY) bench/synth_bench.py
 	$(PY) bench/yaml_bench.py
 
