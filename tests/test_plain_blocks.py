@@ -12,11 +12,23 @@ import pytest
 from cdktf import App, TerraformIterator, TerraformOutput, TerraformResourceLifecycle, TerraformStack, Token
 from cdktf import Postcondition as _Postcondition
 
+from constructs_lib._edge.model_armor import filter_config, template_metadata
+from constructs_lib._edge.model_armor_props import RAI_FILTERS, ModelArmorTemplateProps
 from constructs_lib._terraform import plain, providers
 
 ROOT = Path(__file__).resolve().parents[1]
 
 POSTCONDITION = TerraformResourceLifecycle(postcondition=[_Postcondition(condition="${true}", error_message="x")])
+#: Every filter set, one of each confidence, the other choices away from their defaults;
+#: then every filter off.
+TEMPLATES = (
+    ModelArmorTemplateProps(hate_speech="HIGH", harassment="LOW_AND_ABOVE", dangerous=None,
+                            prompt_injection_and_jailbreak="LOW_AND_ABOVE", sensitive_data_protection=True,
+                            malicious_uris=True, inspect_only=True, blocked_status_code=451,
+                            log_sanitize_operations=True),
+    ModelArmorTemplateProps(hate_speech=None, harassment=None, sexually_explicit=None, dangerous=None,
+                            prompt_injection_and_jailbreak=None),
+)
 BODY = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m", "namespace": "default"},
         "data": {"k": "${literal}"}}
 
@@ -56,8 +68,42 @@ def _binding_blocks(stack: TerraformStack) -> dict[str, Any]:
                 providers.MonitoringAlertPolicyConditionsConditionPrometheusQueryLanguage(
                     query="q", duration="60s", evaluation_interval="60s")))],
         documentation=providers.MonitoringAlertPolicyDocumentation(mime_type="text/markdown", content="x"))
+    internal = providers.ComputeAddress(stack, "internal", project="p", name="n", region="r", address_type="INTERNAL",
+                                        purpose="GCE_ENDPOINT", subnetwork="s")
+    existing = providers.DataGoogleComputeAddress(stack, "existing", project="p", name="n", region="r")
+    authorization = providers.CertificateManagerDnsAuthorization(stack, "authorization", project="p", location="r",
+                                                                 name="n", domain="a.example.com", description="d")
+    providers.CertificateManagerCertificate(
+        stack, "managed", project="p", location="r", name="m", description="d",
+        managed=providers.CertificateManagerCertificateManaged(domains=["a.example.com"],
+                                                               dns_authorizations=[authorization.id]))
+    providers.CertificateManagerCertificate(
+        stack, "self-managed", project="p", location="r", name="s",
+        self_managed=providers.CertificateManagerCertificateSelfManaged(pem_certificate="c", pem_private_key="k"))
+    for index, template in enumerate(TEMPLATES):
+        rai = [providers.ModelArmorTemplateFilterConfigRaiSettingsRaiFilters(filter_type=kind, confidence_level=level)
+               for name, kind in RAI_FILTERS.items() if (level := getattr(template, name)) is not None]
+        jailbreak = template.prompt_injection_and_jailbreak
+        providers.ModelArmorTemplate(
+            stack, f"template-{index}", project="p", location="r", template_id=f"t{index}",
+            filter_config=providers.ModelArmorTemplateFilterConfig(
+                rai_settings=providers.ModelArmorTemplateFilterConfigRaiSettings(rai_filters=rai) if rai else None,
+                pi_and_jailbreak_filter_settings=providers.ModelArmorTemplateFilterConfigPiAndJailbreakFilterSettings(
+                    filter_enforcement="ENABLED" if jailbreak else "DISABLED", confidence_level=jailbreak),
+                malicious_uri_filter_settings=providers.ModelArmorTemplateFilterConfigMaliciousUriFilterSettings(
+                    filter_enforcement="ENABLED" if template.malicious_uris else "DISABLED"),
+                sdp_settings=providers.ModelArmorTemplateFilterConfigSdpSettings(
+                    basic_config=providers.ModelArmorTemplateFilterConfigSdpSettingsBasicConfig(
+                        filter_enforcement="ENABLED" if template.sensitive_data_protection else "DISABLED"))),
+            template_metadata=providers.ModelArmorTemplateTemplateMetadata(
+                enforcement_type="INSPECT_ONLY" if template.inspect_only else "INSPECT_AND_BLOCK",
+                custom_prompt_safety_error_code=template.blocked_status_code,
+                custom_llm_response_safety_error_code=template.blocked_status_code,
+                log_sanitize_operations=template.log_sanitize_operations))
+    record = authorization.dns_resource_record.get(0)
     return {"autopilot": cluster.enable_autopilot, "number": project.number, "body": source.response_body,
-            "fqn": status.fqn, "google": google.fqn, "dashboard": dashboard.id}
+            "fqn": status.fqn, "google": google.fqn, "dashboard": dashboard.id, "internal": internal.address,
+            "existing": existing.address, "record": [authorization.domain, record.name, record.type, record.data]}
 
 
 def _plain_blocks(stack: TerraformStack) -> dict[str, Any]:
@@ -96,9 +142,29 @@ def _plain_blocks(stack: TerraformStack) -> dict[str, Any]:
                    conditions=[{"display_name": "c", "condition_prometheus_query_language": {
                        "query": "q", "duration": "60s", "evaluation_interval": "60s"}}],
                    documentation={"mime_type": "text/markdown", "content": "x"})
+    internal = plain.resource(stack, "internal", plain.GOOGLE, "google_compute_address", project="p", name="n",
+                              region="r", address_type="INTERNAL", purpose="GCE_ENDPOINT", subnetwork="s")
+    existing = plain.data_source(stack, "existing", plain.GOOGLE, "google_compute_address", project="p", name="n",
+                                 region="r")
+    authorization = plain.resource(stack, "authorization", plain.GOOGLE, "google_certificate_manager_dns_authorization",
+                                   project="p", location="r", name="n", domain="a.example.com", description="d")
+    plain.resource(stack, "managed", plain.GOOGLE, "google_certificate_manager_certificate", project="p",
+                   location="r", name="m", description="d",
+                   managed={"domains": ["a.example.com"],
+                            "dns_authorizations": [authorization.get_string_attribute("id")]})
+    plain.resource(stack, "self-managed", plain.GOOGLE, "google_certificate_manager_certificate", project="p",
+                   location="r", name="s", self_managed={"pem_certificate": "c", "pem_private_key": "k"})
+    for index, template in enumerate(TEMPLATES):
+        plain.resource(stack, f"template-{index}", plain.GOOGLE, "google_model_armor_template", project="p",
+                       location="r", template_id=f"t{index}", filter_config=filter_config(template),
+                       template_metadata=template_metadata(template))
     return {"autopilot": cluster.get_boolean_attribute("enable_autopilot"),
             "number": project.get_string_attribute("number"), "body": source.get_string_attribute("response_body"),
-            "fqn": status.fqn, "google": google.fqn, "dashboard": dashboard.get_string_attribute("id")}
+            "fqn": status.fqn, "google": google.fqn, "dashboard": dashboard.get_string_attribute("id"),
+            "internal": internal.get_string_attribute("address"), "existing": existing.get_string_attribute("address"),
+            "record": [authorization.get_string_attribute("domain")] + [
+                authorization.get_string_attribute(f"dns_resource_record[0].{field}")
+                for field in ("name", "type", "data")]}
 
 
 def _synth(tmp_path, build: Callable[[TerraformStack], dict[str, Any]]) -> dict[str, Any]:
@@ -148,14 +214,7 @@ BINDINGS = {
     "config.v1.example.yaml": {"@cdktf/provider-helm.provider.HelmProvider", "@cdktf/provider-helm.release.Release"},
     "config.two-models.example.yaml": {"@cdktf/provider-helm.provider.HelmProvider",
                                        "@cdktf/provider-helm.release.Release"},
-    "config.edge.example.yaml": {
-        "@cdktf/provider-google.certificateManagerCertificate.CertificateManagerCertificate",
-        "@cdktf/provider-google.certificateManagerDnsAuthorization.CertificateManagerDnsAuthorization",
-        "@cdktf/provider-google.computeAddress.ComputeAddress",
-        "@cdktf/provider-google.dataGoogleProject.DataGoogleProject",
-        "@cdktf/provider-google.modelArmorTemplate.ModelArmorTemplate",
-        "@cdktf/provider-google.projectIamMember.ProjectIamMember",
-    },
+    "config.edge.example.yaml": set(),
 }
 
 

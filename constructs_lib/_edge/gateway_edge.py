@@ -22,7 +22,7 @@ from constructs import Construct
 
 from constructs_lib._core.gateway_classes import INTERNAL_CLASSES
 from constructs_lib._edge.gateway_edge_props import GatewayRef, HttpsProps, StaticAddressProps
-from constructs_lib._terraform import providers
+from constructs_lib._terraform import plain
 
 CERTIFICATE_VARIABLE = "tls_certificate_pem"
 PRIVATE_KEY_VARIABLE = "tls_private_key_pem"
@@ -68,36 +68,39 @@ class GatewayEdge(Construct):
         name = props.address_name(gateway.name)
         resource: Any
         if not props.create:
-            resource = providers.DataGoogleComputeAddress(self, "address", project=project_id, name=name, region=region)
+            resource = plain.data_source(self, "address", plain.GOOGLE, "google_compute_address", project=project_id,
+                                         name=name, region=region)
         elif gateway.gateway_class in INTERNAL_CLASSES:
-            resource = providers.ComputeAddress(self, "address", project=project_id, name=name, region=region,
-                                      address_type="INTERNAL", purpose="GCE_ENDPOINT",
+            resource = plain.resource(self, "address", plain.GOOGLE, "google_compute_address", project=project_id,
+                                      name=name, region=region, address_type="INTERNAL", purpose="GCE_ENDPOINT",
                                       subnetwork=props.subnetwork)
             self.resources.append(resource)
         else:
-            resource = providers.ComputeAddress(self, "address", project=project_id, name=name, region=region,
-                                      address_type="EXTERNAL", ip_version="IPV4")
+            resource = plain.resource(self, "address", plain.GOOGLE, "google_compute_address", project=project_id,
+                                      name=name, region=region, address_type="EXTERNAL", ip_version="IPV4")
             self.resources.append(resource)
-        self.address = resource.address
-        TerraformOutput(self, "static_address", value=resource.address, static_id=True,
+        self.address = resource.get_string_attribute("address")
+        TerraformOutput(self, "static_address", value=self.address, static_id=True,
                         description=f"The reserved IP address {name} of the Gateway (put it in DNS).")
 
     def _google_managed(self, gateway: GatewayRef, https: HttpsProps, project_id: str, region: str) -> None:
         name = https.resource_name(gateway.name)
         authorizations = [
-            providers.CertificateManagerDnsAuthorization(
-                self, f"dns-authorization-{domain}", project=project_id, location=region,
-                name=authorization_name(name, domain), domain=domain,
+            plain.resource(
+                self, f"dns-authorization-{domain}", plain.GOOGLE, "google_certificate_manager_dns_authorization",
+                project=project_id, location=region, name=authorization_name(name, domain), domain=domain,
                 description=f"DNS authorization of {domain} for certificate {name}.")
             for domain in https.domains
         ]
-        self.resources.append(providers.CertificateManagerCertificate(
-            self, "certificate", project=project_id, location=region, name=name,
+        self.resources.append(plain.resource(
+            self, "certificate", plain.GOOGLE, "google_certificate_manager_certificate", project=project_id,
+            location=region, name=name,
             description=f"Google-managed certificate of Gateway {gateway.namespace}/{gateway.name}.",
-            managed=providers.CertificateManagerCertificateManaged(
-                domains=list(https.domains), dns_authorizations=[auth.id for auth in authorizations])))
-        records = [{"domain": auth.domain, "name": auth.dns_resource_record.get(0).name,
-                    "type": auth.dns_resource_record.get(0).type, "data": auth.dns_resource_record.get(0).data}
+            managed={"domains": list(https.domains),
+                     "dns_authorizations": [auth.get_string_attribute("id") for auth in authorizations]}))
+        records = [{"domain": auth.get_string_attribute("domain")} | {
+                       field: auth.get_string_attribute(f"dns_resource_record[0].{field}")
+                       for field in ("name", "type", "data")}
                    for auth in authorizations]
         TerraformOutput(self, "dns_authorization_records", value=records, static_id=True,
                         description="Create these DNS records so Google can issue the certificate.")
@@ -114,8 +117,8 @@ class GatewayEdge(Construct):
             description="PEM private key of the Gateway's certificate. Stored in the Terraform state "
                         "(Certificate Manager takes it through no write-only argument).")
         key.override_logical_id(PRIVATE_KEY_VARIABLE)
-        self.resources.append(providers.CertificateManagerCertificate(
-            self, "certificate", project=project_id, location=region, name=https.resource_name(gateway.name),
+        self.resources.append(plain.resource(
+            self, "certificate", plain.GOOGLE, "google_certificate_manager_certificate", project=project_id,
+            location=region, name=https.resource_name(gateway.name),
             description=f"Self-managed certificate of Gateway {gateway.namespace}/{gateway.name}.",
-            self_managed=providers.CertificateManagerCertificateSelfManaged(
-                pem_certificate=certificate.string_value, pem_private_key=key.string_value)))
+            self_managed={"pem_certificate": certificate.string_value, "pem_private_key": key.string_value}))

@@ -28,7 +28,7 @@ from constructs_lib._edge.model_armor_props import (
     settings_entries,
     settings_json,
 )
-from constructs_lib._terraform import plain, providers
+from constructs_lib._terraform import plain
 
 EXTENSION_API = "networking.gke.io/v1"
 SETTINGS_KEY = "model_armor_settings"
@@ -73,20 +73,32 @@ def traffic_extension_manifest(gateway: GatewayRef, props: ModelArmorProps, path
     }
 
 
-def filter_config(template: ModelArmorTemplateProps) -> providers.ModelArmorTemplateFilterConfig:
-    rai = [providers.ModelArmorTemplateFilterConfigRaiSettingsRaiFilters(filter_type=kind, confidence_level=level)
+def _present(**fields: Any) -> dict[str, Any]:
+    """A nested block's fields, those left unset left out (as a binding leaves them out)."""
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def filter_config(template: ModelArmorTemplateProps) -> dict[str, Any]:
+    """The template's ``filter_config`` block, as Terraform JSON."""
+    rai = [{"filter_type": kind, "confidence_level": level}
            for name, kind in RAI_FILTERS.items() if (level := getattr(template, name)) is not None]
     jailbreak = template.prompt_injection_and_jailbreak
-    return providers.ModelArmorTemplateFilterConfig(
-        rai_settings=providers.ModelArmorTemplateFilterConfigRaiSettings(rai_filters=rai) if rai else None,
-        pi_and_jailbreak_filter_settings=providers.ModelArmorTemplateFilterConfigPiAndJailbreakFilterSettings(
+    return _present(
+        rai_settings={"rai_filters": rai} if rai else None,
+        pi_and_jailbreak_filter_settings=_present(
             filter_enforcement="ENABLED" if jailbreak else "DISABLED", confidence_level=jailbreak),
-        malicious_uri_filter_settings=providers.ModelArmorTemplateFilterConfigMaliciousUriFilterSettings(
-            filter_enforcement="ENABLED" if template.malicious_uris else "DISABLED"),
-        sdp_settings=providers.ModelArmorTemplateFilterConfigSdpSettings(
-            basic_config=providers.ModelArmorTemplateFilterConfigSdpSettingsBasicConfig(
-                filter_enforcement="ENABLED" if template.sensitive_data_protection else "DISABLED")),
+        malicious_uri_filter_settings={"filter_enforcement": "ENABLED" if template.malicious_uris else "DISABLED"},
+        sdp_settings={"basic_config": {
+            "filter_enforcement": "ENABLED" if template.sensitive_data_protection else "DISABLED"}},
     )
+
+
+def template_metadata(template: ModelArmorTemplateProps) -> dict[str, Any]:
+    """The template's ``template_metadata`` block, as Terraform JSON."""
+    return {"enforcement_type": "INSPECT_ONLY" if template.inspect_only else "INSPECT_AND_BLOCK",
+            "custom_prompt_safety_error_code": template.blocked_status_code,
+            "custom_llm_response_safety_error_code": template.blocked_status_code,
+            "log_sanitize_operations": template.log_sanitize_operations}
 
 
 class ModelArmor(Construct):
@@ -110,19 +122,16 @@ class ModelArmor(Construct):
         waits: list[Any] = list(after)
         for role, template in (("prompt", props.prompt), ("response", props.response)):
             if template.existing_template is None:
-                waits.append(providers.ModelArmorTemplate(
-                    self, f"{role}-template", project=project_id, location=region,
-                    template_id=template.id_for(gateway.name, role), filter_config=filter_config(template),
-                    template_metadata=providers.ModelArmorTemplateTemplateMetadata(
-                        enforcement_type="INSPECT_ONLY" if template.inspect_only else "INSPECT_AND_BLOCK",
-                        custom_prompt_safety_error_code=template.blocked_status_code,
-                        custom_llm_response_safety_error_code=template.blocked_status_code,
-                        log_sanitize_operations=template.log_sanitize_operations)))
+                waits.append(plain.resource(
+                    self, f"{role}-template", plain.GOOGLE, "google_model_armor_template", project=project_id,
+                    location=region, template_id=template.id_for(gateway.name, role),
+                    filter_config=filter_config(template),
+                    template_metadata=template_metadata(template)))
         if props.grant_service_agent_roles:
-            project = providers.DataGoogleProject(self, "project", project_id=project_id)
-            member = "serviceAccount:" + SERVICE_AGENT.format(number=project.number)
-            waits += [providers.ProjectIamMember(self, f"service-agent-{role.split('/')[1].replace('.', '-')}",
-                                       project=project_id, role=role, member=member)
+            project = plain.data_source(self, "project", plain.GOOGLE, "google_project", project_id=project_id)
+            member = "serviceAccount:" + SERVICE_AGENT.format(number=project.get_string_attribute("number"))
+            waits += [plain.resource(self, f"service-agent-{role.split('/')[1].replace('.', '-')}", plain.GOOGLE,
+                                     "google_project_iam_member", project=project_id, role=role, member=member)
                       for role in SERVICE_AGENT_ROLES]
         entries = settings_entries(props, gateway.name, props.screened(models), project_id, region)
         self.settings = TerraformLocal(self, "settings", settings_json(entries))

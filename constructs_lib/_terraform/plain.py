@@ -1,15 +1,16 @@
 """The Terraform blocks every stack writes (provider blocks, the cluster's data sources,
-the few ``kubernetes_manifest`` resources that need ``for_each`` or ``lifecycle``), emitted
-through cdktf's generic classes instead of the prebuilt provider bindings.
+the few ``kubernetes_manifest`` resources that need ``for_each`` or ``lifecycle``) and the
+google resources (subnet, address, certificates, Model Armor templates, IAM members,
+dashboard, alert policy), emitted through cdktf's generic classes instead of the prebuilt
+provider bindings.
 
 Why: the first object of a binding makes the jsii kernel load that provider's assembly and
 JavaScript module, about 0.2 s for google and 0.1 s for kubernetes on every synth, while
 most stacks use nothing of a provider but these few blocks. Each function here writes the
 same Terraform JSON as the binding class it stands for (``tests/test_plain_blocks.py``
 synthesizes both and compares them), so an address or an attribute never depends on
-which one wrote it. Helm releases and the resources of the HTTPS edge and Model Armor
-keep their bindings through ``providers``; the other manifests are
-``manifests.kubernetes_manifest``.
+which one wrote it. Helm releases and the Hugging Face token's Secret keep their
+bindings through ``providers``; the other manifests are ``manifests.kubernetes_manifest``.
 """
 
 from __future__ import annotations
