@@ -146,6 +146,17 @@ def test_labels_drive_selector_and_pod_template():
     assert body["spec"]["template"]["metadata"]["labels"] == {"app": "x", "tier": "llm"}
 
 
+def test_pod_labels_cannot_change_the_props_or_tie_the_manifests_together():
+    props = dataclasses.replace(BASE, labels={"app": "x"})
+    with pytest.raises(TypeError):
+        props.pod_labels["app"] = "y"  # type: ignore[index]
+    body = deployment_manifest(props)
+    body["spec"]["selector"]["matchLabels"]["tier"] = "llm"
+    assert body["spec"]["template"]["metadata"]["labels"] == {"app": "x"}
+    assert props.pod_labels == {"app": "x"}
+    assert copy.deepcopy(props) == props
+
+
 def test_extra_args_and_env_are_appended():
     container = _pod(dataclasses.replace(BASE, extra_args=("--max-model-len", "8192"),
                                          extra_env={"B": "2", "A": "1"}))["containers"][0]

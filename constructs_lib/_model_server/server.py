@@ -158,10 +158,9 @@ def deployment_manifest(props: VllmModelServerProps) -> dict[str, Any]:
         "nodeSelector": {ACCELERATOR_LABEL: props.accelerator, **props.node_selector},
         "volumes": volumes,
     }
-    labels = props.pod_labels
     spec: dict[str, Any] = {
-        "selector": {"matchLabels": labels},
-        "template": {"metadata": {"labels": labels}, "spec": pod_spec},
+        "selector": {"matchLabels": dict(props.pod_labels)},
+        "template": {"metadata": {"labels": dict(props.pod_labels)}, "spec": pod_spec},
     }
     if props.autoscaling is None:
         # With an HPA the field stays out: the HPA owns it, and the next apply must not
@@ -211,7 +210,7 @@ def pod_monitoring_manifest(server: VllmModelServerProps, settings: PodMonitorin
                        "app.kubernetes.io/part-of": "google-cloud-managed-prometheus"},
         },
         "spec": {
-            "selector": {"matchLabels": server.pod_labels},
+            "selector": {"matchLabels": dict(server.pod_labels)},
             "endpoints": [{
                 "port": METRICS_PORT_NAME,
                 "scheme": "http",

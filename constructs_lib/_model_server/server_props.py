@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import types
 from collections.abc import Mapping
 from typing import Literal
 
@@ -271,9 +272,10 @@ class VllmModelServerProps(Props):
 
     @property
     def pod_labels(self) -> Mapping[str, str]:
-        """The labels themselves, not a copy: pools match every server against them, which
-        a 50-server app does tens of thousands of times."""
-        return self.labels if self.labels is not None else {"app": self.name}
+        """A read-only view, not a copy: pools match every server against these labels,
+        which a 50-server app does tens of thousands of times, and a view keeps a caller
+        from changing the props through them. (Not cached: a view cannot be deep-copied.)"""
+        return types.MappingProxyType(self.labels if self.labels is not None else {"app": self.name})
 
     @property
     def model_names(self) -> tuple[str, ...]:
