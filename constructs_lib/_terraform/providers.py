@@ -1,8 +1,9 @@
 """The one place the project imports provider bindings from, and only the ones an app uses.
 
 Each name below is imported from its binding module on first use (PEP 562 ``__getattr__``):
-a provider resource module costs Python import time and a jsii type load, so an app that
-builds no certificate, Model Armor template or dashboard never loads those. Callers write
+a provider resource module costs Python import time and a jsii type load, so an app loads
+only the modules of the objects it builds (no shipped configuration builds a google or
+kubernetes one; the v1 path and the body-based router build Helm's). Callers write
 ``providers.HelmProvider(...)`` (``from constructs_lib._terraform import providers``) so that
 importing their module loads nothing either. The blocks every stack writes (provider
 blocks, the cluster's data sources, ``kubernetes_manifest``) skip the bindings altogether
