@@ -10,7 +10,8 @@ most stacks use nothing of a provider but these few blocks. Each function here w
 same Terraform JSON as the binding class it stands for (``tests/test_plain_blocks.py``
 synthesizes both and compares them), so an address or an attribute never depends on
 which one wrote it. The Helm provider block, Helm releases and the Hugging Face token's
-Secret keep their bindings through ``providers``; the other manifests are ``manifests.kubernetes_manifest``.
+Secret keep their bindings through ``providers``; the other manifests are
+``manifests.kubernetes_manifest``.
 """
 
 from __future__ import annotations
