@@ -158,9 +158,10 @@ def deployment_manifest(props: VllmModelServerProps) -> dict[str, Any]:
         "nodeSelector": {ACCELERATOR_LABEL: props.accelerator, **props.node_selector},
         "volumes": volumes,
     }
+    labels = props.pod_labels
     spec: dict[str, Any] = {
-        "selector": {"matchLabels": dict(props.pod_labels)},
-        "template": {"metadata": {"labels": dict(props.pod_labels)}, "spec": pod_spec},
+        "selector": {"matchLabels": dict(labels)},
+        "template": {"metadata": {"labels": dict(labels)}, "spec": pod_spec},
     }
     if props.autoscaling is None:
         # With an HPA the field stays out: the HPA owns it, and the next apply must not
